@@ -1,0 +1,414 @@
+using System.Globalization;
+using Botvisor.Core.Fleet;
+using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
+
+namespace Botvisor.Core.Configuration;
+
+/// <summary>
+/// Reads <c>botvisor.yaml</c>. It walks YamlDotNet's node tree by hand (no reflection-based
+/// deserializer, so it stays trim- and AOT-safe) and records the line and column of every value,
+/// so that each error names file, line, column, path and value. It never stops at the first error.
+/// </summary>
+public sealed class FleetFileLoader
+{
+    private readonly string _file;
+    private readonly List<FleetError> _errors = [];
+    private readonly SourceMap _map;
+    private VariableSubstitution _vars;
+    private readonly Func<string, string?> _environment;
+
+    private FleetFileLoader(string file, Func<string, string?> environment)
+    {
+        _file = file;
+        _map = new SourceMap(file);
+        _environment = environment;
+        _vars = new VariableSubstitution(environment);
+    }
+
+    /// <summary>Reads and parses a fleet file. Errors (including a missing file) are in the result, never thrown.</summary>
+    public static FleetLoadResult LoadFile(string path, Func<string, string?>? environment = null)
+    {
+        var full = Path.GetFullPath(path);
+        string text;
+        try
+        {
+            text = File.ReadAllText(full);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            var error = new FleetError("", $"cannot read the fleet file: {ex.Message}") { File = full };
+            return new FleetLoadResult(null, [error], new SourceMap(full));
+        }
+        return Parse(text, full, Path.GetDirectoryName(full)!, environment);
+    }
+
+    public static FleetLoadResult Parse(string text, string file, string baseDirectory, Func<string, string?>? environment = null)
+    {
+        var loader = new FleetFileLoader(file, environment ?? Environment.GetEnvironmentVariable);
+        var fleet = loader.ParseDocument(text, baseDirectory);
+        return new FleetLoadResult(fleet, loader._errors, loader._map);
+    }
+
+    private FleetConfig? ParseDocument(string text, string baseDirectory)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(text));
+        }
+        catch (YamlException ex)
+        {
+            var inner = ex.InnerException?.Message;
+            _errors.Add(new FleetError("", "the file is not valid YAML: " + CleanYamlMessage(inner ?? ex.Message))
+            {
+                File = _file,
+                Location = new SourceLocation((int)ex.Start.Line, (int)ex.Start.Column),
+            });
+            return null;
+        }
+
+        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is YamlScalarNode { Value: null or "" })
+        {
+            return new FleetConfig { BaseDirectory = baseDirectory, SourcePath = _file };
+        }
+        if (stream.Documents[0].RootNode is not YamlMappingNode root)
+        {
+            Error("", stream.Documents[0].RootNode, "the fleet file must be a mapping with 'defaults:' and 'bots:'");
+            return null;
+        }
+
+        CheckKeys(root, "", FleetKeys.Top);
+        var envFile = Find(root, "env_file");
+        if (envFile is not null) LoadEnvFiles(envFile, baseDirectory);
+
+        string? stateDir = null;
+        if (Find(root, "state_dir") is { } stateNode && String(stateNode, "state_dir") is { } sd)
+        {
+            stateDir = Path.GetFullPath(sd, baseDirectory);
+        }
+
+        var defaults = Find(root, "defaults") is { } d ? ParseDefaults(d) : FleetDefaults.Empty;
+        var bots = new List<BotConfig>();
+        if (Find(root, "bots") is { } botsNode)
+        {
+            if (botsNode is YamlMappingNode botsMap)
+            {
+                foreach (var (keyNode, valueNode) in botsMap.Children)
+                {
+                    var id = ((YamlScalarNode)keyNode).Value ?? "";
+                    Locate("bots." + id, keyNode);
+                    var bot = ParseBot(id, valueNode);
+                    if (bot is not null) bots.Add(bot);
+                }
+            }
+            else if (!IsNull(botsNode))
+            {
+                Error("bots", botsNode, "expected a mapping of bot ids to bots");
+            }
+        }
+
+        return new FleetConfig
+        {
+            Defaults = defaults,
+            Bots = bots,
+            SourcePath = _file,
+            BaseDirectory = baseDirectory,
+            StateDirectory = stateDir,
+        };
+    }
+
+    private void LoadEnvFiles(YamlNode node, string baseDirectory)
+    {
+        var files = new List<(string Path, YamlNode Node)>();
+        if (node is YamlSequenceNode seq) files.AddRange(seq.Children.Select(c => (String(c, "env_file") ?? "", c)));
+        else if (String(node, "env_file") is { } single) files.Add((single, node));
+
+        var fromFiles = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (path, n) in files.Where(f => f.Path.Length > 0))
+        {
+            var full = Path.GetFullPath(path, baseDirectory);
+            try
+            {
+                foreach (var (k, v) in EnvFileParser.Parse(full, File.ReadAllText(full), _errors)) fromFiles[k] = v;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                Error("env_file", n, $"cannot read the env file: {ex.Message}", path);
+            }
+        }
+        // The process environment wins over env files, as with docker compose.
+        _vars = new VariableSubstitution(name => _environment(name) ?? fromFiles.GetValueOrDefault(name));
+    }
+
+    private FleetDefaults ParseDefaults(YamlNode node)
+    {
+        if (node is not YamlMappingNode map)
+        {
+            if (!IsNull(node)) Error("defaults", node, "expected a mapping");
+            return FleetDefaults.Empty;
+        }
+        CheckKeys(map, "defaults", FleetKeys.Defaults);
+        const string p = "defaults";
+        return new FleetDefaults
+        {
+            Restart = Restart(map, p),
+            Backoff = Find(map, "backoff") is { } b ? ParseBackoff(b, p + ".backoff") : null,
+            MaxRestarts = Int(map, p, "max_restarts", min: 0),
+            MinUptime = Duration(map, p, "min_uptime"),
+            StopSignal = StopSignal(map, p),
+            StopTimeout = Duration(map, p, "stop_timeout"),
+            InheritEnv = Bool(map, p, "inherit_env"),
+            Logs = Find(map, "logs") is { } l ? ParseLogs(l, p + ".logs") : null,
+            Telegram = Find(map, "telegram") is { } t ? ParseTelegram(t, p + ".telegram") : null,
+        };
+    }
+
+    private BotConfig? ParseBot(string id, YamlNode node)
+    {
+        string p = "bots." + id;
+        if (node is not YamlMappingNode map)
+        {
+            Error(p, node, "expected a mapping with at least 'command:'");
+            return null;
+        }
+        CheckKeys(map, p, FleetKeys.Bot);
+
+        IReadOnlyList<string> command = [];
+        if (Find(map, "command") is { } cmdNode) command = Command(cmdNode, p + ".command");
+        else Error(p, map, "the bot has no 'command:'");
+
+        BotToken? token = null;
+        if (Find(map, "token") is { } tokenNode && String(tokenNode, p + ".token") is { Length: > 0 } t)
+        {
+            token = new BotToken(t);
+        }
+
+        return new BotConfig
+        {
+            Id = id,
+            Command = command,
+            Cwd = Find(map, "cwd") is { } cwd ? String(cwd, p + ".cwd") : null,
+            Token = token,
+            Env = Find(map, "env") is { } env ? StringMap(env, p + ".env") : null,
+            InheritEnv = Bool(map, p, "inherit_env"),
+            Autostart = Bool(map, p, "autostart"),
+            DependsOn = Find(map, "depends_on") is { } deps ? StringList(deps, p + ".depends_on") : [],
+            Restart = Restart(map, p),
+            Backoff = Find(map, "backoff") is { } b ? ParseBackoff(b, p + ".backoff") : null,
+            MaxRestarts = Int(map, p, "max_restarts", min: 0),
+            MinUptime = Duration(map, p, "min_uptime"),
+            StopSignal = StopSignal(map, p),
+            StopTimeout = Duration(map, p, "stop_timeout"),
+            Logs = Find(map, "logs") is { } l ? ParseLogs(l, p + ".logs") : null,
+            Telegram = Find(map, "telegram") is { } tg ? ParseTelegram(tg, p + ".telegram") : null,
+        };
+    }
+
+    private BackoffConfig? ParseBackoff(YamlNode node, string p)
+    {
+        if (node is not YamlMappingNode map)
+        {
+            Error(p, node, "expected a mapping such as { initial: 1s, multiplier: 2, max: 1m, jitter: 0.2 }");
+            return null;
+        }
+        CheckKeys(map, p, FleetKeys.Backoff);
+        return new BackoffConfig
+        {
+            Initial = Duration(map, p, "initial"),
+            Multiplier = Double(map, p, "multiplier"),
+            Max = Duration(map, p, "max"),
+            Jitter = Double(map, p, "jitter"),
+        };
+    }
+
+    private LogConfig? ParseLogs(YamlNode node, string p)
+    {
+        if (node is not YamlMappingNode map)
+        {
+            Error(p, node, "expected a mapping such as { max_size: 10MiB, max_files: 5 }");
+            return null;
+        }
+        CheckKeys(map, p, FleetKeys.Logs);
+        long? size = null;
+        if (Find(map, "max_size") is { } s && String(s, p + ".max_size") is { } text)
+        {
+            if (ByteSizeParser.TryParse(text, out long bytes, out var err)) size = bytes;
+            else Error(p + ".max_size", s, err!, text);
+        }
+        return new LogConfig { MaxSize = size, MaxFiles = Int(map, p, "max_files", min: 1) };
+    }
+
+    private TelegramConfig? ParseTelegram(YamlNode node, string p)
+    {
+        if (node is not YamlMappingNode map)
+        {
+            Error(p, node, "expected a mapping such as { api_base_url: https://api.telegram.org }");
+            return null;
+        }
+        CheckKeys(map, p, FleetKeys.Telegram);
+        return new TelegramConfig { ApiBaseUrl = Find(map, "api_base_url") is { } u ? String(u, p + ".api_base_url") : null };
+    }
+
+    // ---- typed values -------------------------------------------------------------------------
+
+    private IReadOnlyList<string> Command(YamlNode node, string path)
+    {
+        if (node is YamlSequenceNode)
+        {
+            return StringList(node, path);
+        }
+        var text = String(node, path);
+        if (text is null) return [];
+        if (CommandLineSplitter.TrySplit(text, out var argv, out var error)) return argv;
+        Error(path, node, error!, text);
+        return [];
+    }
+
+    private RestartPolicy? Restart(YamlMappingNode map, string p)
+    {
+        if (Find(map, "restart") is not { } node || String(node, p + ".restart") is not { } text) return null;
+        if (RestartPolicyNames.TryParse(text, out var policy)) return policy;
+        Error(p + ".restart", node, $"unknown restart policy; use one of {string.Join(", ", RestartPolicyNames.All)}", text);
+        return null;
+    }
+
+    private string? StopSignal(YamlMappingNode map, string p)
+    {
+        if (Find(map, "stop_signal") is not { } node || String(node, p + ".stop_signal") is not { } text) return null;
+        if (Signals.TryParseStopSignal(text, out _)) return text;
+        Error(p + ".stop_signal", node, $"unknown stop signal; use one of {string.Join(", ", Signals.StopSignalNames)}", text);
+        return null;
+    }
+
+    private TimeSpan? Duration(YamlMappingNode map, string p, string key)
+    {
+        if (Find(map, key) is not { } node || String(node, p + "." + key) is not { } text) return null;
+        if (DurationParser.TryParse(text, out var value, out var error)) return value;
+        Error(p + "." + key, node, error!, text);
+        return null;
+    }
+
+    private int? Int(YamlMappingNode map, string p, string key, int min)
+    {
+        if (Find(map, key) is not { } node || String(node, p + "." + key) is not { } text) return null;
+        if (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out int value) && value >= min) return value;
+        Error(p + "." + key, node, $"expected a whole number of at least {min}", text);
+        return null;
+    }
+
+    private double? Double(YamlMappingNode map, string p, string key)
+    {
+        if (Find(map, key) is not { } node || String(node, p + "." + key) is not { } text) return null;
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value)) return value;
+        Error(p + "." + key, node, "expected a number", text);
+        return null;
+    }
+
+    private bool? Bool(YamlMappingNode map, string p, string key)
+    {
+        if (Find(map, key) is not { } node || String(node, p + "." + key) is not { } text) return null;
+        switch (text)
+        {
+            case "true" or "yes" or "on": return true;
+            case "false" or "no" or "off": return false;
+            default:
+                Error(p + "." + key, node, "expected true or false", text);
+                return null;
+        }
+    }
+
+    private List<string> StringList(YamlNode node, string path)
+    {
+        var list = new List<string>();
+        if (node is YamlSequenceNode seq)
+        {
+            for (int i = 0; i < seq.Children.Count; i++)
+            {
+                if (String(seq.Children[i], $"{path}[{i}]") is { } s) list.Add(s);
+            }
+        }
+        else if (!IsNull(node))
+        {
+            Error(path, node, "expected a list such as [a, b]");
+        }
+        return list;
+    }
+
+    private Dictionary<string, string>? StringMap(YamlNode node, string path)
+    {
+        if (node is not YamlMappingNode map)
+        {
+            if (!IsNull(node)) Error(path, node, "expected a mapping of names to values");
+            return null;
+        }
+        var dict = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var (k, v) in map.Children)
+        {
+            var key = ((YamlScalarNode)k).Value ?? "";
+            if (String(v, path + "." + key) is { } value) dict[key] = value;
+        }
+        return dict;
+    }
+
+    /// <summary>A scalar's text with ${VAR} expanded; null (and an error) when it is not a scalar or a variable is missing.</summary>
+    private string? String(YamlNode node, string path)
+    {
+        Locate(path, node);
+        if (node is not YamlScalarNode scalar)
+        {
+            Error(path, node, "expected a single value, not a list or mapping");
+            return null;
+        }
+        var raw = scalar.Value ?? "";
+        if (!_vars.TryExpand(raw, out var expanded, out var undefined))
+        {
+            Error(path, node, $"the environment variable {string.Join(", ", undefined)} is not defined (set it, or add it to an env_file)", raw);
+            return null;
+        }
+        return expanded;
+    }
+
+    // ---- helpers ------------------------------------------------------------------------------
+
+    private static YamlNode? Find(YamlMappingNode map, string key)
+    {
+        foreach (var (k, v) in map.Children)
+        {
+            if (k is YamlScalarNode { Value: var name } && name == key) return v;
+        }
+        return null;
+    }
+
+    private void CheckKeys(YamlMappingNode map, string path, string[] known)
+    {
+        foreach (var (k, _) in map.Children)
+        {
+            var name = (k as YamlScalarNode)?.Value ?? "";
+            if (!known.Contains(name))
+            {
+                var keyPath = path.Length == 0 ? name : path + "." + name;
+                Error(keyPath, k, SpellingSuggester.UnknownKeyMessage(name, known));
+            }
+        }
+    }
+
+    private static bool IsNull(YamlNode node) => node is YamlScalarNode { Value: null or "" or "~" or "null" };
+
+    private void Locate(string path, YamlNode node) => _map.Add(path, new SourceLocation((int)node.Start.Line, (int)node.Start.Column));
+
+    private void Error(string path, YamlNode node, string message, string? value = null) =>
+        _errors.Add(new FleetError(path, message)
+        {
+            File = _file,
+            Location = new SourceLocation((int)node.Start.Line, (int)node.Start.Column),
+            Value = value,
+        });
+
+    private static string CleanYamlMessage(string message)
+    {
+        // YamlDotNet prefixes its messages with "(Line: 3, Col: 5, Idx: 20) - (…): "; we report the location ourselves.
+        int idx = message.LastIndexOf("): ", StringComparison.Ordinal);
+        return idx >= 0 ? message[(idx + 3)..] : message;
+    }
+}

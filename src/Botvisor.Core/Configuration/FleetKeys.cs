@@ -1,0 +1,18 @@
+namespace Botvisor.Core.Configuration;
+
+/// <summary>The keys the fleet file knows, per section, for unknown-key errors and suggestions.</summary>
+public static class FleetKeys
+{
+    public static readonly string[] Top = ["defaults", "bots", "env_file", "state_dir"];
+
+    public static readonly string[] Defaults =
+        ["restart", "backoff", "max_restarts", "min_uptime", "stop_signal", "stop_timeout", "inherit_env", "logs", "telegram"];
+
+    public static readonly string[] Bot =
+        ["command", "cwd", "token", "env", "inherit_env", "autostart", "depends_on", "restart", "backoff",
+         "max_restarts", "min_uptime", "stop_signal", "stop_timeout", "logs", "telegram"];
+
+    public static readonly string[] Backoff = ["initial", "multiplier", "max", "jitter"];
+    public static readonly string[] Logs = ["max_size", "max_files"];
+    public static readonly string[] Telegram = ["api_base_url"];
+}

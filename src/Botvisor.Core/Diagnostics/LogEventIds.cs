@@ -1,0 +1,37 @@
+namespace Botvisor.Core.Diagnostics;
+
+/// <summary>
+/// Event ids of every log message Botvisor writes. Tests and operators rely on ids, not message
+/// text: never reuse or repurpose a number; add new ones at the end of their block.
+/// </summary>
+public static class LogEventIds
+{
+    // 1xx: daemon
+    public const int DaemonStarting = 100;
+    public const int DaemonStarted = 101;
+    public const int DaemonStopping = 102;
+    public const int DaemonStopped = 103;
+    public const int ReloadRequested = 104;
+    public const int ReloadApplied = 105;
+    public const int ReloadRejected = 106;
+    public const int FleetError = 107;
+    public const int StateDirLocked = 108;
+    public const int LeftoverWorkerEnded = 109;
+    public const int LeftoverWorkerGone = 110;
+    public const int FileDescriptorLimit = 111;
+
+    // 2xx: supervision
+    public const int StateChanged = 200;
+    public const int WorkerStarted = 201;
+    public const int WorkerExited = 202;
+    public const int WorkerSpawnFailed = 203;
+    public const int GroupSignalled = 204;
+    public const int GroupKilled = 205;
+    public const int OrphanReaped = 206;
+    public const int SubreaperFailed = 207;
+    public const int SupervisorFaulted = 208;
+    public const int GroupLingering = 209;
+
+    // 3xx: storage
+    public const int StoreWriteFailed = 300;
+}

@@ -1,0 +1,62 @@
+namespace Botvisor.Core.Fleet;
+
+/// <summary>
+/// One bot as its source wrote it (desired state). Optional fields are null when not set; the
+/// effective values come from <see cref="BotSpecResolver"/> with the fleet's <see cref="FleetDefaults"/>.
+/// </summary>
+public sealed record BotConfig
+{
+    public required string Id { get; init; }
+
+    /// <summary>argv: the program and its arguments. Never run through a shell unless argv[0] is one.</summary>
+    public IReadOnlyList<string> Command { get; init; } = [];
+
+    public string? Cwd { get; init; }
+    public BotToken? Token { get; init; }
+    public IReadOnlyDictionary<string, string>? Env { get; init; }
+    public bool? InheritEnv { get; init; }
+    public bool? Autostart { get; init; }
+    public IReadOnlyList<string> DependsOn { get; init; } = [];
+    public RestartPolicy? Restart { get; init; }
+    public BackoffConfig? Backoff { get; init; }
+    public int? MaxRestarts { get; init; }
+    public TimeSpan? MinUptime { get; init; }
+    public string? StopSignal { get; init; }
+    public TimeSpan? StopTimeout { get; init; }
+    public LogConfig? Logs { get; init; }
+    public TelegramConfig? Telegram { get; init; }
+
+    public bool Equals(BotConfig? other) =>
+        other is not null
+        && Id == other.Id
+        && CollectionEquality.SequenceEqual(Command, other.Command)
+        && Cwd == other.Cwd
+        && Equals(Token, other.Token)
+        && CollectionEquality.DictionaryEqual(Env, other.Env)
+        && InheritEnv == other.InheritEnv
+        && Autostart == other.Autostart
+        && CollectionEquality.SequenceEqual(DependsOn, other.DependsOn)
+        && Restart == other.Restart
+        && Equals(Backoff, other.Backoff)
+        && MaxRestarts == other.MaxRestarts
+        && MinUptime == other.MinUptime
+        && StopSignal == other.StopSignal
+        && StopTimeout == other.StopTimeout
+        && Equals(Logs, other.Logs)
+        && Equals(Telegram, other.Telegram);
+
+    public override int GetHashCode() => HashCode.Combine(Id, CollectionEquality.SequenceHash(Command), Cwd, Token);
+}
+
+/// <summary>Per-bot log files: rotated when a file reaches <see cref="MaxSize"/>, keeping <see cref="MaxFiles"/>.</summary>
+public sealed record LogConfig
+{
+    public long? MaxSize { get; init; }
+    public int? MaxFiles { get; init; }
+}
+
+/// <summary>How Botvisor and the worker reach the Telegram Bot API.</summary>
+public sealed record TelegramConfig
+{
+    public string? ApiBaseUrl { get; init; }
+}

@@ -1,0 +1,52 @@
+namespace Botvisor.Core.Fleet;
+
+/// <summary>
+/// The effective, fully resolved definition of one bot: what its supervisor runs. Two specs that are
+/// equal run the same worker, so a reload restarts exactly the bots whose spec changed.
+/// </summary>
+public sealed record BotSpec
+{
+    public required string Id { get; init; }
+    public required IReadOnlyList<string> Command { get; init; }
+    public required string WorkingDirectory { get; init; }
+    public BotToken? Token { get; init; }
+    public IReadOnlyDictionary<string, string> Env { get; init; } = new Dictionary<string, string>();
+    public bool InheritEnv { get; init; } = BotDefaults.InheritEnv;
+    public bool Autostart { get; init; } = BotDefaults.Autostart;
+    public IReadOnlyList<string> DependsOn { get; init; } = [];
+    public RestartPolicy Restart { get; init; } = BotDefaults.Restart;
+    public BackoffSettings Backoff { get; init; } = new(BotDefaults.BackoffInitial, BotDefaults.BackoffMultiplier, BotDefaults.BackoffMax, BotDefaults.BackoffJitter);
+    public int MaxRestarts { get; init; } = BotDefaults.MaxRestarts;
+    public TimeSpan MinUptime { get; init; } = BotDefaults.MinUptime;
+    public int StopSignal { get; init; } = Signals.SIGTERM;
+    public TimeSpan StopTimeout { get; init; } = BotDefaults.StopTimeout;
+    public long LogMaxSize { get; init; } = BotDefaults.LogMaxSize;
+    public int LogMaxFiles { get; init; } = BotDefaults.LogMaxFiles;
+    public string TelegramApiBaseUrl { get; init; } = BotDefaults.TelegramApiBaseUrl;
+
+    /// <summary>Where the definition came from: the fleet file's path, or <c>api</c>.</summary>
+    public string Source { get; init; } = "";
+
+    public bool Equals(BotSpec? other) =>
+        other is not null
+        && Id == other.Id
+        && CollectionEquality.SequenceEqual(Command, other.Command)
+        && WorkingDirectory == other.WorkingDirectory
+        && Equals(Token, other.Token)
+        && CollectionEquality.DictionaryEqual(Env, other.Env)
+        && InheritEnv == other.InheritEnv
+        && Autostart == other.Autostart
+        && CollectionEquality.SequenceEqual(DependsOn, other.DependsOn)
+        && Restart == other.Restart
+        && Backoff == other.Backoff
+        && MaxRestarts == other.MaxRestarts
+        && MinUptime == other.MinUptime
+        && StopSignal == other.StopSignal
+        && StopTimeout == other.StopTimeout
+        && LogMaxSize == other.LogMaxSize
+        && LogMaxFiles == other.LogMaxFiles
+        && TelegramApiBaseUrl == other.TelegramApiBaseUrl
+        && Source == other.Source;
+
+    public override int GetHashCode() => HashCode.Combine(Id, CollectionEquality.SequenceHash(Command), WorkingDirectory, Token);
+}

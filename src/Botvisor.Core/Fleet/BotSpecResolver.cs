@@ -1,0 +1,43 @@
+namespace Botvisor.Core.Fleet;
+
+/// <summary>Turns a bot as written plus the fleet's defaults into its effective <see cref="BotSpec"/>.</summary>
+public static class BotSpecResolver
+{
+    public static BotSpec Resolve(BotConfig bot, FleetDefaults defaults, string baseDirectory, string source)
+    {
+        var backoff = bot.Backoff;
+        var fallback = defaults.Backoff;
+        string stopSignal = bot.StopSignal ?? defaults.StopSignal ?? BotDefaults.StopSignal;
+        _ = Signals.TryParseStopSignal(stopSignal, out int signal);
+        string cwd = bot.Cwd is null ? baseDirectory : Path.GetFullPath(bot.Cwd, baseDirectory);
+
+        return new BotSpec
+        {
+            Id = bot.Id,
+            Command = bot.Command,
+            WorkingDirectory = cwd,
+            Token = bot.Token,
+            Env = bot.Env ?? new Dictionary<string, string>(),
+            InheritEnv = bot.InheritEnv ?? defaults.InheritEnv ?? BotDefaults.InheritEnv,
+            Autostart = bot.Autostart ?? BotDefaults.Autostart,
+            DependsOn = bot.DependsOn,
+            Restart = bot.Restart ?? defaults.Restart ?? BotDefaults.Restart,
+            Backoff = new BackoffSettings(
+                backoff?.Initial ?? fallback?.Initial ?? BotDefaults.BackoffInitial,
+                backoff?.Multiplier ?? fallback?.Multiplier ?? BotDefaults.BackoffMultiplier,
+                backoff?.Max ?? fallback?.Max ?? BotDefaults.BackoffMax,
+                backoff?.Jitter ?? fallback?.Jitter ?? BotDefaults.BackoffJitter),
+            MaxRestarts = bot.MaxRestarts ?? defaults.MaxRestarts ?? BotDefaults.MaxRestarts,
+            MinUptime = bot.MinUptime ?? defaults.MinUptime ?? BotDefaults.MinUptime,
+            StopSignal = signal == 0 ? Signals.SIGTERM : signal,
+            StopTimeout = bot.StopTimeout ?? defaults.StopTimeout ?? BotDefaults.StopTimeout,
+            LogMaxSize = bot.Logs?.MaxSize ?? defaults.Logs?.MaxSize ?? BotDefaults.LogMaxSize,
+            LogMaxFiles = bot.Logs?.MaxFiles ?? defaults.Logs?.MaxFiles ?? BotDefaults.LogMaxFiles,
+            TelegramApiBaseUrl = bot.Telegram?.ApiBaseUrl ?? defaults.Telegram?.ApiBaseUrl ?? BotDefaults.TelegramApiBaseUrl,
+            Source = source,
+        };
+    }
+
+    public static IReadOnlyList<BotSpec> ResolveAll(FleetConfig fleet, string source) =>
+        fleet.Bots.Select(b => Resolve(b, fleet.Defaults, fleet.BaseDirectory, source)).ToList();
+}

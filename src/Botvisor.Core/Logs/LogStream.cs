@@ -1,0 +1,7 @@
+namespace Botvisor.Core.Logs;
+
+public enum LogStream
+{
+    Stdout,
+    Stderr,
+}

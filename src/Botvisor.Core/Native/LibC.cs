@@ -1,0 +1,135 @@
+using System.Runtime.InteropServices;
+
+namespace Botvisor.Core.Native;
+
+/// <summary>The few libc calls process supervision needs. Linux/glibc only.</summary>
+internal static unsafe partial class LibC
+{
+    private const string Lib = "libc";
+
+    public const int EINTR = 4;
+    public const int ECHILD = 10;
+    public const int ESRCH = 3;
+    public const int EPERM = 1;
+    public const int ENOENT = 2;
+
+    public const int AF_UNIX = 1;
+    public const int SOCK_STREAM = 1;
+    public const int SOCK_DGRAM = 2;
+    public const int SOCK_CLOEXEC = 0x80000;
+    public const int O_RDONLY = 0;
+
+    public const int P_ALL = 0;
+    public const int P_PID = 1;
+    public const int WEXITED = 4;
+    public const int WNOHANG = 1;
+    public const int WNOWAIT = 0x01000000;
+
+    public const int CLD_EXITED = 1;
+    public const int CLD_KILLED = 2;
+    public const int CLD_DUMPED = 3;
+
+    public const int PR_SET_CHILD_SUBREAPER = 36;
+    public const int PR_GET_CHILD_SUBREAPER = 37;
+
+    public const short POSIX_SPAWN_SETSIGDEF = 0x04;
+    public const short POSIX_SPAWN_SETSIGMASK = 0x08;
+    public const short POSIX_SPAWN_SETSID = 0x80;
+
+    public const int RLIMIT_NOFILE = 7;
+
+    /// <summary>Large enough for glibc's posix_spawn_file_actions_t (80 bytes) and posix_spawnattr_t (336 bytes) on 64-bit.</summary>
+    public const int OpaqueSize = 1024;
+
+    /// <summary>sigset_t is 1024 bits in glibc.</summary>
+    public const int SigSetSize = 128;
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct SigInfo
+    {
+        public int si_signo;
+        public int si_errno;
+        public int si_code;
+        private int _pad;
+        public int si_pid;
+        public uint si_uid;
+        public int si_status;
+        private fixed byte _rest[100];
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct RLimit
+    {
+        public ulong rlim_cur;
+        public ulong rlim_max;
+    }
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int posix_spawn_file_actions_init(void* actions);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int posix_spawn_file_actions_destroy(void* actions);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int posix_spawn_file_actions_adddup2(void* actions, int fd, int newfd);
+
+    [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int posix_spawn_file_actions_addopen(void* actions, int fd, string path, int oflag, int mode);
+
+    [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int posix_spawn_file_actions_addchdir_np(void* actions, string path);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int posix_spawnattr_init(void* attr);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int posix_spawnattr_destroy(void* attr);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int posix_spawnattr_setflags(void* attr, short flags);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int posix_spawnattr_setsigmask(void* attr, void* sigmask);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int posix_spawnattr_setsigdefault(void* attr, void* sigdefault);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int sigemptyset(void* set);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int sigfillset(void* set);
+
+    /// <summary>Returns an errno value (0 on success), not -1.</summary>
+    [LibraryImport(Lib, SetLastError = false)]
+    public static partial int posix_spawnp(out int pid, byte* file, void* fileActions, void* attr, byte** argv, byte** envp);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int socketpair(int domain, int type, int protocol, int* sv);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int close(int fd);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int kill(int pid, int sig);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int waitid(int idtype, int id, SigInfo* infop, int options);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int prctl(int option, nuint arg2, nuint arg3, nuint arg4, nuint arg5);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int getrlimit(int resource, RLimit* rlim);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int setrlimit(int resource, RLimit* rlim);
+
+    [LibraryImport(Lib)]
+    public static partial int getpid();
+
+    [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial nint strerror(int errnum);
+
+    public static string ErrorText(int errno) => Marshal.PtrToStringUTF8(strerror(errno)) ?? $"errno {errno}";
+}

@@ -1,0 +1,159 @@
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using System.Text;
+using Botvisor.Core.Native;
+
+namespace Botvisor.Core.Supervision;
+
+/// <summary>
+/// Starts workers with <c>posix_spawnp</c> and <c>POSIX_SPAWN_SETSID</c>.
+/// </summary>
+/// <remarks>
+/// Why this way and not <see cref="System.Diagnostics.Process"/> with a <c>setsid</c> wrapper:
+/// <list type="bullet">
+/// <item><c>POSIX_SPAWN_SETSID</c> puts the worker in a new session, so its pid is its process group id
+/// and its session id: stopping the bot signals the whole group (<c>kill(-pid)</c>), and re-parented
+/// orphans can be matched to their bot by session id. No extra exec of a wrapper program.</item>
+/// <item>The daemon reaps its own children (it is a subreaper and must reap orphans anyway, see
+/// <see cref="ChildReaper"/>); <c>Process</c> would reap behind our back.</item>
+/// <item>Signal dispositions and mask are reset to the defaults in the child (the .NET runtime
+/// ignores SIGPIPE, which a worker must not inherit).</item>
+/// <item>stdout and stderr are <c>AF_UNIX</c> stream sockets, as systemd gives its services for the
+/// journal: the daemon's end is a <see cref="Socket"/>, read with epoll-based async I/O, so a
+/// thousand workers cost no threads (async reads on pipes would block a pool thread each).</item>
+/// <item>glibc implements <c>posix_spawn</c> with <c>clone(CLONE_VM|CLONE_VFORK)</c>: cheap even
+/// from a large daemon, and it reports exec failures (ENOENT, EACCES) as a return value.</item>
+/// </list>
+/// </remarks>
+public static unsafe class ProcessSpawner
+{
+    /// <summary>Spawns the worker; <paramref name="register"/> wraps the spawn so the reaper knows the pid at once.</summary>
+    public static SpawnedProcess Spawn(SpawnRequest request, ChildReaper reaper)
+    {
+        int* outPair = stackalloc int[2];
+        int* errPair = stackalloc int[2];
+        if (LibC.socketpair(LibC.AF_UNIX, LibC.SOCK_STREAM | LibC.SOCK_CLOEXEC, 0, outPair) != 0)
+        {
+            throw new SpawnException("socketpair failed: " + LibC.ErrorText(Marshal.GetLastPInvokeError()), Marshal.GetLastPInvokeError());
+        }
+        if (LibC.socketpair(LibC.AF_UNIX, LibC.SOCK_STREAM | LibC.SOCK_CLOEXEC, 0, errPair) != 0)
+        {
+            int e = Marshal.GetLastPInvokeError();
+            LibC.close(outPair[0]);
+            LibC.close(outPair[1]);
+            throw new SpawnException("socketpair failed: " + LibC.ErrorText(e), e);
+        }
+
+        int pid;
+        Task<ExitStatus> exited;
+        int childOut = outPair[1], childErr = errPair[1];
+        try
+        {
+            (pid, exited) = reaper.SpawnAndRegister(() => SpawnCore(request, childOut, childErr));
+        }
+        catch
+        {
+            LibC.close(outPair[0]);
+            LibC.close(errPair[0]);
+            throw;
+        }
+        finally
+        {
+            LibC.close(childOut);
+            LibC.close(childErr);
+        }
+
+        var stdout = new Socket(new SafeSocketHandle(outPair[0], ownsHandle: true));
+        var stderr = new Socket(new SafeSocketHandle(errPair[0], ownsHandle: true));
+        return new SpawnedProcess(pid, exited, stdout, stderr);
+    }
+
+    private static int SpawnCore(SpawnRequest request, int stdoutFd, int stderrFd)
+    {
+        byte* actions = stackalloc byte[LibC.OpaqueSize];
+        byte* attr = stackalloc byte[LibC.OpaqueSize];
+        byte* emptySet = stackalloc byte[LibC.SigSetSize];
+        byte* fullSet = stackalloc byte[LibC.SigSetSize];
+        new Span<byte>(actions, LibC.OpaqueSize).Clear();
+        new Span<byte>(attr, LibC.OpaqueSize).Clear();
+
+        var envList = request.Environment.Select(kv => kv.Key + "=" + kv.Value).ToList();
+        using var argv = new NativeStringArray(request.Argv);
+        using var envp = new NativeStringArray(envList);
+
+        Check(LibC.posix_spawn_file_actions_init(actions), "posix_spawn_file_actions_init");
+        Check(LibC.posix_spawnattr_init(attr), "posix_spawnattr_init");
+        try
+        {
+            Check(LibC.posix_spawn_file_actions_addchdir_np(actions, request.WorkingDirectory), "addchdir");
+            Check(LibC.posix_spawn_file_actions_addopen(actions, 0, "/dev/null", LibC.O_RDONLY, 0), "addopen");
+            Check(LibC.posix_spawn_file_actions_adddup2(actions, stdoutFd, 1), "adddup2");
+            Check(LibC.posix_spawn_file_actions_adddup2(actions, stderrFd, 2), "adddup2");
+
+            LibC.sigemptyset(emptySet);
+            LibC.sigfillset(fullSet);
+            Check(LibC.posix_spawnattr_setsigmask(attr, emptySet), "setsigmask");
+            Check(LibC.posix_spawnattr_setsigdefault(attr, fullSet), "setsigdefault");
+            Check(LibC.posix_spawnattr_setflags(attr, (short)(LibC.POSIX_SPAWN_SETSID | LibC.POSIX_SPAWN_SETSIGMASK | LibC.POSIX_SPAWN_SETSIGDEF)), "setflags");
+
+            int rc = LibC.posix_spawnp(out int pid, argv.Pointers[0], actions, attr, argv.Pointers, envp.Pointers);
+            if (rc != 0)
+            {
+                string what = rc switch
+                {
+                    LibC.ENOENT => Directory.Exists(request.WorkingDirectory)
+                        ? $"program not found: {request.Argv[0]}"
+                        : $"working directory not found: {request.WorkingDirectory}",
+                    13 => $"permission denied: {request.Argv[0]}",
+                    _ => LibC.ErrorText(rc),
+                };
+                throw new SpawnException("cannot start the worker: " + what, rc);
+            }
+            return pid;
+        }
+        finally
+        {
+            LibC.posix_spawn_file_actions_destroy(actions);
+            LibC.posix_spawnattr_destroy(attr);
+        }
+    }
+
+    private static void Check(int rc, string what)
+    {
+        if (rc != 0) throw new SpawnException($"{what} failed: {LibC.ErrorText(rc)}", rc);
+    }
+
+    /// <summary>A NULL-terminated array of NUL-terminated UTF-8 strings in native memory.</summary>
+    private sealed class NativeStringArray : IDisposable
+    {
+        private readonly byte* _block;
+
+        public NativeStringArray(IReadOnlyList<string> items)
+        {
+            int bytes = 0;
+            foreach (var s in items) bytes += Encoding.UTF8.GetByteCount(s) + 1;
+            Pointers = (byte**)NativeMemory.Alloc((nuint)(sizeof(byte*) * (items.Count + 1)));
+            _block = (byte*)NativeMemory.Alloc((nuint)Math.Max(bytes, 1));
+            byte* p = _block;
+            for (int i = 0; i < items.Count; i++)
+            {
+                Pointers[i] = p;
+                int n = Encoding.UTF8.GetBytes(items[i], new Span<byte>(p, bytes - (int)(p - _block)));
+                p[n] = 0;
+                p += n + 1;
+            }
+            Pointers[items.Count] = null;
+        }
+
+        public byte** Pointers { get; }
+
+        public void Dispose()
+        {
+            NativeMemory.Free(Pointers);
+            NativeMemory.Free(_block);
+        }
+    }
+}
+
+/// <summary>A started worker: its pid (also its process group and session id), its exit, and its output.</summary>
+public sealed record SpawnedProcess(int Pid, Task<ExitStatus> Exited, Socket Stdout, Socket Stderr);
