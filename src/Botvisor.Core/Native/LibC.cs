@@ -36,8 +36,6 @@ internal static unsafe partial class LibC
     public const short POSIX_SPAWN_SETSIGMASK = 0x08;
     public const short POSIX_SPAWN_SETSID = 0x80;
 
-    public const int RLIMIT_NOFILE = 7;
-
     /// <summary>Large enough for glibc's posix_spawn_file_actions_t (80 bytes) and posix_spawnattr_t (336 bytes) on 64-bit.</summary>
     public const int OpaqueSize = 1024;
 
@@ -55,13 +53,6 @@ internal static unsafe partial class LibC
         public uint si_uid;
         public int si_status;
         private fixed byte _rest[100];
-    }
-
-    [StructLayout(LayoutKind.Sequential)]
-    public struct RLimit
-    {
-        public ulong rlim_cur;
-        public ulong rlim_max;
     }
 
     [LibraryImport(Lib, SetLastError = true)]
@@ -118,12 +109,6 @@ internal static unsafe partial class LibC
 
     [LibraryImport(Lib, SetLastError = true)]
     public static partial int prctl(int option, nuint arg2, nuint arg3, nuint arg4, nuint arg5);
-
-    [LibraryImport(Lib, SetLastError = true)]
-    public static partial int getrlimit(int resource, RLimit* rlim);
-
-    [LibraryImport(Lib, SetLastError = true)]
-    public static partial int setrlimit(int resource, RLimit* rlim);
 
     [LibraryImport(Lib)]
     public static partial int getpid();

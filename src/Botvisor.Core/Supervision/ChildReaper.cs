@@ -21,7 +21,7 @@ public sealed partial class ChildReaper : IDisposable
 {
     private readonly object _gate = new();
     private readonly Dictionary<int, TaskCompletionSource<ExitStatus>> _workers = [];
-    private readonly Dictionary<int, Action<OrphanExit>> _sessions = [];
+    private readonly Dictionary<int, (string BotId, Action<OrphanExit> OnReaped)> _sessions = [];
     private readonly SemaphoreSlim _wake = new(0);
     private readonly ILogger _logger;
     private readonly PosixSignalRegistration _registration;
@@ -60,18 +60,15 @@ public sealed partial class ChildReaper : IDisposable
     }
 
     /// <summary>Hears about re-parented descendants of session <paramref name="sessionId"/> as they are reaped.</summary>
-    public void WatchSession(int sessionId, Action<OrphanExit> onReaped)
+    public void WatchSession(int sessionId, string botId, Action<OrphanExit> onReaped)
     {
-        lock (_gate) _sessions[sessionId] = onReaped;
+        lock (_gate) _sessions[sessionId] = (botId, onReaped);
     }
 
     public void UnwatchSession(int sessionId)
     {
         lock (_gate) _sessions.Remove(sessionId);
     }
-
-    /// <summary>Whom a session belongs to, for logging orphans: set by the supervisor that owns it.</summary>
-    public Func<int, string?>? SessionOwner { get; set; }
 
     private async Task LoopAsync()
     {
@@ -106,7 +103,7 @@ public sealed partial class ChildReaper : IDisposable
             if (pid == 0) return; // children exist, none has exited
 
             var status = ToExitStatus(info);
-            Action<OrphanExit>? sessionCallback = null;
+            (string BotId, Action<OrphanExit> OnReaped) session = default;
             OrphanExit orphan = default;
             TaskCompletionSource<ExitStatus>? worker;
             lock (_gate)
@@ -114,9 +111,9 @@ public sealed partial class ChildReaper : IDisposable
                 if (!_workers.Remove(pid, out worker))
                 {
                     var stat = ProcStat.Read(pid);
-                    int session = stat?.Session ?? 0;
-                    orphan = new OrphanExit(pid, session, status);
-                    _sessions.TryGetValue(session, out sessionCallback);
+                    int sid = stat?.Session ?? 0;
+                    orphan = new OrphanExit(pid, sid, status);
+                    _sessions.TryGetValue(sid, out session);
                 }
                 // Now reap it for real.
                 LibC.SigInfo reaped = default;
@@ -131,9 +128,8 @@ public sealed partial class ChildReaper : IDisposable
             }
             else
             {
-                var owner = SessionOwner?.Invoke(orphan.Session);
-                Log.OrphanReaped(_logger, owner ?? "(unknown)", pid, orphan.Session, status.ToString());
-                sessionCallback?.Invoke(orphan);
+                Log.OrphanReaped(_logger, session.BotId ?? "(unknown)", pid, orphan.Session, status.ToString());
+                session.OnReaped?.Invoke(orphan);
             }
         }
     }
@@ -163,7 +159,7 @@ public sealed partial class ChildReaper : IDisposable
     private static partial class Log
     {
         [LoggerMessage(EventId = Diagnostics.LogEventIds.OrphanReaped, Level = LogLevel.Information,
-            Message = "Reaped descendant {Pid} of bot {BotId} (session {Session}) that had left its process group: {Status}")]
+            Message = "Reaped descendant {Pid} of bot {BotId} (session {Session}), re-parented to the daemon: {Status}")]
         public static partial void OrphanReaped(ILogger logger, string botId, int pid, int session, string status);
 
         [LoggerMessage(EventId = Diagnostics.LogEventIds.SubreaperFailed, Level = LogLevel.Warning,

@@ -1,0 +1,31 @@
+using Botvisor.Core.Supervision;
+
+namespace Botvisor.Core.State;
+
+/// <summary>
+/// What is observed about one bot at one moment (immutable). Changed only through
+/// <see cref="FleetStateService.Publish"/>, which sets <see cref="Version"/>.
+/// </summary>
+public sealed record BotSnapshot
+{
+    public required string Id { get; init; }
+    public BotLifecycleState State { get; init; } = BotLifecycleState.Pending;
+    public string Reason { get; init; } = "";
+    public int? Pid { get; init; }
+    public DateTimeOffset? StartedAt { get; init; }
+    public DateTimeOffset? StoppedAt { get; init; }
+    public ExitStatus? LastExit { get; init; }
+
+    /// <summary>Restarts since the daemon started (each new worker after the first).</summary>
+    public int Restarts { get; init; }
+
+    /// <summary>Failed runs in a row without a run of <c>min_uptime</c>; compared with <c>max_restarts</c>.</summary>
+    public int ConsecutiveFailures { get; init; }
+
+    /// <summary>When the worker in <see cref="BotLifecycleState.Backoff"/> will be started again.</summary>
+    public DateTimeOffset? NextStartAt { get; init; }
+
+    public string Source { get; init; } = "";
+    public string? MaskedToken { get; init; }
+    public long Version { get; init; }
+}

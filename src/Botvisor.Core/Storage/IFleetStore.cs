@@ -1,0 +1,28 @@
+using Botvisor.Core.State;
+
+namespace Botvisor.Core.Storage;
+
+/// <summary>
+/// Durable state of a node: the event log and the records of live workers (so a daemon that was
+/// killed can find what it left behind). Implemented in Botvisor.Storage (SQLite, PostgreSQL).
+/// </summary>
+public interface IFleetStore : IAsyncDisposable
+{
+    /// <summary>Creates or migrates the schema.</summary>
+    Task InitializeAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Stores events in order; returns them with their ids.</summary>
+    Task<IReadOnlyList<BotEvent>> AppendEventsAsync(IReadOnlyList<BotEvent> events, CancellationToken cancellationToken = default);
+
+    /// <summary>Events with an id greater than <paramref name="afterId"/>, oldest first.</summary>
+    Task<IReadOnlyList<BotEvent>> ReadEventsAsync(long afterId, int limit, string? botId = null, CancellationToken cancellationToken = default);
+
+    /// <summary>The newest <paramref name="limit"/> events, oldest first.</summary>
+    Task<IReadOnlyList<BotEvent>> ReadLatestEventsAsync(int limit, string? botId = null, CancellationToken cancellationToken = default);
+
+    Task SaveWorkersAsync(IReadOnlyList<WorkerRecord> workers, CancellationToken cancellationToken = default);
+
+    Task DeleteWorkersAsync(IReadOnlyList<WorkerRecord> workers, CancellationToken cancellationToken = default);
+
+    Task<IReadOnlyList<WorkerRecord>> LoadWorkersAsync(CancellationToken cancellationToken = default);
+}

@@ -1,0 +1,34 @@
+using Botvisor.Core.Diagnostics;
+using Microsoft.Extensions.Logging;
+
+namespace Botvisor.Core.Supervision;
+
+public sealed partial class BotSupervisor
+{
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = LogEventIds.StateChanged, Level = LogLevel.Information, Message = "Bot {BotId}: {State} ({Reason})")]
+        public static partial void StateChanged(ILogger logger, string botId, string state, string reason);
+
+        [LoggerMessage(EventId = LogEventIds.WorkerStarted, Level = LogLevel.Debug, Message = "Bot {BotId}: worker {Pid} started: {Command}")]
+        public static partial void WorkerStarted(ILogger logger, string botId, int pid, string command);
+
+        [LoggerMessage(EventId = LogEventIds.WorkerExited, Level = LogLevel.Information, Message = "Bot {BotId}: worker {Pid} {Status} after {Uptime}")]
+        public static partial void WorkerExited(ILogger logger, string botId, int pid, string status, string uptime);
+
+        [LoggerMessage(EventId = LogEventIds.WorkerSpawnFailed, Level = LogLevel.Error, Message = "Bot {BotId}: {Error}")]
+        public static partial void SpawnFailed(ILogger logger, string botId, string error);
+
+        [LoggerMessage(EventId = LogEventIds.GroupSignalled, Level = LogLevel.Debug, Message = "Bot {BotId}: sent {Signal} to process group {Pgid}")]
+        public static partial void GroupSignalled(ILogger logger, string botId, string signal, int pgid);
+
+        [LoggerMessage(EventId = LogEventIds.GroupKilled, Level = LogLevel.Warning, Message = "Bot {BotId}: process group {Pgid} still alive after stop_timeout {Timeout}; sent SIGKILL")]
+        public static partial void GroupKilled(ILogger logger, string botId, int pgid, string timeout);
+
+        [LoggerMessage(EventId = LogEventIds.GroupLingering, Level = LogLevel.Warning, Message = "Bot {BotId}: process group {Pgid} still has members after SIGKILL (uninterruptible sleep?); still waiting")]
+        public static partial void GroupLingering(ILogger logger, string botId, int pgid);
+
+        [LoggerMessage(EventId = LogEventIds.SupervisorFaulted, Level = LogLevel.Critical, Message = "Bot {BotId}: supervisor failed")]
+        public static partial void Faulted(ILogger logger, string botId, Exception exception);
+    }
+}

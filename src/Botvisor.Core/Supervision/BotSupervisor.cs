@@ -1,0 +1,512 @@
+using System.Threading.Channels;
+using Botvisor.Core.Configuration;
+using Botvisor.Core.Fleet;
+using Botvisor.Core.Logs;
+using Botvisor.Core.State;
+using Botvisor.Core.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Botvisor.Core.Supervision;
+
+/// <summary>
+/// The one owner of one bot: an async loop (no thread of its own) that waits on a single channel of
+/// signals (commands, the child's exit from the reaper, re-parented descendants being reaped, its
+/// one deadline) and is the only writer of its bot's state. Every transition is published as a
+/// snapshot and recorded as an event.
+/// </summary>
+/// <remarks>
+/// The single deadline means, by state: <c>Backoff</c> → start again; <c>Stopping</c> → SIGKILL the
+/// group (then, rarely, re-check a group that outlives SIGKILL).
+/// When the worker's main process dies on its own, what is left of its process group is ended
+/// (stop signal, then SIGKILL after <c>stop_timeout</c>) before anything else happens, so a crashed
+/// bot's child can never poll next to its replacement.
+/// </remarks>
+public sealed partial class BotSupervisor
+{
+    private static readonly TimeSpan LingerCheck = TimeSpan.FromSeconds(5);
+
+    private readonly SupervisorServices _services;
+    private readonly ILogger _logger;
+    private readonly Channel<SupervisorSignal> _signals = Channel.CreateUnbounded<SupervisorSignal>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly List<(Func<BotLifecycleState, bool> Done, TaskCompletionSource<BotSnapshot> Tcs)> _waiters = [];
+    private readonly BotLog _log;
+
+    private BotSpec _spec;
+    private BotLifecycleState _state = BotLifecycleState.Pending;
+    private WorkerRun? _worker;
+    private AfterGroupEnds _after;
+    private string _stopReason = "";
+    private bool _killSent;
+    private bool _everStarted;
+    private bool _exit;
+    private int _consecutiveFailures;
+    private int _restarts;
+    private long _deadlineGeneration;
+    private ITimer? _deadline;
+    private long _dependencyGeneration;
+    private CancellationTokenSource? _dependencyWait;
+
+    private enum AfterGroupEnds
+    {
+        /// <summary>The worker died on its own: apply the restart policy.</summary>
+        ApplyPolicy,
+        Stop,
+        Start,
+        Exit,
+    }
+
+    private sealed class WorkerRun
+    {
+        public required int Pid { get; init; }
+        public required long StartTimestamp { get; init; }
+        public required WorkerRecord Record { get; init; }
+        public ExitStatus? Exit { get; set; }
+    }
+
+    public BotSupervisor(BotSpec spec, SupervisorServices services)
+    {
+        _spec = spec;
+        _services = services;
+        _logger = services.LoggerFactory.CreateLogger("Botvisor.Supervisor");
+        _log = new BotLog(spec.Id, services.LogDirectory, spec.LogMaxSize, spec.LogMaxFiles);
+        Publish(s => s with { State = BotLifecycleState.Pending, Reason = "defined", Source = spec.Source, MaskedToken = spec.Token?.Masked });
+        Completion = Task.Run(RunAsync);
+    }
+
+    public string Id => _spec.Id;
+
+    /// <summary>The spec in effect (read from other threads; replaced whole, so always consistent).</summary>
+    public BotSpec Spec => Volatile.Read(ref _spec);
+
+    /// <summary>The bot's captured output.</summary>
+    public BotLog Output => _log;
+
+    /// <summary>Completes when the supervisor has ended (after <see cref="BotCommand.Remove"/>).</summary>
+    public Task Completion { get; }
+
+    /// <summary>Sends a command; the task completes when its effect is reached (see <see cref="BotCommand"/>).</summary>
+    public Task<BotSnapshot> SendAsync(BotCommand command, string reason, BotSpec? spec = null)
+    {
+        var done = new TaskCompletionSource<BotSnapshot>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_signals.Writer.TryWrite(new SupervisorSignal.Command(command, spec, reason, done)))
+        {
+            done.TrySetResult(_services.State.Get(Id) ?? new BotSnapshot { Id = Id, State = BotLifecycleState.Stopped });
+        }
+        return done.Task;
+    }
+
+    private void Post(SupervisorSignal signal) => _signals.Writer.TryWrite(signal);
+
+    private async Task RunAsync()
+    {
+        try
+        {
+            while (!_exit && await _signals.Reader.WaitToReadAsync().ConfigureAwait(false))
+            {
+                while (!_exit && _signals.Reader.TryRead(out var signal))
+                {
+                    await HandleAsync(signal).ConfigureAwait(false);
+                }
+            }
+        }
+        catch (Exception ex)
+        {
+            Log.Faulted(_logger, Id, ex);
+            // Never leave a worker without its supervisor.
+            if (_worker is { } w) ProcessGroup.Signal(w.Pid, Signals.SIGKILL);
+        }
+        finally
+        {
+            _signals.Writer.TryComplete();
+            _deadline?.Dispose();
+            _dependencyWait?.Cancel();
+            var final = _services.State.Get(Id) ?? new BotSnapshot { Id = Id, State = BotLifecycleState.Stopped };
+            foreach (var (_, tcs) in _waiters) tcs.TrySetResult(final);
+            while (_signals.Reader.TryRead(out var rest))
+            {
+                if (rest is SupervisorSignal.Command c) c.Done.TrySetResult(final);
+            }
+            _log.Dispose();
+        }
+    }
+
+    // ---- the transition table ------------------------------------------------------------------
+
+    private Task HandleAsync(SupervisorSignal signal) => (_state, signal) switch
+    {
+        (_, SupervisorSignal.Command c) => OnCommandAsync(c),
+
+        (BotLifecycleState.Running or BotLifecycleState.Starting, SupervisorSignal.ChildExited e) when IsCurrent(e.Pid) => OnUnexpectedExitAsync(e.Status),
+        (BotLifecycleState.Stopping, SupervisorSignal.ChildExited e) when IsCurrent(e.Pid) => OnExitWhileStoppingAsync(e.Status),
+        (_, SupervisorSignal.ChildExited) => Task.CompletedTask,
+
+        (BotLifecycleState.Stopping, SupervisorSignal.DescendantReaped) => CheckGroupEndedAsync(),
+        (_, SupervisorSignal.DescendantReaped) => Task.CompletedTask,
+
+        (BotLifecycleState.Backoff, SupervisorSignal.DeadlineReached d) when d.Generation == _deadlineGeneration => SpawnAsync($"restarting after backoff (restart {_consecutiveFailures} of {_spec.MaxRestarts})"),
+        (BotLifecycleState.Stopping, SupervisorSignal.DeadlineReached d) when d.Generation == _deadlineGeneration => OnStopDeadlineAsync(),
+        (_, SupervisorSignal.DeadlineReached) => Task.CompletedTask,
+
+        (BotLifecycleState.Pending, SupervisorSignal.DependenciesReady d) when d.Generation == _dependencyGeneration => SpawnAsync("dependencies are running: " + string.Join(", ", _spec.DependsOn)),
+        (_, SupervisorSignal.DependenciesReady) => Task.CompletedTask,
+
+        _ => Task.CompletedTask,
+    };
+
+    private async Task OnCommandAsync(SupervisorSignal.Command c)
+    {
+        switch (c.Kind)
+        {
+            case BotCommand.Start:
+                AddWaiter(s => s is BotLifecycleState.Running or BotLifecycleState.Failed or BotLifecycleState.Backoff or BotLifecycleState.Pending, c.Done, immediate: _state == BotLifecycleState.Running);
+                if (_state is BotLifecycleState.Stopped or BotLifecycleState.Failed or BotLifecycleState.Pending or BotLifecycleState.Backoff)
+                {
+                    _consecutiveFailures = 0;
+                    await StartOrWaitAsync(c.Reason).ConfigureAwait(false);
+                }
+                else if (_state == BotLifecycleState.Stopping)
+                {
+                    _after = AfterGroupEnds.Start;
+                }
+                break;
+
+            case BotCommand.Stop:
+                AddWaiter(s => s.IsTerminal(), c.Done, immediate: _state.IsTerminal());
+                await StopAsync(AfterGroupEnds.Stop, c.Reason).ConfigureAwait(false);
+                break;
+
+            case BotCommand.Restart:
+                AddWaiter(s => s is BotLifecycleState.Running or BotLifecycleState.Failed or BotLifecycleState.Backoff, c.Done, immediate: false);
+                _consecutiveFailures = 0;
+                await RestartAsync(c.Reason).ConfigureAwait(false);
+                break;
+
+            case BotCommand.Update:
+                var spec = c.Spec ?? _spec;
+                bool changed = !spec.Equals(_spec);
+                Volatile.Write(ref _spec, spec);
+                _log.Configure(spec.LogMaxSize, spec.LogMaxFiles);
+                Publish(s => s with { Source = spec.Source, MaskedToken = spec.Token?.Masked });
+                if (changed && _state is BotLifecycleState.Running or BotLifecycleState.Starting or BotLifecycleState.Stopping)
+                {
+                    _consecutiveFailures = 0;
+                    await RestartAsync(c.Reason).ConfigureAwait(false);
+                }
+                c.Done.TrySetResult(_services.State.Get(Id)!);
+                break;
+
+            case BotCommand.Remove:
+                AddWaiter(_ => false, c.Done, immediate: false); // completed when the loop ends
+                await StopAsync(AfterGroupEnds.Exit, c.Reason).ConfigureAwait(false);
+                break;
+        }
+    }
+
+    // ---- starting ------------------------------------------------------------------------------
+
+    private async Task StartOrWaitAsync(string reason)
+    {
+        var missing = _spec.DependsOn.Where(d => _services.State.Get(d)?.State != BotLifecycleState.Running).ToList();
+        if (missing.Count == 0)
+        {
+            await SpawnAsync(reason).ConfigureAwait(false);
+            return;
+        }
+
+        SetState(BotLifecycleState.Pending, "waiting for " + string.Join(", ", missing) + " to be running");
+        _dependencyWait?.Cancel();
+        _dependencyWait = new CancellationTokenSource();
+        long generation = ++_dependencyGeneration;
+        var token = _dependencyWait.Token;
+        _ = Task.Run(async () =>
+        {
+            try
+            {
+                await Task.WhenAll(missing.Select(d => _services.State.WaitForStateAsync(d, [BotLifecycleState.Running], token))).ConfigureAwait(false);
+                Post(new SupervisorSignal.DependenciesReady(generation));
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }, token);
+    }
+
+    private async Task SpawnAsync(string reason)
+    {
+        Disarm();
+        var spec = _spec;
+        SetState(BotLifecycleState.Starting, reason);
+        var env = WorkerEnvironment.Build(spec, _services.Environment(), _services.FleetTokens());
+
+        SpawnedProcess spawned;
+        try
+        {
+            if (spec.Command.Count == 0) throw new SpawnException("cannot start the worker: the command is empty", 0);
+            spawned = ProcessSpawner.Spawn(new SpawnRequest(spec.Command, spec.WorkingDirectory, env), _services.Reaper);
+        }
+        catch (SpawnException ex)
+        {
+            Log.SpawnFailed(_logger, Id, ex.Message);
+            Publish(s => s with { LastExit = ExitStatus.Exited(127), StoppedAt = _services.Time.GetUtcNow() });
+            var decision = RestartDecision.Decide(spec, ExitStatus.Exited(127), TimeSpan.Zero, _consecutiveFailures, _services.Random());
+            ApplyDecision(decision with { Reason = ex.Message + "; " + decision.Reason });
+            return;
+        }
+
+        int pid = spawned.Pid;
+        var now = _services.Time.GetUtcNow();
+        var stat = ProcStat.Read(pid);
+        var run = new WorkerRun
+        {
+            Pid = pid,
+            StartTimestamp = _services.Time.GetTimestamp(),
+            Record = new WorkerRecord(Id, pid, pid, stat?.StartTime ?? 0, now),
+        };
+        _worker = run;
+        _killSent = false;
+        _after = AfterGroupEnds.ApplyPolicy;
+
+        _services.Reaper.WatchSession(pid, Id, _ => Post(new SupervisorSignal.DescendantReaped(pid)));
+        _ = spawned.Exited.ContinueWith(t => Post(new SupervisorSignal.ChildExited(pid, t.Result)), TaskScheduler.Default);
+        _ = new OutputPump(spawned.Stdout, LogStream.Stdout, _log, _services.Masker, _services.Time).RunAsync();
+        _ = new OutputPump(spawned.Stderr, LogStream.Stderr, _log, _services.Masker, _services.Time).RunAsync();
+        Log.WorkerStarted(_logger, Id, pid, string.Join(' ', spec.Command));
+
+        await _services.Store.SaveWorkerAsync(run.Record).ConfigureAwait(false);
+
+        if (_everStarted) _restarts++;
+        _everStarted = true;
+        SetState(BotLifecycleState.Running, $"worker started (pid {pid})", s => s with
+        {
+            Pid = pid,
+            StartedAt = now,
+            StoppedAt = null,
+            NextStartAt = null,
+        });
+    }
+
+    // ---- stopping ------------------------------------------------------------------------------
+
+    private async Task RestartAsync(string reason)
+    {
+        switch (_state)
+        {
+            case BotLifecycleState.Running or BotLifecycleState.Starting:
+                _after = AfterGroupEnds.Start;
+                BeginStop(reason);
+                break;
+            case BotLifecycleState.Stopping:
+                _after = AfterGroupEnds.Start;
+                break;
+            default:
+                await StartOrWaitAsync(reason).ConfigureAwait(false);
+                break;
+        }
+    }
+
+    private Task StopAsync(AfterGroupEnds after, string reason)
+    {
+        switch (_state)
+        {
+            case BotLifecycleState.Running or BotLifecycleState.Starting:
+                _after = after;
+                BeginStop(reason);
+                break;
+            case BotLifecycleState.Stopping:
+                _after = after;
+                _stopReason = reason;
+                break;
+            default:
+                Disarm();
+                _dependencyWait?.Cancel();
+                if (!_state.IsTerminal() || after == AfterGroupEnds.Exit)
+                {
+                    SetState(_state == BotLifecycleState.Failed ? BotLifecycleState.Failed : BotLifecycleState.Stopped, reason, s => s with { NextStartAt = null });
+                }
+                if (after == AfterGroupEnds.Exit) _exit = true;
+                break;
+        }
+        return Task.CompletedTask;
+    }
+
+    private void BeginStop(string reason)
+    {
+        var w = _worker!;
+        _stopReason = reason;
+        _killSent = _spec.StopSignal == Signals.SIGKILL;
+        SetState(BotLifecycleState.Stopping, reason);
+        SignalGroup(w.Pid, _spec.StopSignal);
+        ArmDeadline(_spec.StopTimeout);
+    }
+
+    private void SignalGroup(int pgid, int signal)
+    {
+        if (ProcessGroup.Signal(pgid, signal))
+        {
+            Log.GroupSignalled(_logger, Id, Signals.Name(signal), pgid);
+            // A stopped (SIGSTOP) process would never see the signal; wake it as s6 does.
+            if (signal != Signals.SIGKILL && signal != Signals.SIGCONT) ProcessGroup.Signal(pgid, Signals.SIGCONT);
+        }
+    }
+
+    private Task OnUnexpectedExitAsync(ExitStatus status)
+    {
+        var w = _worker!;
+        w.Exit = status;
+        var uptime = _services.Time.GetElapsedTime(w.StartTimestamp);
+        Log.WorkerExited(_logger, Id, w.Pid, status.ToString(), DurationParser.Format(uptime));
+        Publish(s => s with { LastExit = status, StoppedAt = _services.Time.GetUtcNow() });
+        _after = AfterGroupEnds.ApplyPolicy;
+
+        if (!ProcessGroup.IsAlive(w.Pid)) return OnGroupEndedAsync();
+
+        // Whatever the worker left behind in its group is ended before any restart.
+        _stopReason = $"worker {status}; ending what is left of its process group";
+        _killSent = _spec.StopSignal == Signals.SIGKILL;
+        SetState(BotLifecycleState.Stopping, _stopReason);
+        SignalGroup(w.Pid, _spec.StopSignal);
+        ArmDeadline(_spec.StopTimeout);
+        return Task.CompletedTask;
+    }
+
+    private Task OnExitWhileStoppingAsync(ExitStatus status)
+    {
+        var w = _worker!;
+        w.Exit = status;
+        var uptime = _services.Time.GetElapsedTime(w.StartTimestamp);
+        Log.WorkerExited(_logger, Id, w.Pid, status.ToString(), DurationParser.Format(uptime));
+        Publish(s => s with { LastExit = status, StoppedAt = _services.Time.GetUtcNow() });
+        return CheckGroupEndedAsync();
+    }
+
+    private Task CheckGroupEndedAsync()
+    {
+        if (_worker is { Exit: not null } w && !ProcessGroup.IsAlive(w.Pid)) return OnGroupEndedAsync();
+        return Task.CompletedTask;
+    }
+
+    private Task OnStopDeadlineAsync()
+    {
+        var w = _worker!;
+        if (!_killSent)
+        {
+            _killSent = true;
+            Log.GroupKilled(_logger, Id, w.Pid, DurationParser.Format(_spec.StopTimeout));
+            ProcessGroup.Signal(w.Pid, Signals.SIGKILL);
+            ArmDeadline(LingerCheck);
+            return Task.CompletedTask;
+        }
+        if (w.Exit is not null && !ProcessGroup.IsAlive(w.Pid)) return OnGroupEndedAsync();
+        Log.GroupLingering(_logger, Id, w.Pid);
+        ProcessGroup.Signal(w.Pid, Signals.SIGKILL);
+        ArmDeadline(LingerCheck);
+        return Task.CompletedTask;
+    }
+
+    private async Task OnGroupEndedAsync()
+    {
+        var w = _worker!;
+        _worker = null;
+        Disarm();
+        _services.Reaper.UnwatchSession(w.Pid);
+        await _services.Store.DeleteWorkerAsync(w.Record).ConfigureAwait(false);
+        var exit = w.Exit ?? ExitStatus.Killed(Signals.SIGKILL);
+        var uptime = _services.Time.GetElapsedTime(w.StartTimestamp);
+
+        switch (_after)
+        {
+            case AfterGroupEnds.ApplyPolicy:
+                ApplyDecision(RestartDecision.Decide(_spec, exit, uptime, _consecutiveFailures, _services.Random()));
+                break;
+            case AfterGroupEnds.Stop:
+                SetState(BotLifecycleState.Stopped, $"{_stopReason}; worker {exit}", s => s with { Pid = null });
+                break;
+            case AfterGroupEnds.Start:
+                await StartOrWaitAsync($"{_stopReason}; starting a new worker").ConfigureAwait(false);
+                break;
+            case AfterGroupEnds.Exit:
+                SetState(BotLifecycleState.Stopped, $"{_stopReason}; worker {exit}", s => s with { Pid = null });
+                _exit = true;
+                break;
+        }
+    }
+
+    private void ApplyDecision(RestartDecision decision)
+    {
+        _consecutiveFailures = decision.ConsecutiveFailures;
+        switch (decision.Action)
+        {
+            case RestartAction.Restart:
+                var at = _services.Time.GetUtcNow() + decision.Delay;
+                SetState(BotLifecycleState.Backoff, decision.Reason, s => s with { Pid = null, NextStartAt = at });
+                ArmDeadline(decision.Delay);
+                break;
+            case RestartAction.Stop:
+                SetState(BotLifecycleState.Stopped, decision.Reason, s => s with { Pid = null });
+                break;
+            default:
+                SetState(BotLifecycleState.Failed, decision.Reason, s => s with { Pid = null });
+                break;
+        }
+    }
+
+    private bool IsCurrent(int pid) => _worker?.Pid == pid;
+
+    // ---- the one deadline ------------------------------------------------------------------------
+
+    private void ArmDeadline(TimeSpan after)
+    {
+        _deadline?.Dispose();
+        long generation = ++_deadlineGeneration;
+        _deadline = _services.Time.CreateTimer(static state =>
+        {
+            var (self, gen) = ((BotSupervisor, long))state!;
+            self.Post(new SupervisorSignal.DeadlineReached(gen));
+        }, (this, generation), after, Timeout.InfiniteTimeSpan);
+    }
+
+    private void Disarm()
+    {
+        _deadlineGeneration++;
+        _deadline?.Dispose();
+        _deadline = null;
+    }
+
+    // ---- publishing ----------------------------------------------------------------------------
+
+    private void SetState(BotLifecycleState state, string reason, Func<BotSnapshot, BotSnapshot>? more = null)
+    {
+        _state = state;
+        var snapshot = Publish(s =>
+        {
+            var next = s with { State = state, Reason = reason, Restarts = _restarts, ConsecutiveFailures = _consecutiveFailures };
+            return more is null ? next : more(next);
+        });
+        Log.StateChanged(_logger, Id, state.ToName(), reason);
+        _services.Store.Record(new BotEvent
+        {
+            Time = _services.Time.GetUtcNow(),
+            Kind = BotEventKinds.State,
+            BotId = Id,
+            State = state.ToName(),
+            Message = reason,
+        });
+
+        for (int i = _waiters.Count - 1; i >= 0; i--)
+        {
+            if (_waiters[i].Done(state))
+            {
+                _waiters[i].Tcs.TrySetResult(snapshot);
+                _waiters.RemoveAt(i);
+            }
+        }
+    }
+
+    private BotSnapshot Publish(Func<BotSnapshot, BotSnapshot> update) => _services.State.Publish(Id, update);
+
+    private void AddWaiter(Func<BotLifecycleState, bool> done, TaskCompletionSource<BotSnapshot> tcs, bool immediate)
+    {
+        if (immediate) tcs.TrySetResult(_services.State.Get(Id)!);
+        else _waiters.Add((done, tcs));
+    }
+}

@@ -1,0 +1,29 @@
+using Botvisor.Core.Logs;
+using Botvisor.Core.State;
+using Botvisor.Core.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Botvisor.Core.Supervision;
+
+/// <summary>What every <see cref="BotSupervisor"/> shares: the reaper, the state, the store, the clock.</summary>
+public sealed class SupervisorServices
+{
+    public required ChildReaper Reaper { get; init; }
+    public required FleetStateService State { get; init; }
+    public required StoreWriter Store { get; init; }
+    public required TokenMasker Masker { get; init; }
+    public required TimeProvider Time { get; init; }
+    public required ILoggerFactory LoggerFactory { get; init; }
+
+    /// <summary>Where the per-bot log files go.</summary>
+    public required string LogDirectory { get; init; }
+
+    /// <summary>The tokens of the whole fleet, which no worker may inherit from the daemon's environment.</summary>
+    public Func<IReadOnlySet<string>> FleetTokens { get; init; } = () => new HashSet<string>();
+
+    /// <summary>A source of randomness in [0, 1) for backoff jitter.</summary>
+    public Func<double> Random { get; init; } = System.Random.Shared.NextDouble;
+
+    /// <summary>The daemon's environment, which workers inherit.</summary>
+    public Func<System.Collections.IDictionary> Environment { get; init; } = System.Environment.GetEnvironmentVariables;
+}

@@ -1,0 +1,32 @@
+using Botvisor.Core.Fleet;
+using Botvisor.Core.State;
+
+namespace Botvisor.Core.Supervision;
+
+/// <summary>Everything that can wake a bot's supervisor loop.</summary>
+internal abstract record SupervisorSignal
+{
+    public sealed record Command(BotCommand Kind, BotSpec? Spec, string Reason, TaskCompletionSource<BotSnapshot> Done) : SupervisorSignal;
+
+    public sealed record ChildExited(int Pid, ExitStatus Status) : SupervisorSignal;
+
+    public sealed record DescendantReaped(int Session) : SupervisorSignal;
+
+    public sealed record DeadlineReached(long Generation) : SupervisorSignal;
+
+    public sealed record DependenciesReady(long Generation) : SupervisorSignal;
+}
+
+/// <summary>What a person or the reconciler asks of a bot.</summary>
+public enum BotCommand
+{
+    Start,
+    Stop,
+    Restart,
+
+    /// <summary>Replace the spec; a running worker is restarted if the spec changed.</summary>
+    Update,
+
+    /// <summary>Stop the worker and end the supervisor (bot removed, or daemon shutting down).</summary>
+    Remove,
+}

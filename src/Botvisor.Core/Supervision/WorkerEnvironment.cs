@@ -1,0 +1,55 @@
+using System.Collections;
+using Botvisor.Core.Fleet;
+
+namespace Botvisor.Core.Supervision;
+
+/// <summary>
+/// The environment a worker gets: the daemon's own (unless <c>inherit_env: false</c>) minus
+/// Botvisor's API secrets and every other bot's token, then the bot's <c>env</c>, then the
+/// variables Botvisor defines: <c>BOTVISOR_BOT_ID</c>, <c>TELEGRAM_API_BASE_URL</c>,
+/// <c>BOT_TOKEN</c> and <c>TELEGRAM_BOT_TOKEN</c>.
+/// </summary>
+public static class WorkerEnvironment
+{
+    public const string BotId = "BOTVISOR_BOT_ID";
+    public const string BotToken = "BOT_TOKEN";
+    public const string TelegramBotToken = "TELEGRAM_BOT_TOKEN";
+    public const string TelegramApiBaseUrl = "TELEGRAM_API_BASE_URL";
+    public const string DefaultPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+    /// <summary>Variables of the daemon that a worker never inherits.</summary>
+    public static readonly IReadOnlySet<string> Private = new HashSet<string>(StringComparer.Ordinal)
+    {
+        "BOTVISOR_API_TOKEN", "BOTVISOR_TOKEN", "NOTIFY_SOCKET", "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES", "WATCHDOG_USEC", "WATCHDOG_PID",
+    };
+
+    public static Dictionary<string, string> Build(BotSpec spec, IDictionary daemonEnvironment, IReadOnlySet<string> fleetTokens)
+    {
+        var env = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (spec.InheritEnv)
+        {
+            foreach (DictionaryEntry entry in daemonEnvironment)
+            {
+                var key = (string)entry.Key;
+                var value = entry.Value as string ?? "";
+                if (Private.Contains(key) || fleetTokens.Contains(value)) continue;
+                env[key] = value;
+            }
+        }
+        else
+        {
+            env["PATH"] = DefaultPath;
+        }
+
+        foreach (var (key, value) in spec.Env) env[key] = value;
+
+        env[BotId] = spec.Id;
+        env[TelegramApiBaseUrl] = spec.TelegramApiBaseUrl;
+        if (spec.Token is { } token)
+        {
+            env[BotToken] = token.Reveal();
+            env[TelegramBotToken] = token.Reveal();
+        }
+        return env;
+    }
+}

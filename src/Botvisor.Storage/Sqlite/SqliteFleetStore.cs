@@ -1,0 +1,231 @@
+using Botvisor.Core.State;
+using Botvisor.Core.Storage;
+using Microsoft.Data.Sqlite;
+
+namespace Botvisor.Storage.Sqlite;
+
+/// <summary>
+/// The single-node store: one SQLite file in the state directory, WAL journal, one connection
+/// used by one caller at a time (writes come in batches from <see cref="StoreWriter"/>).
+/// </summary>
+public sealed class SqliteFleetStore : IFleetStore
+{
+    private readonly SqliteConnection _connection;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+
+    public SqliteFleetStore(string databasePath)
+    {
+        DatabasePath = databasePath;
+        var builder = new SqliteConnectionStringBuilder
+        {
+            DataSource = databasePath,
+            Mode = SqliteOpenMode.ReadWriteCreate,
+            Pooling = false,
+        };
+        _connection = new SqliteConnection(builder.ToString());
+    }
+
+    public string DatabasePath { get; }
+
+    public async Task InitializeAsync(CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            await _connection.OpenAsync(cancellationToken).ConfigureAwait(false);
+            Execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;");
+            long version = (long)Scalar("PRAGMA user_version")!;
+            for (long v = version; v < SqliteMigrations.Steps.Length; v++)
+            {
+                using var tx = _connection.BeginTransaction();
+                Execute(SqliteMigrations.Steps[v], tx);
+                Execute($"PRAGMA user_version = {v + 1}", tx);
+                tx.Commit();
+            }
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public async Task<IReadOnlyList<BotEvent>> AppendEventsAsync(IReadOnlyList<BotEvent> events, CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            var stored = new List<BotEvent>(events.Count);
+            using var tx = _connection.BeginTransaction();
+            using var cmd = _connection.CreateCommand();
+            cmd.Transaction = tx;
+            cmd.CommandText = "INSERT INTO events (time_ms, kind, bot_id, state, message, actor) VALUES ($t, $k, $b, $s, $m, $a) RETURNING id";
+            var t = cmd.Parameters.Add("$t", SqliteType.Integer);
+            var k = cmd.Parameters.Add("$k", SqliteType.Text);
+            var b = cmd.Parameters.Add("$b", SqliteType.Text);
+            var s = cmd.Parameters.Add("$s", SqliteType.Text);
+            var m = cmd.Parameters.Add("$m", SqliteType.Text);
+            var a = cmd.Parameters.Add("$a", SqliteType.Text);
+            foreach (var e in events)
+            {
+                t.Value = e.Time.ToUnixTimeMilliseconds();
+                k.Value = e.Kind;
+                b.Value = (object?)e.BotId ?? DBNull.Value;
+                s.Value = (object?)e.State ?? DBNull.Value;
+                m.Value = e.Message;
+                a.Value = (object?)e.Actor ?? DBNull.Value;
+                long id = (long)cmd.ExecuteScalar()!;
+                stored.Add(e with { Id = id });
+            }
+            tx.Commit();
+            return stored;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public Task<IReadOnlyList<BotEvent>> ReadEventsAsync(long afterId, int limit, string? botId = null, CancellationToken cancellationToken = default) =>
+        QueryEventsAsync(
+            "SELECT id, time_ms, kind, bot_id, state, message, actor FROM events WHERE id > $after AND ($bot IS NULL OR bot_id = $bot) ORDER BY id LIMIT $limit",
+            afterId, limit, botId, reverse: false, cancellationToken);
+
+    public Task<IReadOnlyList<BotEvent>> ReadLatestEventsAsync(int limit, string? botId = null, CancellationToken cancellationToken = default) =>
+        QueryEventsAsync(
+            "SELECT id, time_ms, kind, bot_id, state, message, actor FROM events WHERE id > $after AND ($bot IS NULL OR bot_id = $bot) ORDER BY id DESC LIMIT $limit",
+            0, limit, botId, reverse: true, cancellationToken);
+
+    private async Task<IReadOnlyList<BotEvent>> QueryEventsAsync(string sql, long afterId, int limit, string? botId, bool reverse, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var cmd = _connection.CreateCommand();
+            cmd.CommandText = sql;
+            cmd.Parameters.AddWithValue("$after", afterId);
+            cmd.Parameters.AddWithValue("$bot", (object?)botId ?? DBNull.Value);
+            cmd.Parameters.AddWithValue("$limit", limit);
+            var list = new List<BotEvent>();
+            using var reader = cmd.ExecuteReader();
+            while (reader.Read())
+            {
+                list.Add(new BotEvent
+                {
+                    Id = reader.GetInt64(0),
+                    Time = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)),
+                    Kind = reader.GetString(2),
+                    BotId = reader.IsDBNull(3) ? null : reader.GetString(3),
+                    State = reader.IsDBNull(4) ? null : reader.GetString(4),
+                    Message = reader.GetString(5),
+                    Actor = reader.IsDBNull(6) ? null : reader.GetString(6),
+                });
+            }
+            if (reverse) list.Reverse();
+            return list;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public async Task SaveWorkersAsync(IReadOnlyList<WorkerRecord> workers, CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var tx = _connection.BeginTransaction();
+            using var cmd = _connection.CreateCommand();
+            cmd.Transaction = tx;
+            cmd.CommandText = "INSERT OR REPLACE INTO workers (bot_id, pid, pgid, start_time, started_ms) VALUES ($b, $p, $g, $s, $t)";
+            var b = cmd.Parameters.Add("$b", SqliteType.Text);
+            var p = cmd.Parameters.Add("$p", SqliteType.Integer);
+            var g = cmd.Parameters.Add("$g", SqliteType.Integer);
+            var s = cmd.Parameters.Add("$s", SqliteType.Integer);
+            var t = cmd.Parameters.Add("$t", SqliteType.Integer);
+            foreach (var w in workers)
+            {
+                b.Value = w.BotId;
+                p.Value = w.Pid;
+                g.Value = w.ProcessGroup;
+                s.Value = (long)w.StartTime;
+                t.Value = w.StartedAt.ToUnixTimeMilliseconds();
+                cmd.ExecuteNonQuery();
+            }
+            tx.Commit();
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public async Task DeleteWorkersAsync(IReadOnlyList<WorkerRecord> workers, CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var tx = _connection.BeginTransaction();
+            using var cmd = _connection.CreateCommand();
+            cmd.Transaction = tx;
+            // Only the record of that very worker: a newer worker of the same bot keeps its record.
+            cmd.CommandText = "DELETE FROM workers WHERE bot_id = $b AND pid = $p";
+            var b = cmd.Parameters.Add("$b", SqliteType.Text);
+            var p = cmd.Parameters.Add("$p", SqliteType.Integer);
+            foreach (var w in workers)
+            {
+                b.Value = w.BotId;
+                p.Value = w.Pid;
+                cmd.ExecuteNonQuery();
+            }
+            tx.Commit();
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public async Task<IReadOnlyList<WorkerRecord>> LoadWorkersAsync(CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var cmd = _connection.CreateCommand();
+            cmd.CommandText = "SELECT bot_id, pid, pgid, start_time, started_ms FROM workers ORDER BY bot_id";
+            using var reader = cmd.ExecuteReader();
+            var list = new List<WorkerRecord>();
+            while (reader.Read())
+            {
+                list.Add(new WorkerRecord(reader.GetString(0), reader.GetInt32(1), reader.GetInt32(2), (ulong)reader.GetInt64(3),
+                    DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4))));
+            }
+            return list;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private void Execute(string sql, SqliteTransaction? tx = null)
+    {
+        using var cmd = _connection.CreateCommand();
+        cmd.Transaction = tx;
+        cmd.CommandText = sql;
+        cmd.ExecuteNonQuery();
+    }
+
+    private object? Scalar(string sql)
+    {
+        using var cmd = _connection.CreateCommand();
+        cmd.CommandText = sql;
+        return cmd.ExecuteScalar();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _connection.DisposeAsync().ConfigureAwait(false);
+        _gate.Dispose();
+    }
+}

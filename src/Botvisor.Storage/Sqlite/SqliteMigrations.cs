@@ -1,0 +1,29 @@
+namespace Botvisor.Storage.Sqlite;
+
+/// <summary>Schema versions, applied in order; the database's <c>PRAGMA user_version</c> says which ran.</summary>
+internal static class SqliteMigrations
+{
+    public static readonly string[] Steps =
+    [
+        // 1: event log and live workers.
+        """
+        CREATE TABLE events (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            time_ms INTEGER NOT NULL,
+            kind TEXT NOT NULL,
+            bot_id TEXT,
+            state TEXT,
+            message TEXT NOT NULL,
+            actor TEXT
+        );
+        CREATE INDEX events_bot ON events (bot_id, id);
+        CREATE TABLE workers (
+            bot_id TEXT PRIMARY KEY,
+            pid INTEGER NOT NULL,
+            pgid INTEGER NOT NULL,
+            start_time INTEGER NOT NULL,
+            started_ms INTEGER NOT NULL
+        );
+        """,
+    ];
+}

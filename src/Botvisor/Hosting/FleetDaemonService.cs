@@ -1,0 +1,140 @@
+using System.Runtime.InteropServices;
+using Botvisor.Core.Configuration;
+using Botvisor.Core.Diagnostics;
+using Botvisor.Core.Fleet;
+using Botvisor.Core.Reconciliation;
+using Botvisor.Core.State;
+using Botvisor.Core.Storage;
+using Botvisor.Core.Supervision;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Botvisor.Hosting;
+
+/// <summary>
+/// The daemon's life: open the store, end what a crashed predecessor left, start the fleet,
+/// reload on SIGHUP, and on shutdown stop every bot at once before the process exits.
+/// </summary>
+public sealed partial class FleetDaemonService : IHostedService, IDisposable
+{
+    private readonly DaemonOptions _options;
+    private readonly IFleetStore _store;
+    private readonly StoreWriter _writer;
+    private readonly FleetController _controller;
+    private readonly FleetReconciler _reconciler;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly SemaphoreSlim _reloadGate = new(1, 1);
+    private PosixSignalRegistration? _sighup;
+
+    public FleetDaemonService(DaemonOptions options, IFleetStore store, StoreWriter writer, FleetController controller,
+        FleetReconciler reconciler, TimeProvider time, ILogger<FleetDaemonService> logger)
+    {
+        _options = options;
+        _store = store;
+        _writer = writer;
+        _controller = controller;
+        _reconciler = reconciler;
+        _time = time;
+        _logger = logger;
+    }
+
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        Log.Starting(_logger, Environment.ProcessId, _options.ConfigPath, _options.StateDirectory);
+        await _store.InitializeAsync(cancellationToken).ConfigureAwait(false);
+
+        int ended = await LeftoverWorkers.EndAllAsync(_store, BotDefaults.StopTimeout, _time, _logger, cancellationToken).ConfigureAwait(false);
+        if (ended > 0) Record($"ended {ended} worker(s) left behind by a previous daemon");
+
+        var result = await _controller.ApplyFileAsync(_options.ConfigPath, "daemon", "daemon started").ConfigureAwait(false);
+        if (!result.Succeeded)
+        {
+            foreach (var error in result.Errors) Log.FleetError(_logger, error.ToString());
+            throw new FleetValidationException(result.Errors);
+        }
+
+        _sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, ctx =>
+        {
+            ctx.Cancel = true;
+            _ = ReloadAsync("SIGHUP");
+        });
+        Log.Started(_logger, result.Diff!.Added.Count);
+    }
+
+    /// <summary>Re-reads the fleet file and applies only the difference; a bad file changes nothing.</summary>
+    public async Task<FleetApplyResult> ReloadAsync(string actor)
+    {
+        await _reloadGate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            Log.ReloadRequested(_logger, actor, _options.ConfigPath);
+            var result = await _controller.ApplyFileAsync(_options.ConfigPath, actor, "reload").ConfigureAwait(false);
+            if (result.Succeeded)
+            {
+                Log.ReloadApplied(_logger, result.Diff!.ToString());
+            }
+            else
+            {
+                foreach (var error in result.Errors) Log.FleetError(_logger, error.ToString());
+                Log.ReloadRejected(_logger, result.Errors.Count);
+            }
+            return result;
+        }
+        finally
+        {
+            _reloadGate.Release();
+        }
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _sighup?.Dispose();
+        Log.Stopping(_logger, _reconciler.Supervisors.Count);
+        await _reconciler.StopAllAsync("daemon shutting down").ConfigureAwait(false);
+        Record("daemon stopped");
+        await _writer.FlushAsync().ConfigureAwait(false);
+        Log.Stopped(_logger);
+    }
+
+    private void Record(string message) => _writer.Record(new BotEvent
+    {
+        Time = _time.GetUtcNow(),
+        Kind = BotEventKinds.Daemon,
+        Message = message,
+        Actor = "daemon",
+    });
+
+    public void Dispose()
+    {
+        _sighup?.Dispose();
+        _reloadGate.Dispose();
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = LogEventIds.DaemonStarting, Level = LogLevel.Information, Message = "Botvisor {Pid} starting: fleet {ConfigPath}, state {StateDirectory}")]
+        public static partial void Starting(ILogger logger, int pid, string configPath, string stateDirectory);
+
+        [LoggerMessage(EventId = LogEventIds.DaemonStarted, Level = LogLevel.Information, Message = "Botvisor started with {Count} bot(s); SIGHUP reloads the fleet file, SIGTERM or Ctrl-C stops")]
+        public static partial void Started(ILogger logger, int count);
+
+        [LoggerMessage(EventId = LogEventIds.DaemonStopping, Level = LogLevel.Information, Message = "Stopping {Count} bot(s)")]
+        public static partial void Stopping(ILogger logger, int count);
+
+        [LoggerMessage(EventId = LogEventIds.DaemonStopped, Level = LogLevel.Information, Message = "All bots stopped")]
+        public static partial void Stopped(ILogger logger);
+
+        [LoggerMessage(EventId = LogEventIds.ReloadRequested, Level = LogLevel.Information, Message = "Reload requested by {Actor}: reading {ConfigPath}")]
+        public static partial void ReloadRequested(ILogger logger, string actor, string configPath);
+
+        [LoggerMessage(EventId = LogEventIds.ReloadApplied, Level = LogLevel.Information, Message = "Reload applied: {Diff}")]
+        public static partial void ReloadApplied(ILogger logger, string diff);
+
+        [LoggerMessage(EventId = LogEventIds.ReloadRejected, Level = LogLevel.Error, Message = "Reload rejected: {Count} error(s); the running fleet is unchanged")]
+        public static partial void ReloadRejected(ILogger logger, int count);
+
+        [LoggerMessage(EventId = LogEventIds.FleetError, Level = LogLevel.Error, Message = "{Error}")]
+        public static partial void FleetError(ILogger logger, string error);
+    }
+}
