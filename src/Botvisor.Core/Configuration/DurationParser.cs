@@ -32,6 +32,7 @@ public static class DurationParser
                 error = $"'{text}' is not a duration; write it like 250ms, 10s, 5m or 1h";
                 return false;
             }
+            while (i < s.Length && s[i] == ' ') i++;
             int unitStart = i;
             while (i < s.Length && char.IsAsciiLetter(s[i])) i++;
             var unit = s.AsSpan(unitStart, i - unitStart);
@@ -51,6 +52,7 @@ public static class DurationParser
                 return false;
             }
             totalMs += number * factor;
+            while (i < s.Length && s[i] == ' ') i++;
         }
 
         if (totalMs > TimeSpan.FromDays(365).TotalMilliseconds)

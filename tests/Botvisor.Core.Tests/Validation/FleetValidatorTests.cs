@@ -1,0 +1,84 @@
+using Botvisor.Core.Configuration;
+using Botvisor.Core.Validation;
+
+namespace Botvisor.Core.Tests.Validation;
+
+public class FleetValidatorTests
+{
+    private static IReadOnlyList<FleetError> Validate(string yaml)
+    {
+        var loaded = FleetFileLoader.Parse(yaml, "/tmp/botvisor.yaml", "/tmp", _ => null);
+        Assert.Empty(loaded.Errors);
+        return FleetValidator.Default.Validate(loaded.Fleet!, loaded.Locations);
+    }
+
+    [Fact]
+    public void Accepts_AValidFleet() =>
+        Assert.Empty(Validate("bots:\n  a: { command: sleep 1 }\n  b: { command: sleep 1, depends_on: [a] }\n"));
+
+    [Theory]
+    [InlineData("Echo")]
+    [InlineData("-echo")]
+    [InlineData("echo.bot")]
+    public void Rejects_BadBotId(string id)
+    {
+        var error = Assert.Single(Validate($"bots:\n  {id}: {{ command: sleep 1 }}\n"));
+        Assert.Equal(id, error.Value);
+        Assert.Equal(2, error.Location!.Value.Line);
+    }
+
+    [Fact]
+    public void Rejects_DuplicateToken_NamingTheFirstOwner_WithoutRevealingIt()
+    {
+        var errors = Validate("""
+            bots:
+              a: { command: sleep 1, token: "123:secretsecret" }
+              b: { command: sleep 1, token: "123:secretsecret" }
+            """);
+        var error = Assert.Single(errors);
+        Assert.Equal("bots.b.token", error.Path);
+        Assert.Contains("'a' already uses this token", error.Message);
+        Assert.DoesNotContain("secretsecret", error.ToString());
+        Assert.Equal("123:****", error.Value);
+    }
+
+    [Fact]
+    public void Rejects_DependencyCycle()
+    {
+        var errors = Validate("""
+            bots:
+              a: { command: sleep 1, depends_on: [b] }
+              b: { command: sleep 1, depends_on: [c] }
+              c: { command: sleep 1, depends_on: [a] }
+            """);
+        var error = Assert.Single(errors);
+        Assert.Contains("dependency cycle: a -> b -> c -> a", error.Message);
+    }
+
+    [Fact]
+    public void Rejects_UnknownDependency()
+    {
+        var error = Assert.Single(Validate("bots:\n  a: { command: sleep 1, depends_on: [nope] }\n"));
+        Assert.Equal("bots.a.depends_on[0]", error.Path);
+        Assert.Equal("nope", error.Value);
+    }
+
+    [Fact]
+    public void Rejects_ProgramNotOnPath()
+    {
+        var error = Assert.Single(Validate("bots:\n  a: { command: pyhton3 bot.py }\n"));
+        Assert.Equal("bots.a.command", error.Path);
+        Assert.Contains("not found on PATH", error.Message);
+    }
+
+    [Theory]
+    [InlineData("backoff: { multiplier: 0.5 }", "bots.a.backoff.multiplier")]
+    [InlineData("backoff: { jitter: 2 }", "bots.a.backoff.jitter")]
+    [InlineData("backoff: { initial: 10s, max: 1s }", "bots.a.backoff.max")]
+    [InlineData("stop_timeout: 0s", "bots.a.stop_timeout")]
+    public void Rejects_NonsensicalTiming(string setting, string path)
+    {
+        var error = Assert.Single(Validate($"bots:\n  a: {{ command: sleep 1, {setting} }}\n"));
+        Assert.Equal(path, error.Path);
+    }
+}
