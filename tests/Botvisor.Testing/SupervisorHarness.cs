@@ -1,0 +1,96 @@
+using Botvisor.Core.Fleet;
+using Botvisor.Core.Logs;
+using Botvisor.Core.Reconciliation;
+using Botvisor.Core.State;
+using Botvisor.Core.Storage;
+using Botvisor.Core.Supervision;
+using Microsoft.Extensions.Logging;
+
+namespace Botvisor.Testing;
+
+/// <summary>
+/// Real supervision in the test process: the process-wide <see cref="ChildReaper"/>, real workers,
+/// a real state service, an in-memory store and a temporary log directory.
+/// </summary>
+/// <remarks>A test assembly that uses this must not start processes with System.Diagnostics.Process.</remarks>
+public sealed class SupervisorHarness : IAsyncDisposable
+{
+    private static readonly Lazy<ChildReaper> SharedReaper = new(() =>
+        new ChildReaper(Microsoft.Extensions.Logging.LoggerFactory.Create(_ => { }).CreateLogger<ChildReaper>()));
+
+    public SupervisorHarness()
+    {
+        Directory = System.IO.Directory.CreateTempSubdirectory("botvisor-test-").FullName;
+        Logs = new ListLoggerProvider();
+        LoggerFactory = Microsoft.Extensions.Logging.LoggerFactory.Create(b => b.AddProvider(Logs).SetMinimumLevel(LogLevel.Debug));
+        Writer = new StoreWriter(Store, LoggerFactory.CreateLogger<StoreWriter>());
+        Services = new SupervisorServices
+        {
+            Reaper = SharedReaper.Value,
+            State = State,
+            Store = Writer,
+            Masker = Masker,
+            Time = TimeProvider.System,
+            LoggerFactory = LoggerFactory,
+            LogDirectory = Path.Combine(Directory, "logs"),
+            FleetTokens = () => Reconciler!.FleetTokens,
+        };
+        Reconciler = new FleetReconciler(Services);
+    }
+
+    public string Directory { get; }
+    public ListLoggerProvider Logs { get; }
+    public ILoggerFactory LoggerFactory { get; }
+    public FleetStateService State { get; } = new();
+    public InMemoryFleetStore Store { get; } = new();
+    public TokenMasker Masker { get; } = new();
+    public StoreWriter Writer { get; }
+    public SupervisorServices Services { get; }
+    public FleetReconciler Reconciler { get; }
+
+    /// <summary>A bot running <c>sh -c SCRIPT</c>, with quick timings for tests.</summary>
+    public BotSpec Shell(string id, string script) => new()
+    {
+        Id = id,
+        Command = ["sh", "-c", script],
+        WorkingDirectory = Directory,
+        Backoff = new BackoffSettings(TimeSpan.FromMilliseconds(50), 2, TimeSpan.FromSeconds(1), 0),
+        StopTimeout = TimeSpan.FromSeconds(10),
+        MinUptime = TimeSpan.FromSeconds(30),
+        Source = "test",
+    };
+
+    public Task<FleetDiff> ApplyAsync(params BotSpec[] specs) => Reconciler.ApplyAsync(specs, "test");
+
+    public BotSupervisor Bot(string id) => Reconciler.Find(id) ?? throw new InvalidOperationException($"no bot {id}");
+
+    public Task<BotSnapshot> WaitForAsync(string id, Func<BotSnapshot, bool> predicate) =>
+        State.WaitForAsync(id, predicate, TestTimeouts.EventToken());
+
+    public Task<BotSnapshot> WaitForStateAsync(string id, BotLifecycleState state) =>
+        State.WaitForStateAsync(id, [state], TestTimeouts.EventToken());
+
+    /// <summary>Waits until the bot has printed a line matching <paramref name="predicate"/>.</summary>
+    public async Task<LogLine> WaitForOutputAsync(string id, Func<string, bool> predicate)
+    {
+        await foreach (var line in Bot(id).Output.FollowAsync(BotLog.DefaultRingCapacity, TestTimeouts.EventToken()))
+        {
+            if (predicate(line.Text)) return line;
+        }
+        throw new TimeoutException();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Reconciler.StopAllAsync("test finished");
+        await Writer.DisposeAsync();
+        LoggerFactory.Dispose();
+        try
+        {
+            System.IO.Directory.Delete(Directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+    }
+}
