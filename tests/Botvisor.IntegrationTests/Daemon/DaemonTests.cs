@@ -1,0 +1,181 @@
+using System.Globalization;
+using Botvisor.IntegrationTests.Runners;
+
+namespace Botvisor.IntegrationTests.Daemon;
+
+/// <summary>The real <c>botvisor run</c> process, driven with signals and fleet files.</summary>
+[Collection(DaemonCollection.Name)]
+public class DaemonTests
+{
+    private const int WorkerStarted = 200;
+    private const int DaemonStarted = 101;
+    private const int ReloadApplied = 105;
+    private const int ReloadRejected = 106;
+    private const int FleetError = 107;
+    private const int LeftoverWorkerEnded = 109;
+    private const int DaemonStopped = 103;
+
+    private const string TwoBots = """
+        defaults:
+          stop_timeout: 5s
+        bots:
+          alpha:
+            command: ["sh", "-c", "sleep 1000 & wait"]
+          beta:
+            command: ["sh", "-c", "sleep 1000 & wait"]
+        """;
+
+    [Fact]
+    public async Task Sighup_ChangedFile_RestartsOnlyTheChangedBot()
+    {
+        using var fleet = new TempFleet().Write(TwoBots);
+        await using var daemon = DaemonRunner.Start(fleet.ConfigPath, fleet.StateDir);
+        int alpha = await daemon.WaitForRunningAsync("alpha");
+        int beta = await daemon.WaitForRunningAsync("beta");
+        await daemon.WaitForAsync(DaemonStarted);
+
+        fleet.Write(TwoBots.Replace("beta:\n    command: [\"sh\", \"-c\", \"sleep 1000 & wait\"]", "beta:\n    command: [\"sh\", \"-c\", \"sleep 999 & wait\"]", StringComparison.Ordinal));
+        int mark = daemon.Mark;
+        daemon.Signal("HUP");
+
+        var applied = await daemon.WaitForAsync(ReloadApplied, after: mark);
+        Assert.Contains("0 added, 1 changed, 0 removed, 1 unchanged", applied.Message);
+        int newBeta = await daemon.WaitForRunningAsync("beta", after: mark);
+        Assert.NotEqual(beta, newBeta);
+        Assert.True(IsAlive(alpha), "the untouched bot lost its worker");
+        Assert.False(IsAlive(beta));
+        Assert.DoesNotContain(daemon.Entries.Skip(mark), e => e.Message.StartsWith("Bot alpha:", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Sighup_BrokenFile_LogsEveryErrorAndChangesNothing()
+    {
+        using var fleet = new TempFleet().Write(TwoBots);
+        await using var daemon = DaemonRunner.Start(fleet.ConfigPath, fleet.StateDir);
+        int alpha = await daemon.WaitForRunningAsync("alpha");
+        int beta = await daemon.WaitForRunningAsync("beta");
+        await daemon.WaitForAsync(DaemonStarted);
+
+        fleet.Write(TwoBots.Replace("stop_timeout: 5s", "stop_timeout: 5 parsecs", StringComparison.Ordinal) + "\n  gamma:\n    comand: sleep 1\n");
+        int mark = daemon.Mark;
+        daemon.Signal("HUP");
+
+        var rejected = await daemon.WaitForAsync(ReloadRejected, after: mark);
+        Assert.Contains("3 error(s)", rejected.Message);
+        var errors = daemon.Entries.Skip(mark).Where(e => e.EventId == FleetError).Select(e => e.Message).ToList();
+        Assert.Contains(errors, e => e.Contains("botvisor.yaml:2:17: defaults.stop_timeout", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.Contains("did you mean 'command'?", StringComparison.Ordinal));
+        Assert.True(IsAlive(alpha) && IsAlive(beta), "a rejected reload touched the running fleet");
+        Assert.DoesNotContain(daemon.Entries.Skip(mark), e => e.EventId == WorkerStarted);
+    }
+
+    [Fact]
+    public async Task DaemonKilled_NextDaemonEndsTheLeftoverWorker_SoOnlyOneWorkerPerBotLives()
+    {
+        using var fleet = new TempFleet().Write("""
+            bots:
+              solo:
+                command: ["sh", "-c", "sleep 1000 & wait"]
+            """);
+        int oldWorker;
+        await using (var first = DaemonRunner.Start(fleet.ConfigPath, fleet.StateDir))
+        {
+            oldWorker = await first.WaitForRunningAsync("solo");
+            await first.WaitForAsync(DaemonStarted);
+            first.Signal("KILL");
+            await first.WaitForExitAsync();
+        }
+        Assert.True(IsAlive(oldWorker), "the worker should outlive a daemon killed with SIGKILL");
+        var oldGroup = ProcessesOfBot("solo");
+        Assert.Equal(2, oldGroup.Count); // sh and its sleep
+
+        await using var second = DaemonRunner.Start(fleet.ConfigPath, fleet.StateDir);
+        var ended = await second.WaitForAsync(LeftoverWorkerEnded);
+        Assert.Contains($"worker {oldWorker} of bot solo", ended.Message);
+        int newWorker = await second.WaitForRunningAsync("solo");
+
+        Assert.NotEqual(oldWorker, newWorker);
+        Assert.All(oldGroup, pid => Assert.False(IsAlive(pid), $"leftover process {pid} is still alive"));
+        var now = ProcessesOfBot("solo");
+        Assert.Equal(2, now.Count);
+        Assert.Contains(newWorker, now);
+    }
+
+    [Fact]
+    public async Task SecondDaemon_OnTheSameStateDirectory_RefusesToStart()
+    {
+        using var fleet = new TempFleet().Write(TwoBots);
+        await using var first = DaemonRunner.Start(fleet.ConfigPath, fleet.StateDir);
+        await first.WaitForAsync(DaemonStarted);
+
+        var (code, _, stderr) = await DaemonRunner.RunCliAsync("run", "--config", fleet.ConfigPath, "--state-dir", fleet.StateDir);
+
+        Assert.Equal(1, code);
+        Assert.Contains($"another botvisor daemon (pid {first.Pid}) is already running on the state directory", stderr);
+    }
+
+    [Fact]
+    public async Task Sigterm_StopsEveryBotAndExitsZero()
+    {
+        using var fleet = new TempFleet().Write(TwoBots);
+        await using var daemon = DaemonRunner.Start(fleet.ConfigPath, fleet.StateDir);
+        int alpha = await daemon.WaitForRunningAsync("alpha");
+        int beta = await daemon.WaitForRunningAsync("beta");
+        await daemon.WaitForAsync(DaemonStarted);
+
+        daemon.Signal("TERM");
+
+        Assert.Equal(0, await daemon.WaitForExitAsync());
+        Assert.Contains(daemon.Entries, e => e.EventId == DaemonStopped);
+        Assert.False(IsAlive(alpha) || IsAlive(beta));
+        Assert.Empty(ProcessesOfBot("alpha").Concat(ProcessesOfBot("beta")));
+    }
+
+    [Fact]
+    public async Task Run_InvalidFleetFile_PrintsTheErrorsAndExitsOne()
+    {
+        using var fleet = new TempFleet().Write("bots:\n  echo:\n    command: sleep 1\n    restart: sometimes\n");
+        var (code, _, stderr) = await DaemonRunner.RunCliAsync("run", "--config", fleet.ConfigPath, "--state-dir", fleet.StateDir);
+        Assert.Equal(1, code);
+        Assert.Contains("botvisor.yaml:4:14: bots.echo.restart: unknown restart policy", stderr);
+        Assert.Contains("not started", stderr);
+    }
+
+    private static bool IsAlive(int pid)
+    {
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            return stat[(stat.LastIndexOf(')') + 2)] != 'Z';
+        }
+        catch (IOException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>Live processes whose environment says they belong to the bot (its worker and the worker's children).</summary>
+    private static List<int> ProcessesOfBot(string botId)
+    {
+        var result = new List<int>();
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out int pid)) continue;
+            try
+            {
+                var env = File.ReadAllText(Path.Combine(dir, "environ"));
+                if (env.Split('\0').Contains("BOTVISOR_BOT_ID=" + botId) && IsAlive(pid)) result.Add(pid);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+            }
+        }
+        return result;
+    }
+}
+
+[CollectionDefinition(Name)]
+public sealed class DaemonCollection
+{
+    public const string Name = "daemon";
+}
