@@ -72,5 +72,24 @@ public sealed class InMemoryFleetStore : IFleetStore
         lock (_gate) return Task.FromResult<IReadOnlyList<WorkerRecord>>(_workers.Values.ToList());
     }
 
+    private readonly Dictionary<string, StoredBot> _bots = new(StringComparer.Ordinal);
+
+    public Task<IReadOnlyList<StoredBot>> LoadBotsAsync(CancellationToken cancellationToken = default)
+    {
+        lock (_gate) return Task.FromResult<IReadOnlyList<StoredBot>>(_bots.Values.OrderBy(b => b.Id, StringComparer.Ordinal).ToList());
+    }
+
+    public Task SaveBotAsync(StoredBot bot, CancellationToken cancellationToken = default)
+    {
+        lock (_gate) _bots[bot.Id] = bot;
+        return Task.CompletedTask;
+    }
+
+    public Task DeleteBotAsync(string botId, CancellationToken cancellationToken = default)
+    {
+        lock (_gate) _bots.Remove(botId);
+        return Task.CompletedTask;
+    }
+
     public ValueTask DisposeAsync() => ValueTask.CompletedTask;
 }

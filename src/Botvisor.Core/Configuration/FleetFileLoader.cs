@@ -18,12 +18,72 @@ public sealed class FleetFileLoader
     private VariableSubstitution _vars;
     private readonly Func<string, string?> _environment;
 
-    private FleetFileLoader(string file, Func<string, string?> environment)
+    private FleetFileLoader(string file, Func<string, string?> environment, bool expandVariables = true)
     {
         _file = file;
         _map = new SourceMap(file);
         _environment = environment;
         _vars = new VariableSubstitution(environment);
+        _expandVariables = expandVariables;
+    }
+
+    private readonly bool _expandVariables;
+
+    /// <summary>
+    /// Parses one bot given as a YAML or JSON document (the HTTP API's body, <c>botvisor add</c>'s
+    /// snippet): the same keys and checks as a bot of the fleet file, plus <c>id</c>. Variables are
+    /// not expanded: a remote caller must not read the daemon's environment.
+    /// </summary>
+    public static (BotConfig? Bot, IReadOnlyList<FleetError> Errors) ParseBotDocument(string text, string source, string? routeId)
+    {
+        var loader = new FleetFileLoader(source, _ => null, expandVariables: false);
+        var bot = loader.ParseBotRoot(text, routeId);
+        return (loader._errors.Count == 0 ? bot : null, loader._errors);
+    }
+
+    private BotConfig? ParseBotRoot(string text, string? routeId)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(text));
+        }
+        catch (YamlException ex)
+        {
+            _errors.Add(new FleetError("", "the body is not valid JSON or YAML: " + CleanYamlMessage(ex.InnerException?.Message ?? ex.Message))
+            {
+                File = _file,
+                Location = new SourceLocation((int)ex.Start.Line, (int)ex.Start.Column),
+            });
+            return null;
+        }
+        if (stream.Documents.Count == 0 || stream.Documents[0].RootNode is not YamlMappingNode root)
+        {
+            _errors.Add(new FleetError("", "expected an object describing one bot, such as {\"id\": \"echo\", \"command\": [\"python3\", \"echo.py\"]}") { File = _file });
+            return null;
+        }
+        string? id = routeId;
+        var body = new YamlMappingNode();
+        foreach (var (k, v) in root.Children)
+        {
+            if (k is YamlScalarNode { Value: "id" })
+            {
+                var given = String(v, "id");
+                if (routeId is not null && given is not null && given != routeId)
+                {
+                    Error("id", v, $"the id in the body does not match the id in the path ('{routeId}')", given);
+                }
+                id ??= given;
+                continue;
+            }
+            body.Add(k, v);
+        }
+        if (id is null)
+        {
+            _errors.Add(new FleetError("id", "the bot has no 'id'") { File = _file });
+            return null;
+        }
+        return ParseBot(id, body);
     }
 
     /// <summary>Reads and parses a fleet file. Errors (including a missing file) are in the result, never thrown.</summary>
@@ -89,6 +149,7 @@ public sealed class FleetFileLoader
         }
 
         var defaults = Find(root, "defaults") is { } d ? ParseDefaults(d) : FleetDefaults.Empty;
+        var api = Find(root, "api") is { } a ? ParseApi(a) : new ApiConfig();
         var bots = new List<BotConfig>();
         if (Find(root, "bots") is { } botsNode)
         {
@@ -115,7 +176,26 @@ public sealed class FleetFileLoader
             SourcePath = _file,
             BaseDirectory = baseDirectory,
             StateDirectory = stateDir,
+            Api = api,
         };
+    }
+
+    private ApiConfig ParseApi(YamlNode node)
+    {
+        if (node is not YamlMappingNode map)
+        {
+            if (!IsNull(node)) Error("api", node, "expected a mapping such as { listen: http://127.0.0.1:7070, tokens: { admin: ${BOTVISOR_ADMIN_TOKEN} } }");
+            return new ApiConfig();
+        }
+        CheckKeys(map, "api", FleetKeys.Api);
+        string? listen = null;
+        if (Find(map, "listen") is { } l && String(l, "api.listen") is { } url)
+        {
+            if (Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme == "http") listen = url;
+            else Error("api.listen", l, "expected an http:// URL such as http://127.0.0.1:7070", url);
+        }
+        var tokens = Find(map, "tokens") is { } t ? StringMap(t, "api.tokens") : null;
+        return new ApiConfig { Listen = listen, Tokens = tokens ?? new Dictionary<string, string>(), PublicMetrics = Bool(map, "api", "public_metrics") };
     }
 
     private void LoadEnvFiles(YamlNode node, string baseDirectory)
@@ -361,6 +441,7 @@ public sealed class FleetFileLoader
             return null;
         }
         var raw = scalar.Value ?? "";
+        if (!_expandVariables) return raw;
         if (!_vars.TryExpand(raw, out var expanded, out var undefined))
         {
             Error(path, node, $"the environment variable {string.Join(", ", undefined)} is not defined (set it, or add it to an env_file)", raw);

@@ -3,7 +3,9 @@ namespace Botvisor.Core.Configuration;
 /// <summary>The keys the fleet file knows, per section, for unknown-key errors and suggestions.</summary>
 public static class FleetKeys
 {
-    public static readonly string[] Top = ["defaults", "bots", "env_file", "state_dir"];
+    public static readonly string[] Top = ["defaults", "bots", "env_file", "state_dir", "api"];
+
+    public static readonly string[] Api = ["listen", "tokens", "public_metrics"];
 
     public static readonly string[] Defaults =
         ["restart", "backoff", "max_restarts", "min_uptime", "stop_signal", "stop_timeout", "inherit_env", "logs", "telegram"];

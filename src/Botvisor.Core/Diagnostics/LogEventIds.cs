@@ -19,6 +19,10 @@ public static class LogEventIds
     public const int LeftoverWorkerEnded = 109;
     public const int LeftoverWorkerGone = 110;
     public const int FileDescriptorLimit = 111;
+    public const int StoredBotInvalid = 112;
+    public const int ApiListening = 113;
+    public const int ApiWithoutAuth = 114;
+    public const int ApiRequestFailed = 115;
 
     // 2xx: supervision
     public const int StateChanged = 200;

@@ -12,6 +12,20 @@ public sealed record FleetConfig
     /// <summary>Directory that relative paths (cwd) are resolved against.</summary>
     public required string BaseDirectory { get; init; }
 
+    /// <summary>The <c>api:</c> section.</summary>
+    public ApiConfig Api { get; init; } = new();
+
     /// <summary>The <c>state_dir:</c> setting, absolute, if the file has one.</summary>
     public string? StateDirectory { get; init; }
+}
+
+/// <summary>The daemon's HTTP API: where it listens, who may use it, whether /metrics is open.</summary>
+public sealed record ApiConfig
+{
+    public string? Listen { get; init; }
+
+    /// <summary>Token name (shown in the audit log) → secret.</summary>
+    public IReadOnlyDictionary<string, string> Tokens { get; init; } = new Dictionary<string, string>();
+
+    public bool? PublicMetrics { get; init; }
 }

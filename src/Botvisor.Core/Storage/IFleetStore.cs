@@ -25,4 +25,11 @@ public interface IFleetStore : IAsyncDisposable
     Task DeleteWorkersAsync(IReadOnlyList<WorkerRecord> workers, CancellationToken cancellationToken = default);
 
     Task<IReadOnlyList<WorkerRecord>> LoadWorkersAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Bots added through the API (the fleet file's bots live in the file).</summary>
+    Task<IReadOnlyList<StoredBot>> LoadBotsAsync(CancellationToken cancellationToken = default);
+
+    Task SaveBotAsync(StoredBot bot, CancellationToken cancellationToken = default);
+
+    Task DeleteBotAsync(string botId, CancellationToken cancellationToken = default);
 }

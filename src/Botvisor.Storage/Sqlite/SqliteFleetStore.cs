@@ -208,6 +208,62 @@ public sealed class SqliteFleetStore : IFleetStore
         }
     }
 
+    public async Task<IReadOnlyList<StoredBot>> LoadBotsAsync(CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var cmd = _connection.CreateCommand();
+            cmd.CommandText = "SELECT id, definition, updated_ms, actor FROM bots ORDER BY id";
+            using var reader = cmd.ExecuteReader();
+            var list = new List<StoredBot>();
+            while (reader.Read())
+            {
+                list.Add(new StoredBot(reader.GetString(0), reader.GetString(1), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)), reader.GetString(3)));
+            }
+            return list;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public async Task SaveBotAsync(StoredBot bot, CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var cmd = _connection.CreateCommand();
+            cmd.CommandText = "INSERT OR REPLACE INTO bots (id, definition, updated_ms, actor) VALUES ($i, $d, $u, $a)";
+            cmd.Parameters.AddWithValue("$i", bot.Id);
+            cmd.Parameters.AddWithValue("$d", bot.Definition);
+            cmd.Parameters.AddWithValue("$u", bot.UpdatedAt.ToUnixTimeMilliseconds());
+            cmd.Parameters.AddWithValue("$a", bot.Actor);
+            cmd.ExecuteNonQuery();
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    public async Task DeleteBotAsync(string botId, CancellationToken cancellationToken = default)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            using var cmd = _connection.CreateCommand();
+            cmd.CommandText = "DELETE FROM bots WHERE id = $i";
+            cmd.Parameters.AddWithValue("$i", botId);
+            cmd.ExecuteNonQuery();
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     private void Execute(string sql, SqliteTransaction? tx = null)
     {
         using var cmd = _connection.CreateCommand();

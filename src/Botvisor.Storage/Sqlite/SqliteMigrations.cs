@@ -25,5 +25,14 @@ internal static class SqliteMigrations
             started_ms INTEGER NOT NULL
         );
         """,
+        // 2: bots added through the API.
+        """
+        CREATE TABLE bots (
+            id TEXT PRIMARY KEY,
+            definition TEXT NOT NULL,
+            updated_ms INTEGER NOT NULL,
+            actor TEXT NOT NULL
+        );
+        """,
     ];
 }

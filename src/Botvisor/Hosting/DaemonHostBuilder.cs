@@ -1,43 +1,77 @@
+using System.Net;
+using Botvisor.Api;
+using Botvisor.Api.Auth;
+using Botvisor.Api.Contracts;
+using Botvisor.Api.Endpoints;
+using Botvisor.Core.Diagnostics;
 using Botvisor.Core.Logs;
 using Botvisor.Core.Reconciliation;
 using Botvisor.Core.State;
 using Botvisor.Core.Storage;
 using Botvisor.Core.Supervision;
 using Botvisor.Storage.Sqlite;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Console;
+using OpenTelemetry.Metrics;
+using Scalar.AspNetCore;
 
 namespace Botvisor.Hosting;
 
-/// <summary>Builds the Generic Host that <c>botvisor run</c> runs.</summary>
+/// <summary>Builds the daemon: the supervision core, the store, and the HTTP API on a TCP port and a Unix socket.</summary>
 public static class DaemonHostBuilder
 {
-    public static IHost Build(DaemonOptions options)
+    public static WebApplication Build(DaemonOptions options)
     {
-        var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
-            DisableDefaults = true,
             ContentRootPath = Path.GetDirectoryName(options.ConfigPath),
+            Args = [],
         });
+        builder.Configuration.Sources.Clear();
 
         ConfigureLogging(builder.Logging, options.LogFormat);
         builder.Services.Configure<HostOptions>(o =>
         {
             // Each bot is bounded by its own stop_timeout and SIGKILL; the host must not give up on them first.
             o.ShutdownTimeout = TimeSpan.FromHours(1);
-            o.ServicesStartConcurrently = false;
         });
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
 
-        var services = builder.Services;
+        ConfigureKestrel(builder, options);
+        AddCore(builder.Services, options);
+        AddApi(builder.Services, options);
+
+        var app = builder.Build();
+        app.UseStatusCodePages(); // empty error responses (unknown route, 405, 415) become problem details too
+        app.UseMiddleware<ApiAuthenticationMiddleware>();
+        MapEndpoints(app);
+        return app;
+    }
+
+    private static void ConfigureKestrel(WebApplicationBuilder builder, DaemonOptions options)
+    {
+        var uri = new Uri(options.Listen);
+        var address = uri.Host is "localhost" ? IPAddress.Loopback : IPAddress.Parse(uri.Host.Trim('[', ']'));
+        if (File.Exists(options.SocketPath)) File.Delete(options.SocketPath); // stale: we hold the state directory's lock
+        builder.WebHost.ConfigureKestrel(k =>
+        {
+            k.AddServerHeader = false;
+            k.Limits.MaxRequestBodySize = ApiConventions.MaxBodyBytes;
+            k.Listen(address, uri.Port);
+            k.ListenUnixSocket(options.SocketPath);
+        });
+    }
+
+    private static void AddCore(IServiceCollection services, DaemonOptions options)
+    {
         services.AddSingleton(options);
+        services.AddSingleton(options.Security);
         services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<DaemonClock>();
         services.AddSingleton<FleetStateService>();
         services.AddSingleton<TokenMasker>();
         services.AddSingleton<IFleetStore>(_ => new SqliteFleetStore(options.DatabasePath));
         services.AddSingleton<StoreWriter>();
+        services.AddSingleton<EventFeed>();
         services.AddSingleton(sp => new ChildReaper(sp.GetRequiredService<ILogger<ChildReaper>>()));
         services.AddSingleton(sp => new SupervisorServices
         {
@@ -54,7 +88,39 @@ public static class DaemonHostBuilder
         services.AddSingleton<FleetController>();
         services.AddSingleton<FleetDaemonService>();
         services.AddHostedService(sp => sp.GetRequiredService<FleetDaemonService>());
-        return builder.Build();
+    }
+
+    private static void AddApi(IServiceCollection services, DaemonOptions options)
+    {
+        services.ConfigureHttpJsonOptions(o =>
+        {
+            o.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default);
+            o.SerializerOptions.DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull;
+        });
+        services.AddProblemDetails();
+        services.AddOpenApi("v1", o => o.AddDocumentTransformer((doc, _, _) =>
+        {
+            doc.Info = new() { Title = "Botvisor API", Version = "v1", Description = "Manage a fleet of Telegram bots. Bearer token on everything but /health." };
+            return Task.CompletedTask;
+        }));
+        services.AddOpenTelemetry().WithMetrics(m => m
+            .AddMeter(BotvisorMetrics.MeterName)
+            .AddMeter("Microsoft.AspNetCore.Hosting")
+            .AddPrometheusExporter());
+        _ = options;
+    }
+
+    private static void MapEndpoints(WebApplication app)
+    {
+        HealthEndpoints.Map(app);
+        StatusEndpoints.Map(app);
+        BotEndpoints.Map(app);
+        LogEndpoints.Map(app);
+        EventEndpoints.Map(app);
+        DaemonEndpoints.Map(app);
+        app.MapPrometheusScrapingEndpoint("/metrics");
+        app.MapOpenApi("/schema");
+        app.MapScalarApiReference("/ui", o => o.WithTitle("Botvisor API").WithOpenApiRoutePattern("/schema"));
     }
 
     private static void ConfigureLogging(ILoggingBuilder logging, string format)
@@ -62,6 +128,7 @@ public static class DaemonHostBuilder
         logging.ClearProviders();
         logging.SetMinimumLevel(LogLevel.Information);
         logging.AddFilter("Microsoft", LogLevel.Warning);
+        logging.AddFilter("Microsoft.Hosting.Lifetime", LogLevel.Warning);
         if (format == "json")
         {
             logging.AddJsonConsole(o =>

@@ -1,12 +1,26 @@
+using Botvisor.Api.Auth;
+
 namespace Botvisor.Hosting;
 
 /// <summary>How <c>botvisor run</c> was asked to run.</summary>
 public sealed record DaemonOptions
 {
+    public const string DefaultListen = "http://127.0.0.1:7070";
+    public const string SocketFileName = "botvisor.sock";
+
     public required string ConfigPath { get; init; }
     public required string StateDirectory { get; init; }
     public string LogFormat { get; init; } = "text";
 
+    /// <summary>The HTTP listen URL (port 0 picks a free port).</summary>
+    public string Listen { get; init; } = DefaultListen;
+
+    /// <summary>Why the listen address was moved to loopback, if it was.</summary>
+    public string? LoopbackReason { get; init; }
+
+    public ApiSecurityOptions Security { get; init; } = new();
+
     public string DatabasePath => Path.Combine(StateDirectory, "botvisor.db");
     public string LogDirectory => Path.Combine(StateDirectory, "logs");
+    public string SocketPath => Path.Combine(StateDirectory, SocketFileName);
 }

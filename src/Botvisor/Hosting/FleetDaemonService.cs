@@ -6,8 +6,8 @@ using Botvisor.Core.Reconciliation;
 using Botvisor.Core.State;
 using Botvisor.Core.Storage;
 using Botvisor.Core.Supervision;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
 
 namespace Botvisor.Hosting;
 
@@ -27,9 +27,17 @@ public sealed partial class FleetDaemonService : IHostedService, IDisposable
     private readonly SemaphoreSlim _reloadGate = new(1, 1);
     private PosixSignalRegistration? _sighup;
 
+    private readonly IServer _server;
+    private readonly IHostApplicationLifetime _lifetime;
+
     public FleetDaemonService(DaemonOptions options, IFleetStore store, StoreWriter writer, FleetController controller,
-        FleetReconciler reconciler, TimeProvider time, ILogger<FleetDaemonService> logger)
+        FleetReconciler reconciler, FleetStateService state, TimeProvider time, DaemonClock clock, IServer server, IHostApplicationLifetime lifetime,
+        ILogger<FleetDaemonService> logger)
     {
+        _server = server;
+        _lifetime = lifetime;
+        BotvisorMetrics.Observe(state, time);
+        _ = clock; // created with the daemon, so /status measures uptime from the start
         _options = options;
         _store = store;
         _writer = writer;
@@ -44,6 +52,7 @@ public sealed partial class FleetDaemonService : IHostedService, IDisposable
         Log.Starting(_logger, Environment.ProcessId, _options.ConfigPath, _options.StateDirectory);
         await _store.InitializeAsync(cancellationToken).ConfigureAwait(false);
 
+        await _controller.LoadStoredBotsAsync(cancellationToken).ConfigureAwait(false);
         int ended = await LeftoverWorkers.EndAllAsync(_store, BotDefaults.StopTimeout, _time, _logger, cancellationToken).ConfigureAwait(false);
         if (ended > 0) Record($"ended {ended} worker(s) left behind by a previous daemon");
 
@@ -60,6 +69,22 @@ public sealed partial class FleetDaemonService : IHostedService, IDisposable
             _ = ReloadAsync("SIGHUP");
         });
         Log.Started(_logger, result.Diff!.Added.Count);
+        _lifetime.ApplicationStarted.Register(AnnounceApi);
+    }
+
+    private void AnnounceApi()
+    {
+        // Only the daemon's user may use the local socket: file permissions are its access control.
+        File.SetUnixFileMode(_options.SocketPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        var addresses = _server.Features.Get<IServerAddressesFeature>()?.Addresses ?? [];
+        foreach (var address in addresses.Where(a => a.StartsWith("http://", StringComparison.Ordinal) && !a.StartsWith("http://unix:", StringComparison.Ordinal)))
+        {
+            Log.ApiListening(_logger, address, _options.SocketPath);
+        }
+        if (!_options.Security.RequiresToken)
+        {
+            Log.ApiWithoutAuth(_logger, _options.LoopbackReason ?? "no API token is configured");
+        }
     }
 
     /// <summary>Re-reads the fleet file and applies only the difference; a bad file changes nothing.</summary>
@@ -133,6 +158,12 @@ public sealed partial class FleetDaemonService : IHostedService, IDisposable
 
         [LoggerMessage(EventId = LogEventIds.ReloadRejected, Level = LogLevel.Error, Message = "Reload rejected: {Count} error(s); the running fleet is unchanged")]
         public static partial void ReloadRejected(ILogger logger, int count);
+
+        [LoggerMessage(EventId = LogEventIds.ApiListening, Level = LogLevel.Information, Message = "API listening on {Address} and on the local socket {SocketPath}")]
+        public static partial void ApiListening(ILogger logger, string address, string socketPath);
+
+        [LoggerMessage(EventId = LogEventIds.ApiWithoutAuth, Level = LogLevel.Warning, Message = "The API has no bearer token ({Reason}): it listens on loopback only; set BOTVISOR_API_TOKEN or api.tokens to open it to the network")]
+        public static partial void ApiWithoutAuth(ILogger logger, string reason);
 
         [LoggerMessage(EventId = LogEventIds.FleetError, Level = LogLevel.Error, Message = "{Error}")]
         public static partial void FleetError(ILogger logger, string error);

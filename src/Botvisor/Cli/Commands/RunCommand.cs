@@ -14,14 +14,21 @@ internal static class RunCommand
         command.Options.Add(CommonOptions.Config);
         command.Options.Add(CommonOptions.StateDir);
         command.Options.Add(CommonOptions.LogFormat);
+        command.Options.Add(Listen);
         command.SetAction((parse, _) => InvokeAsync(
             parse.GetValue(CommonOptions.Config),
             parse.GetValue(CommonOptions.StateDir),
-            parse.GetValue(CommonOptions.LogFormat) ?? "text"));
+            parse.GetValue(CommonOptions.LogFormat) ?? "text",
+            parse.GetValue(Listen)));
         return command;
     }
 
-    public static async Task<int> InvokeAsync(string? config, string? stateDir, string logFormat)
+    private static readonly Option<string?> Listen = new("--listen")
+    {
+        Description = "The API's address (default: $BOTVISOR_LISTEN, the fleet file's api.listen, else http://127.0.0.1:7070; port 0 picks a free one)",
+    };
+
+    public static async Task<int> InvokeAsync(string? config, string? stateDir, string logFormat, string? listen)
     {
         var configPath = CommonOptions.ResolveConfigPath(config);
         var loaded = FleetLoader.LoadAndValidate(configPath);
@@ -41,6 +48,27 @@ internal static class RunCommand
                 ?? loaded.Fleet!.StateDirectory
                 ?? Path.Combine(Path.GetDirectoryName(configPath)!, ".botvisor")),
             LogFormat = logFormat,
+        };
+        var api = loaded.Fleet!.Api;
+        var tokens = new Dictionary<string, string>(api.Tokens, StringComparer.Ordinal);
+        if (Environment.GetEnvironmentVariable("BOTVISOR_API_TOKEN") is { Length: > 0 } envToken) tokens["env"] = envToken;
+        var listenUrl = listen ?? Environment.GetEnvironmentVariable("BOTVISOR_LISTEN") ?? api.Listen ?? DaemonOptions.DefaultListen;
+        if (!Uri.TryCreate(listenUrl, UriKind.Absolute, out var uri) || uri.Scheme != "http" || !(uri.Host == "localhost" || System.Net.IPAddress.TryParse(uri.Host.Trim('[', ']'), out _)))
+        {
+            Console.Error.WriteLine($"botvisor: not started: the listen address '{listenUrl}' is not an http:// URL with an IP address, such as http://127.0.0.1:7070");
+            return ExitCodes.Usage;
+        }
+        string? loopbackReason = null;
+        if (tokens.Count == 0 && !(uri.Host == "localhost" || System.Net.IPAddress.IsLoopback(System.Net.IPAddress.Parse(uri.Host.Trim('[', ']')))))
+        {
+            loopbackReason = $"no API token is configured, so {listenUrl} was replaced by loopback";
+            listenUrl = $"http://127.0.0.1:{uri.Port}";
+        }
+        options = options with
+        {
+            Listen = listenUrl,
+            LoopbackReason = loopbackReason,
+            Security = new Api.Auth.ApiSecurityOptions { Tokens = tokens, PublicMetrics = api.PublicMetrics ?? false },
         };
 
         StateDirectoryLock stateLock;

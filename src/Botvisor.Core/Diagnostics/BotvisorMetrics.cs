@@ -1,0 +1,70 @@
+using System.Diagnostics.Metrics;
+using Botvisor.Core.State;
+
+namespace Botvisor.Core.Diagnostics;
+
+/// <summary>
+/// Botvisor's instruments, on one static <see cref="Meter"/>. The per-bot ones are observable: read
+/// from the current snapshots when metrics are collected, so they cost nothing between scrapes.
+/// Tags are <c>bot.id</c> and <c>state</c>; a token never appears in a tag.
+/// </summary>
+public static class BotvisorMetrics
+{
+    public const string MeterName = "Botvisor";
+
+    private static readonly Meter Meter = new(MeterName, typeof(BotvisorMetrics).Assembly.GetName().Version?.ToString());
+    private static volatile FleetStateService? _state;
+    private static TimeProvider _time = TimeProvider.System;
+
+    private static readonly BotLifecycleState[] States = Enum.GetValues<BotLifecycleState>();
+
+    static BotvisorMetrics()
+    {
+        Meter.CreateObservableGauge("botvisor.bot.state", ObserveState, unit: "{bot}",
+            description: "1 for the state each bot is in, 0 for the others");
+        Meter.CreateObservableCounter("botvisor.bot.restarts", ObserveRestarts, unit: "{restart}",
+            description: "Workers started for a bot after its first one, since the daemon started");
+        Meter.CreateObservableGauge("botvisor.bot.uptime", ObserveUptime, unit: "s",
+            description: "How long the bot's current worker has been running");
+        Meter.CreateObservableGauge("botvisor.bot.last_exit_code", ObserveLastExit, unit: "{code}",
+            description: "Exit code of the bot's last worker (128 + signal when killed by a signal)");
+        Meter.CreateObservableGauge("botvisor.bots", () => _state?.Snapshots.Count ?? 0, unit: "{bot}",
+            description: "Bots in the fleet");
+    }
+
+    /// <summary>Points the observable instruments at the fleet's state.</summary>
+    public static void Observe(FleetStateService state, TimeProvider? time = null)
+    {
+        _time = time ?? TimeProvider.System;
+        _state = state;
+    }
+
+    private static IEnumerable<Measurement<int>> ObserveState()
+    {
+        foreach (var s in _state?.Snapshots ?? [])
+        {
+            foreach (var state in States)
+            {
+                yield return new Measurement<int>(s.State == state ? 1 : 0,
+                    new KeyValuePair<string, object?>("bot.id", s.Id), new KeyValuePair<string, object?>("state", state.ToName()));
+            }
+        }
+    }
+
+    private static IEnumerable<Measurement<long>> ObserveRestarts() =>
+        (_state?.Snapshots ?? []).Select(s => new Measurement<long>(s.Restarts, new KeyValuePair<string, object?>("bot.id", s.Id)));
+
+    private static IEnumerable<Measurement<double>> ObserveUptime()
+    {
+        var now = _time.GetUtcNow();
+        foreach (var s in _state?.Snapshots ?? [])
+        {
+            double up = s.State == BotLifecycleState.Running && s.StartedAt is { } started ? (now - started).TotalSeconds : 0;
+            yield return new Measurement<double>(up, new KeyValuePair<string, object?>("bot.id", s.Id));
+        }
+    }
+
+    private static IEnumerable<Measurement<int>> ObserveLastExit() =>
+        (_state?.Snapshots ?? []).Where(s => s.LastExit is not null)
+            .Select(s => new Measurement<int>(s.LastExit!.Value.Code, new KeyValuePair<string, object?>("bot.id", s.Id)));
+}

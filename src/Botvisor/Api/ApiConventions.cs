@@ -1,0 +1,36 @@
+using Botvisor.Api.Problems;
+
+namespace Botvisor.Api;
+
+/// <summary>What every Botvisor endpoint shares: problem-details mapping, their OpenAPI description and a tag.</summary>
+internal static class ApiConventions
+{
+    public const int MaxBodyBytes = 64 * 1024;
+
+    /// <summary>Bot definitions may come as JSON or YAML (and from curl's default form type, which is read as text).</summary>
+    public const string DefinitionContentType = "application/json";
+
+    public static readonly string[] DefinitionContentTypes =
+        ["application/yaml", "application/x-yaml", "text/yaml", "text/plain", "application/x-www-form-urlencoded"];
+
+    public static RouteHandlerBuilder RequireBotvisorApi(this RouteHandlerBuilder builder, string tag) => builder
+        .AddEndpointFilter<ProblemFilter>()
+        .ProducesProblem(StatusCodes.Status401Unauthorized)
+        .WithTags(tag);
+
+    /// <summary>Reads a request body as text, refusing bodies over <see cref="MaxBodyBytes"/>.</summary>
+    public static async Task<string> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)
+    {
+        if (request.ContentLength > MaxBodyBytes) throw new RequestBodyTooLargeException($"the body has {request.ContentLength} bytes; at most {MaxBodyBytes} are accepted");
+        using var buffer = new MemoryStream();
+        var chunk = new byte[8192];
+        int n;
+        while ((n = await request.Body.ReadAsync(chunk, cancellationToken)) > 0)
+        {
+            if (buffer.Length + n > MaxBodyBytes) throw new RequestBodyTooLargeException($"the body is larger than {MaxBodyBytes} bytes");
+            buffer.Write(chunk, 0, n);
+        }
+        if (buffer.Length == 0) throw new Core.Configuration.FleetValidationException([new Core.Configuration.FleetError("$", "the request has no body; send the bot as JSON or YAML")]);
+        return System.Text.Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
+    }
+}

@@ -1,0 +1,107 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Botvisor.Api.Contracts;
+
+/// <summary>One bot as the API shows it. The token is masked (<c>123456:****</c>).</summary>
+public sealed record BotStatus
+{
+    public required string Id { get; init; }
+    public required string State { get; init; }
+    public required string Reason { get; init; }
+    public int? Pid { get; init; }
+    public DateTimeOffset? StartedAt { get; init; }
+    public double? UptimeSeconds { get; init; }
+    public int Restarts { get; init; }
+    public ExitInfo? LastExit { get; init; }
+    public DateTimeOffset? NextStartAt { get; init; }
+    public string Health { get; init; } = "unknown";
+    public string? Token { get; init; }
+    public required string Source { get; init; }
+    public IReadOnlyList<string> Command { get; init; } = [];
+    public bool Autostart { get; init; }
+    public IReadOnlyList<string> DependsOn { get; init; } = [];
+}
+
+/// <summary>How a worker ended.</summary>
+public sealed record ExitInfo(int Code, int? ExitCode, string? Signal, string Description);
+
+public sealed record DaemonStatus
+{
+    public required int Pid { get; init; }
+    public required string Version { get; init; }
+    public required DateTimeOffset StartedAt { get; init; }
+    public required double UptimeSeconds { get; init; }
+    public string? Config { get; init; }
+    public required string StateDirectory { get; init; }
+    public required int Bots { get; init; }
+    public required Dictionary<string, int> States { get; init; }
+}
+
+public sealed record StatusResponse(DaemonStatus Daemon, IReadOnlyList<BotStatus> Bots);
+
+public sealed record HealthResponse(string Status);
+
+/// <summary>An event of the log: a state change, an audit entry (who did what), a daemon message.</summary>
+public sealed record EventInfo
+{
+    public required long Id { get; init; }
+    public required DateTimeOffset Time { get; init; }
+    public required string Kind { get; init; }
+    public string? Bot { get; init; }
+    public string? State { get; init; }
+    public required string Message { get; init; }
+    public string? Actor { get; init; }
+}
+
+public sealed record ReloadResponse(int Added, int Changed, int Removed, int Unchanged, string Summary);
+
+public sealed record ShutdownResponse(string Status);
+
+/// <summary>
+/// A bot definition for <c>POST /bots</c> and <c>PUT /bots/{id}</c>: the keys of a bot in the fleet
+/// file (JSON or YAML). Durations are strings such as <c>10s</c>. Variables (<c>${VAR}</c>) are not expanded.
+/// </summary>
+public sealed record BotDefinition
+{
+    public string? Id { get; init; }
+    public required IReadOnlyList<string> Command { get; init; }
+    public string? Cwd { get; init; }
+    public string? Token { get; init; }
+    public Dictionary<string, string>? Env { get; init; }
+    [JsonPropertyName("inherit_env")] public bool? InheritEnv { get; init; }
+    public bool? Autostart { get; init; }
+    [JsonPropertyName("depends_on")] public IReadOnlyList<string>? DependsOn { get; init; }
+    public string? Restart { get; init; }
+    public Dictionary<string, string>? Backoff { get; init; }
+    [JsonPropertyName("max_restarts")] public int? MaxRestarts { get; init; }
+    [JsonPropertyName("min_uptime")] public string? MinUptime { get; init; }
+    [JsonPropertyName("stop_signal")] public string? StopSignal { get; init; }
+    [JsonPropertyName("stop_timeout")] public string? StopTimeout { get; init; }
+}
+
+/// <summary>RFC 9457 problem details as the CLI reads them.</summary>
+public sealed record ProblemInfo
+{
+    public string? Type { get; init; }
+    public string? Title { get; init; }
+    public int? Status { get; init; }
+    public string? Detail { get; init; }
+    public Dictionary<string, string[]>? Errors { get; init; }
+}
+
+[JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, WriteIndented = false)]
+[JsonSerializable(typeof(BotStatus))]
+[JsonSerializable(typeof(List<BotStatus>))]
+[JsonSerializable(typeof(IReadOnlyList<BotStatus>))]
+[JsonSerializable(typeof(StatusResponse))]
+[JsonSerializable(typeof(HealthResponse))]
+[JsonSerializable(typeof(EventInfo))]
+[JsonSerializable(typeof(List<EventInfo>))]
+[JsonSerializable(typeof(ReloadResponse))]
+[JsonSerializable(typeof(ShutdownResponse))]
+[JsonSerializable(typeof(BotDefinition))]
+[JsonSerializable(typeof(ProblemInfo))]
+[JsonSerializable(typeof(Microsoft.AspNetCore.Mvc.ProblemDetails))]
+[JsonSerializable(typeof(Microsoft.AspNetCore.Http.HttpValidationProblemDetails))]
+public sealed partial class ApiJsonContext : JsonSerializerContext;

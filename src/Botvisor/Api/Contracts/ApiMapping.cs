@@ -1,0 +1,37 @@
+using Botvisor.Core.Fleet;
+using Botvisor.Core.State;
+
+namespace Botvisor.Api.Contracts;
+
+/// <summary>From the core's types to the API's.</summary>
+internal static class ApiMapping
+{
+    public static BotStatus ToStatus(this BotSnapshot s, BotSpec? spec, DateTimeOffset now) => new()
+    {
+        Id = s.Id,
+        State = s.State.ToName(),
+        Reason = s.Reason,
+        Pid = s.Pid,
+        StartedAt = s.StartedAt,
+        UptimeSeconds = s.State == BotLifecycleState.Running && s.StartedAt is { } t ? Math.Round((now - t).TotalSeconds, 3) : null,
+        Restarts = s.Restarts,
+        LastExit = s.LastExit is { } e ? new ExitInfo(e.Code, e.ExitCode, e.Signal is { } sig ? Signals.Name(sig) : null, e.ToString()) : null,
+        NextStartAt = s.NextStartAt,
+        Token = s.MaskedToken,
+        Source = s.Source,
+        Command = spec?.Command ?? [],
+        Autostart = spec?.Autostart ?? false,
+        DependsOn = spec?.DependsOn ?? [],
+    };
+
+    public static EventInfo ToInfo(this BotEvent e) => new()
+    {
+        Id = e.Id,
+        Time = e.Time,
+        Kind = e.Kind,
+        Bot = e.BotId,
+        State = e.State,
+        Message = e.Message,
+        Actor = e.Actor,
+    };
+}

@@ -1,0 +1,85 @@
+using Botvisor.Api.Auth;
+using Botvisor.Api.Contracts;
+using Botvisor.Core.Reconciliation;
+using Botvisor.Core.State;
+using Botvisor.Core.Supervision;
+
+namespace Botvisor.Api.Endpoints;
+
+internal static class BotEndpoints
+{
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        app.MapGet("/bots", ListBots).WithName(nameof(ListBots)).RequireBotvisorApi("bots")
+            .WithSummary("Every bot with its state");
+        app.MapPost("/bots", AddBot).WithName(nameof(AddBot)).RequireBotvisorApi("bots")
+            .Accepts<BotDefinition>(ApiConventions.DefinitionContentType, ApiConventions.DefinitionContentTypes)
+            .Produces<BotStatus>(StatusCodes.Status201Created)
+            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .WithSummary("Add a bot (stored; survives a restart of the daemon)");
+        app.MapGet("/bots/{id}", GetBot).WithName(nameof(GetBot)).RequireBotvisorApi("bots")
+            .ProducesProblem(StatusCodes.Status404NotFound).WithSummary("One bot");
+        app.MapPut("/bots/{id}", ReplaceBot).WithName(nameof(ReplaceBot)).RequireBotvisorApi("bots")
+            .Accepts<BotDefinition>(ApiConventions.DefinitionContentType, ApiConventions.DefinitionContentTypes)
+            .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .WithSummary("Replace a bot added through the API (bots of the fleet file answer 409)");
+        app.MapDelete("/bots/{id}", RemoveBot).WithName(nameof(RemoveBot)).RequireBotvisorApi("bots")
+            .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .WithSummary("Stop and remove a bot added through the API (bots of the fleet file answer 409)");
+        app.MapPost("/bots/{id}/start", StartBot).WithName(nameof(StartBot)).RequireBotvisorApi("bots")
+            .ProducesProblem(StatusCodes.Status404NotFound).WithSummary("Start a bot; answers once it is running (or failed)");
+        app.MapPost("/bots/{id}/stop", StopBot).WithName(nameof(StopBot)).RequireBotvisorApi("bots")
+            .ProducesProblem(StatusCodes.Status404NotFound).WithSummary("Stop a bot; answers once its whole process group is gone");
+        app.MapPost("/bots/{id}/restart", RestartBot).WithName(nameof(RestartBot)).RequireBotvisorApi("bots")
+            .ProducesProblem(StatusCodes.Status404NotFound).WithSummary("Restart a bot; answers once the new worker runs");
+    }
+
+    private static List<BotStatus> ListBots(FleetStateService state, FleetReconciler reconciler, TimeProvider time)
+    {
+        var specs = reconciler.CurrentSpecs;
+        var now = time.GetUtcNow();
+        return state.Snapshots.Select(s => s.ToStatus(specs.GetValueOrDefault(s.Id), now)).ToList();
+    }
+
+    private static BotStatus GetBot(string id, FleetStateService state, FleetReconciler reconciler, TimeProvider time)
+    {
+        var snapshot = state.Get(id) ?? throw new BotNotFoundException(id);
+        return snapshot.ToStatus(reconciler.Find(id)?.Spec, time.GetUtcNow());
+    }
+
+    private static async Task<IResult> AddBot(HttpContext context, FleetController controller, FleetStateService state, TimeProvider time)
+    {
+        var body = await ApiConventions.ReadBodyAsync(context.Request, context.RequestAborted);
+        var spec = await controller.AddBotAsync(body, ApiCaller.Get(context));
+        var snapshot = state.Get(spec.Id) ?? new BotSnapshot { Id = spec.Id };
+        return TypedResults.Created($"/bots/{spec.Id}", snapshot.ToStatus(spec, time.GetUtcNow()));
+    }
+
+    private static async Task<BotStatus> ReplaceBot(string id, HttpContext context, FleetController controller, FleetStateService state, TimeProvider time)
+    {
+        var body = await ApiConventions.ReadBodyAsync(context.Request, context.RequestAborted);
+        var spec = await controller.ReplaceBotAsync(id, body, ApiCaller.Get(context));
+        return (state.Get(id) ?? new BotSnapshot { Id = id }).ToStatus(spec, time.GetUtcNow());
+    }
+
+    private static async Task<IResult> RemoveBot(string id, HttpContext context, FleetController controller)
+    {
+        await controller.RemoveBotAsync(id, ApiCaller.Get(context));
+        return TypedResults.NoContent();
+    }
+
+    private static Task<BotStatus> StartBot(string id, HttpContext context, FleetController controller, FleetReconciler reconciler, TimeProvider time) =>
+        Command(id, BotCommand.Start, context, controller, reconciler, time);
+
+    private static Task<BotStatus> StopBot(string id, HttpContext context, FleetController controller, FleetReconciler reconciler, TimeProvider time) =>
+        Command(id, BotCommand.Stop, context, controller, reconciler, time);
+
+    private static Task<BotStatus> RestartBot(string id, HttpContext context, FleetController controller, FleetReconciler reconciler, TimeProvider time) =>
+        Command(id, BotCommand.Restart, context, controller, reconciler, time);
+
+    private static async Task<BotStatus> Command(string id, BotCommand command, HttpContext context, FleetController controller, FleetReconciler reconciler, TimeProvider time)
+    {
+        var snapshot = await controller.CommandAsync(id, command, ApiCaller.Get(context));
+        return snapshot.ToStatus(reconciler.Find(id)?.Spec, time.GetUtcNow());
+    }
+}

@@ -1,0 +1,34 @@
+using Botvisor.Api.Contracts;
+using Botvisor.Core.Reconciliation;
+using Botvisor.Core.State;
+using Botvisor.Hosting;
+
+namespace Botvisor.Api.Endpoints;
+
+internal static class StatusEndpoints
+{
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        app.MapGet("/status", GetStatus).WithName(nameof(GetStatus)).RequireBotvisorApi("daemon")
+            .WithSummary("The daemon and every bot: state, pid, uptime, restarts, last exit, health, masked token, source");
+    }
+
+    private static StatusResponse GetStatus(FleetStateService state, FleetReconciler reconciler, DaemonOptions options, DaemonClock clock, TimeProvider time)
+    {
+        var now = time.GetUtcNow();
+        var specs = reconciler.CurrentSpecs;
+        var bots = state.Snapshots.Select(s => s.ToStatus(specs.GetValueOrDefault(s.Id), now)).ToList();
+        var daemon = new DaemonStatus
+        {
+            Pid = Environment.ProcessId,
+            Version = typeof(StatusEndpoints).Assembly.GetName().Version?.ToString(3) ?? "0.0.0",
+            StartedAt = clock.StartedAt,
+            UptimeSeconds = Math.Round((now - clock.StartedAt).TotalSeconds, 3),
+            Config = options.ConfigPath,
+            StateDirectory = options.StateDirectory,
+            Bots = bots.Count,
+            States = bots.GroupBy(b => b.State).ToDictionary(g => g.Key, g => g.Count()),
+        };
+        return new StatusResponse(daemon, bots);
+    }
+}

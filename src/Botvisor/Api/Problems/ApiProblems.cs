@@ -1,0 +1,36 @@
+using Botvisor.Core.Configuration;
+
+namespace Botvisor.Api.Problems;
+
+/// <summary>RFC 9457 problem details, written the same way everywhere.</summary>
+internal static class ApiProblems
+{
+    public static Task Unauthorized(HttpContext context, string detail)
+    {
+        context.Response.Headers.WWWAuthenticate = "Bearer";
+        return Results.Problem(statusCode: StatusCodes.Status401Unauthorized, title: "Unauthorized", detail: detail).ExecuteAsync(context);
+    }
+
+    public static IResult NotFound(string detail) => Results.Problem(statusCode: StatusCodes.Status404NotFound, title: "Not found", detail: detail);
+
+    public static IResult Conflict(string detail) => Results.Problem(statusCode: StatusCodes.Status409Conflict, title: "Conflict", detail: detail);
+
+    public static IResult TooLarge(string detail) => Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Request body too large", detail: detail);
+
+    public static IResult BadRequest(string detail) => Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Bad request", detail: detail);
+
+    /// <summary>400 with <c>errors</c> keyed by field path; each message names the value and, in a file, the line and column.</summary>
+    public static IResult Invalid(IReadOnlyList<FleetError> errors)
+    {
+        var byField = errors
+            .GroupBy(e => e.Path.Length == 0 ? "$" : e.Path)
+            .ToDictionary(g => g.Key, g => g.Select(Describe).ToArray());
+        return Results.ValidationProblem(byField, detail: string.Join("; ", errors.Select(e => e.ToString())), title: "The bot definition is invalid");
+    }
+
+    private static string Describe(FleetError e)
+    {
+        var where = e.Location is { } l ? $"line {l.Line}, column {l.Column}: " : "";
+        return where + e.Message + (e.Value is null ? "" : $" (value: '{e.Value}')");
+    }
+}
