@@ -102,6 +102,7 @@ public sealed record ProblemInfo
 [JsonSerializable(typeof(ShutdownResponse))]
 [JsonSerializable(typeof(BotDefinition))]
 [JsonSerializable(typeof(ProblemInfo))]
+[JsonSerializable(typeof(string))]
 [JsonSerializable(typeof(Microsoft.AspNetCore.Mvc.ProblemDetails))]
 [JsonSerializable(typeof(Microsoft.AspNetCore.Http.HttpValidationProblemDetails))]
 public sealed partial class ApiJsonContext : JsonSerializerContext;

@@ -1,0 +1,55 @@
+using System.CommandLine;
+using System.Globalization;
+using Botvisor.Api.Contracts;
+
+namespace Botvisor.Cli.Commands;
+
+/// <summary><c>botvisor status</c> and <c>botvisor ls</c>.</summary>
+internal static class StatusCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("status", "The daemon and every bot: state, pid, uptime, restarts, last exit").With();
+        command.SetAction((parse, _) => ClientOptions.RunAsync(parse, async (client, json, ct) =>
+        {
+            var (status, raw) = await client.GetAsync("status", ApiJsonContext.Default.StatusResponse, ct);
+            if (json)
+            {
+                Console.WriteLine(raw);
+                return ExitCodes.Ok;
+            }
+            var d = status.Daemon;
+            var counts = string.Join(", ", d.States.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Value} {kv.Key}"));
+            Console.WriteLine($"botvisor {d.Version}, pid {d.Pid}, up {Output.Duration(d.UptimeSeconds)}; {d.Bots} bot(s){(counts.Length > 0 ? ": " + counts : "")}");
+            Console.WriteLine($"fleet {d.Config}; state {d.StateDirectory}");
+            Console.WriteLine();
+            Output.Table(Console.Out, ["BOT", "STATE", "PID", "UPTIME", "RESTARTS", "LAST EXIT", "TOKEN", "SOURCE", "REASON"],
+                status.Bots.Select(b => new[]
+                {
+                    b.Id, b.State, b.Pid.Or(), Output.Duration(b.UptimeSeconds), b.Restarts.ToString(CultureInfo.InvariantCulture),
+                    b.LastExit?.Description ?? "-", b.Token ?? "-", b.Source == "api" ? "api" : Path.GetFileName(b.Source), b.Reason,
+                }), colourColumn: 1);
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+
+    public static Command CreateList()
+    {
+        var command = new Command("ls", "List the bots").With();
+        command.SetAction((parse, _) => ClientOptions.RunAsync(parse, async (client, json, ct) =>
+        {
+            var (bots, raw) = await client.GetAsync("bots", ApiJsonContext.Default.ListBotStatus, ct);
+            if (json)
+            {
+                Console.WriteLine(raw);
+                return ExitCodes.Ok;
+            }
+            Output.Table(Console.Out, ["BOT", "STATE", "PID", "SOURCE", "COMMAND"],
+                bots.Select(b => new[] { b.Id, b.State, b.Pid.Or(), b.Source == "api" ? "api" : Path.GetFileName(b.Source), string.Join(' ', b.Command) }),
+                colourColumn: 1);
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+}
