@@ -106,7 +106,7 @@ public static class DaemonHostBuilder
         services.AddOpenTelemetry().WithMetrics(m => m
             .AddMeter(BotvisorMetrics.MeterName)
             .AddMeter("Microsoft.AspNetCore.Hosting")
-            .AddPrometheusExporter());
+            .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0));
         _ = options;
     }
 

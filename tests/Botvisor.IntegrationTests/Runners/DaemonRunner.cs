@@ -52,9 +52,9 @@ public sealed class DaemonRunner : IAsyncDisposable
 
     public static string BotvisorDll => Path.Combine(AppContext.BaseDirectory, "botvisor.dll");
 
-    public static DaemonRunner Start(string configPath, string stateDir, IDictionary<string, string>? env = null)
+    public static DaemonRunner Start(string configPath, string stateDir, IDictionary<string, string>? env = null, string listen = "http://127.0.0.1:0")
     {
-        var psi = Command("run", "--config", configPath, "--state-dir", stateDir, "--log-format", "json");
+        var psi = Command("run", "--config", configPath, "--state-dir", stateDir, "--log-format", "json", "--listen", listen);
         if (env is not null) foreach (var (k, v) in env) psi.Environment[k] = v;
         var process = new Process { StartInfo = psi, EnableRaisingEvents = true };
         var runner = new DaemonRunner(process);
@@ -77,10 +77,31 @@ public sealed class DaemonRunner : IAsyncDisposable
         return psi;
     }
 
-    /// <summary>Runs a short CLI command to completion.</summary>
-    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunCliAsync(params string[] args)
+    /// <summary>The API's address, from the ApiListening event.</summary>
+    public async Task<Uri> ApiAddressAsync()
     {
-        using var process = Process.Start(Command(args))!;
+        var entry = await WaitForAsync(113);
+        return new Uri(entry.State.GetProperty("Address").GetString()!);
+    }
+
+    /// <summary>An HTTP client for the daemon's API, with a bearer token if given.</summary>
+    public async Task<HttpClient> HttpAsync(string? token = null)
+    {
+        var client = new HttpClient { BaseAddress = await ApiAddressAsync(), Timeout = TestTimeouts.Event };
+        if (token is not null) client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        return client;
+    }
+
+    /// <summary>Runs a short CLI command to completion.</summary>
+    public static Task<(int ExitCode, string Stdout, string Stderr)> RunCliAsync(params string[] args) => RunCliAsync(null, args);
+
+    public static async Task<(int ExitCode, string Stdout, string Stderr)> RunCliAsync(IDictionary<string, string>? env, params string[] args)
+    {
+        var psi = Command(args);
+        psi.Environment.Remove("BOTVISOR_URL");
+        psi.Environment.Remove("BOTVISOR_TOKEN");
+        if (env is not null) foreach (var (k, v) in env) psi.Environment[k] = v;
+        using var process = Process.Start(psi)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync(new CancellationTokenSource(TestTimeouts.Daemon).Token);

@@ -1,6 +1,8 @@
+using System.Buffers;
 using System.Globalization;
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
+using System.Text.Json;
 using Botvisor.Api.Contracts;
 using Botvisor.Core.State;
 
@@ -15,12 +17,35 @@ internal static class EventEndpoints
             .WithSummary("Server-sent events: state changes, audit entries, daemon messages. Last-Event-ID (or ?after=) resumes from the store; follow=false ends after the backlog");
     }
 
-    private static IResult GetEvents(HttpContext context, EventFeed feed, long? after, string? bot, int? tail, bool? follow)
+    /// <summary>
+    /// Writes the stream itself (with <see cref="SseFormatter"/>) so that the response starts at once:
+    /// a client that subscribes before anything happens must see the stream open, not wait for the first event.
+    /// </summary>
+    private static async Task GetEvents(HttpContext context, EventFeed feed, long? after, string? bot, int? tail, bool? follow)
     {
         long resumeAfter = after ?? 0;
         if (long.TryParse(context.Request.Headers["Last-Event-ID"].ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var lastId)) resumeAfter = lastId;
-        var events = Stream(feed, resumeAfter, follow ?? true, bot, Math.Clamp(tail ?? 100, 0, 10_000), context.RequestAborted);
-        return TypedResults.ServerSentEvents(events);
+        var ct = context.RequestAborted;
+        var response = context.Response;
+        response.ContentType = "text/event-stream";
+        response.Headers.CacheControl = "no-cache,no-store";
+        response.Headers["X-Accel-Buffering"] = "no";
+        await response.StartAsync(ct);
+        await response.Body.FlushAsync(ct);
+        try
+        {
+            var items = Stream(feed, resumeAfter, follow ?? true, bot, Math.Clamp(tail ?? 100, 0, 10_000), ct);
+            await SseFormatter.WriteAsync(items, response.Body, Format, ct);
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+        }
+    }
+
+    private static void Format(SseItem<EventInfo> item, IBufferWriter<byte> buffer)
+    {
+        using var writer = new Utf8JsonWriter(buffer);
+        JsonSerializer.Serialize(writer, item.Data, ApiJsonContext.Default.EventInfo);
     }
 
     private static async IAsyncEnumerable<SseItem<EventInfo>> Stream(EventFeed feed, long after, bool follow, string? bot, int tail, [EnumeratorCancellation] CancellationToken ct)
