@@ -1,0 +1,111 @@
+using System.Net.Sockets;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Connections.Features;
+
+namespace TelegramEmulator;
+
+/// <summary>The Bot API itself: <c>/bot&lt;token&gt;/&lt;method&gt;</c>, answers shaped and worded like Telegram's.</summary>
+public static class BotApiEndpoints
+{
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        // Not "/bot{token}/{method}": routing matches a literal inside a segment case-insensitively from the
+        // right, so a token containing "bot" ("…EchoBot…") would be cut in the wrong place.
+        app.Map("/{prefixedToken}/{method}", (HttpContext context, string prefixedToken, string method, BotRegistry registry, TimeProvider time) =>
+            prefixedToken.StartsWith("bot", StringComparison.Ordinal)
+                ? HandleAsync(context, prefixedToken[3..], method, registry, time)
+                : WriteErrorAsync(context, BotApiError.NotFound()));
+    }
+
+    private static async Task HandleAsync(HttpContext context, string token, string method, BotRegistry registry, TimeProvider time)
+    {
+        JsonNode? result;
+        try
+        {
+            var bot = registry.Resolve(token);
+            bot.CheckAccess(time);
+            var p = await RequestParameters.ReadAsync(context.Request, context.RequestAborted);
+            result = method.ToLowerInvariant() switch
+            {
+                "getme" => bot.User(),
+                "getupdates" => await bot.GetUpdatesAsync(
+                    p.Long("offset", 0),
+                    (int)Math.Clamp(p.Long("limit", 100), 1, 100),
+                    (int)Math.Clamp(p.Long("timeout", 0), 0, 50),
+                    p.List("allowed_updates"),
+                    context.Features.Get<IConnectionSocketFeature>()?.Socket,
+                    context.RequestAborted),
+                "sendmessage" => SendMessage(bot, p, time),
+                "setwebhook" => SetWebhook(bot, p),
+                "deletewebhook" => bot.DeleteWebhook(p.Bool("drop_pending_updates")) || true,
+                "getwebhookinfo" => new JsonObject
+                {
+                    ["url"] = bot.WebhookUrl,
+                    ["has_custom_certificate"] = false,
+                    ["pending_update_count"] = bot.PendingCount,
+                },
+                "logout" or "close" => true,
+                _ => throw BotApiError.NotFound(),
+            };
+        }
+        catch (BotApiError error)
+        {
+            await WriteErrorAsync(context, error);
+            return;
+        }
+        catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
+        {
+            return; // the client went away
+        }
+        var description = method.ToLowerInvariant() switch
+        {
+            "setwebhook" => "Webhook was set",
+            "deletewebhook" => "Webhook was deleted",
+            _ => null,
+        };
+        var body = new JsonObject { ["ok"] = true, ["result"] = result };
+        if (description is not null) body["description"] = description;
+        await WriteAsync(context, 200, body);
+    }
+
+    private static JsonObject SendMessage(EmulatedBot bot, RequestParameters p, TimeProvider time)
+    {
+        var chat = p.String("chat_id") ?? throw BotApiError.BadRequest("chat_id is empty");
+        if (!long.TryParse(chat, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out long chatId))
+        {
+            throw BotApiError.BadRequest("chat not found");
+        }
+        var text = p.String("text");
+        if (string.IsNullOrEmpty(text)) throw BotApiError.BadRequest("message text is empty");
+        return bot.SendMessage(chatId, text, time);
+    }
+
+    private static bool SetWebhook(EmulatedBot bot, RequestParameters p)
+    {
+        var url = p.String("url") ?? "";
+        if (url.Length > 0 && !url.StartsWith("https://", StringComparison.Ordinal)) throw BotApiError.BadRequest("bad webhook: An HTTPS URL must be provided for webhook");
+        bot.SetWebhook(url);
+        return true;
+    }
+
+    internal static Task WriteErrorAsync(HttpContext context, BotApiError error)
+    {
+        var body = new JsonObject { ["ok"] = false, ["error_code"] = error.Code, ["description"] = error.Description };
+        if (error.RetryAfter is { } r) body["parameters"] = new JsonObject { ["retry_after"] = r };
+        return WriteAsync(context, error.Code, body);
+    }
+
+    internal static async Task WriteAsync(HttpContext context, int status, JsonNode body)
+    {
+        if (context.RequestAborted.IsCancellationRequested) return;
+        context.Response.StatusCode = status;
+        context.Response.ContentType = "application/json";
+        try
+        {
+            await context.Response.WriteAsync(body.ToJsonString(), context.RequestAborted);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or SocketException)
+        {
+        }
+    }
+}

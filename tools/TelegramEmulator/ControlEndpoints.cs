@@ -1,0 +1,84 @@
+using System.Text.Json.Nodes;
+
+namespace TelegramEmulator;
+
+/// <summary>
+/// The emulator's own API under <c>/_emulator</c>, for tests and demos: register bots, write to a bot
+/// as a user (optionally waiting for its reply), read what it sent, look at its counters, revoke its
+/// token, make it flood-limited.
+/// </summary>
+public static class ControlEndpoints
+{
+    public static void Map(IEndpointRouteBuilder app)
+    {
+        var group = app.MapGroup("/_emulator");
+        group.MapPost("/bots", async (HttpContext ctx, BotRegistry registry) =>
+        {
+            var body = await ReadJsonAsync(ctx);
+            var username = body?["username"]?.GetValue<string>();
+            if (string.IsNullOrWhiteSpace(username)) return Error(400, "username is required");
+            var bot = registry.Register(username, body?["token"]?.GetValue<string>());
+            return Json(201, new JsonObject { ["id"] = bot.Id, ["username"] = bot.Username, ["token"] = bot.Token });
+        });
+        group.MapGet("/bots", (BotRegistry registry) =>
+            Json(200, new JsonArray(registry.All.Select(b => (JsonNode)new JsonObject { ["id"] = b.Id, ["username"] = b.Username }).ToArray())));
+        group.MapPost("/bots/{token}/messages", async (string token, HttpContext ctx, BotRegistry registry, TimeProvider time, int? wait) =>
+        {
+            if (registry.Find(token) is not { } bot) return Error(404, "no such bot");
+            var body = await ReadJsonAsync(ctx);
+            var text = body?["text"]?.GetValue<string>();
+            if (string.IsNullOrEmpty(text)) return Error(400, "text is required");
+            long chatId = body?["chat_id"]?.GetValue<long>() ?? 1001;
+            var reply = wait is > 0 ? bot.NextSentAsync() : null;
+            long updateId = bot.InjectMessage(chatId, text, time);
+            var result = new JsonObject { ["update_id"] = updateId };
+            if (reply is not null)
+            {
+                try
+                {
+                    result["reply"] = await reply.WaitAsync(TimeSpan.FromSeconds(wait!.Value), ctx.RequestAborted);
+                }
+                catch (TimeoutException)
+                {
+                    return Json(504, new JsonObject { ["update_id"] = updateId, ["error"] = $"the bot did not reply within {wait}s" });
+                }
+            }
+            return Json(200, result);
+        });
+        group.MapGet("/bots/{token}/sent", (string token, BotRegistry registry) =>
+            registry.Find(token) is { } bot ? Json(200, bot.Sent()) : Error(404, "no such bot"));
+        group.MapGet("/bots/{token}/stats", (string token, BotRegistry registry) =>
+            registry.Find(token) is { } bot ? Json(200, bot.Stats()) : Error(404, "no such bot"));
+        group.MapPost("/bots/{token}/revoke", (string token, BotRegistry registry) =>
+        {
+            if (registry.Find(token) is not { } bot) return Error(404, "no such bot");
+            bot.Revoke();
+            return Json(200, new JsonObject { ["revoked"] = true });
+        });
+        group.MapPost("/bots/{token}/flood", async (string token, HttpContext ctx, BotRegistry registry, TimeProvider time) =>
+        {
+            if (registry.Find(token) is not { } bot) return Error(404, "no such bot");
+            var body = await ReadJsonAsync(ctx);
+            int seconds = body?["retry_after"]?.GetValue<int>() ?? 5;
+            bot.Flood(seconds, time);
+            return Json(200, new JsonObject { ["retry_after"] = seconds });
+        });
+    }
+
+    private static async Task<JsonNode?> ReadJsonAsync(HttpContext ctx)
+    {
+        if (ctx.Request.ContentLength == 0) return null;
+        try
+        {
+            return await JsonNode.ParseAsync(ctx.Request.Body, cancellationToken: ctx.RequestAborted);
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
+
+    private static IResult Json(int status, JsonNode body) => Results.Content(body.ToJsonString(), "application/json", statusCode: status);
+
+    private static IResult Error(int status, string message) => Json(status, new JsonObject { ["error"] = message });
+}
