@@ -251,6 +251,7 @@ public sealed class EmulatedBot
             {
                 ["username"] = Username,
                 ["get_updates"] = GetUpdatesCalls,
+                ["polling"] = _poll is { } p && !p.IsClientGone(),
                 ["conflicts"] = Conflicts,
                 ["pending_updates"] = _pending.Count,
                 ["sent"] = _sent.Count,

@@ -323,11 +323,23 @@ public sealed class FleetFileLoader
     {
         if (node is not YamlMappingNode map)
         {
-            Error(p, node, "expected a mapping such as { api_base_url: https://api.telegram.org }");
+            Error(p, node, "expected a mapping such as { api_base_url: https://api.telegram.org, validate: true, check_interval: 5m, clear_webhook: false }");
             return null;
         }
         CheckKeys(map, p, FleetKeys.Telegram);
-        return new TelegramConfig { ApiBaseUrl = Find(map, "api_base_url") is { } u ? String(u, p + ".api_base_url") : null };
+        string? baseUrl = null;
+        if (Find(map, "api_base_url") is { } u && String(u, p + ".api_base_url") is { } url)
+        {
+            if (Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https") baseUrl = url;
+            else Error(p + ".api_base_url", u, "expected an http:// or https:// URL such as https://api.telegram.org", url);
+        }
+        return new TelegramConfig
+        {
+            ApiBaseUrl = baseUrl,
+            Validate = Bool(map, p, "validate"),
+            CheckInterval = Duration(map, p, "check_interval"),
+            ClearWebhook = Bool(map, p, "clear_webhook"),
+        };
     }
 
     // ---- typed values -------------------------------------------------------------------------

@@ -16,5 +16,5 @@ public static class FleetKeys
 
     public static readonly string[] Backoff = ["initial", "multiplier", "max", "jitter"];
     public static readonly string[] Logs = ["max_size", "max_files"];
-    public static readonly string[] Telegram = ["api_base_url"];
+    public static readonly string[] Telegram = ["api_base_url", "validate", "check_interval", "clear_webhook"];
 }

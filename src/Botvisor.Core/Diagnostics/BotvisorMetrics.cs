@@ -18,6 +18,11 @@ public static class BotvisorMetrics
 
     private static readonly BotLifecycleState[] States = Enum.GetValues<BotLifecycleState>();
 
+    private static readonly Counter<long> Conflicts = Meter.CreateCounter<long>("botvisor.bot.conflicts", unit: "{conflict}",
+        description: "409 Conflict answers to getUpdates in a bot's output: another instance is polling its token");
+
+    public static void RecordConflict(string botId) => Conflicts.Add(1, new KeyValuePair<string, object?>("bot.id", botId));
+
     static BotvisorMetrics()
     {
         Meter.CreateObservableGauge("botvisor.bot.state", ObserveState, unit: "{bot}",

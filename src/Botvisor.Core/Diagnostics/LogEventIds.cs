@@ -35,6 +35,7 @@ public static class LogEventIds
     public const int SubreaperFailed = 207;
     public const int SupervisorFaulted = 208;
     public const int GroupLingering = 209;
+    public const int PollingConflict = 210;
 
     // 3xx: storage
     public const int StoreWriteFailed = 300;

@@ -59,4 +59,13 @@ public sealed record LogConfig
 public sealed record TelegramConfig
 {
     public string? ApiBaseUrl { get; init; }
+
+    /// <summary>Call getMe before starting the worker: a token Telegram rejects fails the bot instead of restarting it forever.</summary>
+    public bool? Validate { get; init; }
+
+    /// <summary>Call getMe this often while the bot runs; a token revoked meanwhile stops it as Failed.</summary>
+    public TimeSpan? CheckInterval { get; init; }
+
+    /// <summary>Delete a leftover webhook before a polling bot starts (getUpdates answers 409 while one is set).</summary>
+    public bool? ClearWebhook { get; init; }
 }

@@ -17,4 +17,6 @@ public static class BotDefaults
     public const long LogMaxSize = 10L * 1024 * 1024;
     public const int LogMaxFiles = 5;
     public const string TelegramApiBaseUrl = "https://api.telegram.org";
+    public const bool TelegramValidate = true;
+    public const bool TelegramClearWebhook = false;
 }

@@ -23,6 +23,9 @@ public sealed record BotSpec
     public long LogMaxSize { get; init; } = BotDefaults.LogMaxSize;
     public int LogMaxFiles { get; init; } = BotDefaults.LogMaxFiles;
     public string TelegramApiBaseUrl { get; init; } = BotDefaults.TelegramApiBaseUrl;
+    public bool TelegramValidate { get; init; } = BotDefaults.TelegramValidate;
+    public TimeSpan? TelegramCheckInterval { get; init; }
+    public bool TelegramClearWebhook { get; init; } = BotDefaults.TelegramClearWebhook;
 
     /// <summary>Where the definition came from: the fleet file's path, or <c>api</c>.</summary>
     public string Source { get; init; } = "";
@@ -46,6 +49,9 @@ public sealed record BotSpec
         && LogMaxSize == other.LogMaxSize
         && LogMaxFiles == other.LogMaxFiles
         && TelegramApiBaseUrl == other.TelegramApiBaseUrl
+        && TelegramValidate == other.TelegramValidate
+        && TelegramCheckInterval == other.TelegramCheckInterval
+        && TelegramClearWebhook == other.TelegramClearWebhook
         && Source == other.Source;
 
     public override int GetHashCode() => HashCode.Combine(Id, CollectionEquality.SequenceHash(Command), WorkingDirectory, Token);

@@ -33,7 +33,10 @@ public static class BotSpecResolver
             StopTimeout = bot.StopTimeout ?? defaults.StopTimeout ?? BotDefaults.StopTimeout,
             LogMaxSize = bot.Logs?.MaxSize ?? defaults.Logs?.MaxSize ?? BotDefaults.LogMaxSize,
             LogMaxFiles = bot.Logs?.MaxFiles ?? defaults.Logs?.MaxFiles ?? BotDefaults.LogMaxFiles,
-            TelegramApiBaseUrl = bot.Telegram?.ApiBaseUrl ?? defaults.Telegram?.ApiBaseUrl ?? BotDefaults.TelegramApiBaseUrl,
+            TelegramApiBaseUrl = (bot.Telegram?.ApiBaseUrl ?? defaults.Telegram?.ApiBaseUrl ?? BotDefaults.TelegramApiBaseUrl).TrimEnd('/'),
+            TelegramValidate = bot.Telegram?.Validate ?? defaults.Telegram?.Validate ?? BotDefaults.TelegramValidate,
+            TelegramCheckInterval = bot.Telegram?.CheckInterval ?? defaults.Telegram?.CheckInterval,
+            TelegramClearWebhook = bot.Telegram?.ClearWebhook ?? defaults.Telegram?.ClearWebhook ?? BotDefaults.TelegramClearWebhook,
             Source = source,
         };
     }

@@ -21,8 +21,12 @@ public sealed class OutputPump
     private readonly TokenMasker _masker;
     private readonly TimeProvider _time;
 
-    public OutputPump(Socket socket, LogStream stream, BotLog log, TokenMasker masker, TimeProvider time)
+    private readonly Action<string>? _observer;
+
+    /// <param name="observer">Sees every line (masked), on the pump's thread; must be quick.</param>
+    public OutputPump(Socket socket, LogStream stream, BotLog log, TokenMasker masker, TimeProvider time, Action<string>? observer = null)
     {
+        _observer = observer;
         _socket = socket;
         _stream = stream;
         _log = log;
@@ -113,5 +117,6 @@ public sealed class OutputPump
         if (!bytes.IsEmpty && bytes[^1] == (byte)'\r') bytes = bytes[..^1];
         var text = _masker.Mask(Encoding.UTF8.GetString(bytes));
         _log.Append(now, _stream, text);
+        _observer?.Invoke(text);
     }
 }

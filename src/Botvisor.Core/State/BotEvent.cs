@@ -24,4 +24,5 @@ public static class BotEventKinds
     public const string Audit = "audit";
     public const string Daemon = "daemon";
     public const string Orphan = "orphan";
+    public const string Health = "health";
 }

@@ -25,6 +25,12 @@ public sealed record BotSnapshot
     /// <summary>When the worker in <see cref="BotLifecycleState.Backoff"/> will be started again.</summary>
     public DateTimeOffset? NextStartAt { get; init; }
 
+    /// <summary>The bot's @username, as getMe reported it.</summary>
+    public string? TelegramUsername { get; init; }
+
+    /// <summary>How many 409 "terminated by other getUpdates request" lines the bot printed: another instance polls its token.</summary>
+    public int Conflicts { get; init; }
+
     public string Source { get; init; } = "";
     public string? MaskedToken { get; init; }
     public long Version { get; init; }

@@ -28,6 +28,9 @@ public sealed partial class BotSupervisor
         [LoggerMessage(EventId = LogEventIds.GroupLingering, Level = LogLevel.Warning, Message = "Bot {BotId}: process group {Pgid} still has members after SIGKILL (uninterruptible sleep?); still waiting")]
         public static partial void GroupLingering(ILogger logger, string botId, int pgid);
 
+        [LoggerMessage(EventId = LogEventIds.PollingConflict, Level = LogLevel.Warning, Message = "Bot {BotId}: another instance is polling this token (409 Conflict from getUpdates; {Count} so far)")]
+        public static partial void PollingConflict(ILogger logger, string botId, int count);
+
         [LoggerMessage(EventId = LogEventIds.SupervisorFaulted, Level = LogLevel.Critical, Message = "Bot {BotId}: supervisor failed")]
         public static partial void Faulted(ILogger logger, string botId, Exception exception);
     }

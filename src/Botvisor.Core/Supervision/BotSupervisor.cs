@@ -4,6 +4,7 @@ using Botvisor.Core.Fleet;
 using Botvisor.Core.Logs;
 using Botvisor.Core.State;
 using Botvisor.Core.Storage;
+using Botvisor.Core.Telegram;
 using Microsoft.Extensions.Logging;
 
 namespace Botvisor.Core.Supervision;
@@ -45,6 +46,13 @@ public sealed partial class BotSupervisor
     private ITimer? _deadline;
     private long _dependencyGeneration;
     private CancellationTokenSource? _dependencyWait;
+    private long _preflightGeneration;
+    private int _preflightFailures;
+    private ITimer? _tokenCheck;
+    private long _tokenCheckGeneration;
+    private string _failReason = "";
+    private long _lastConflictEvent;
+    private static readonly TimeSpan ConflictEventInterval = TimeSpan.FromSeconds(30);
 
     private enum AfterGroupEnds
     {
@@ -53,6 +61,9 @@ public sealed partial class BotSupervisor
         Stop,
         Start,
         Exit,
+
+        /// <summary>Stopped because it must not run (token revoked): Failed with <c>_failReason</c>.</summary>
+        Fail,
     }
 
     private sealed class WorkerRun
@@ -119,6 +130,7 @@ public sealed partial class BotSupervisor
         {
             _signals.Writer.TryComplete();
             _deadline?.Dispose();
+            _tokenCheck?.Dispose();
             _dependencyWait?.Cancel();
             var final = _services.State.Get(Id) ?? new BotSnapshot { Id = Id, State = BotLifecycleState.Stopped };
             foreach (var (_, tcs) in _waiters) tcs.TrySetResult(final);
@@ -143,12 +155,24 @@ public sealed partial class BotSupervisor
         (BotLifecycleState.Stopping, SupervisorSignal.DescendantReaped) => CheckGroupEndedAsync(),
         (_, SupervisorSignal.DescendantReaped) => Task.CompletedTask,
 
-        (BotLifecycleState.Backoff, SupervisorSignal.DeadlineReached d) when d.Generation == _deadlineGeneration => SpawnAsync($"restarting after backoff (restart {_consecutiveFailures} of {_spec.MaxRestarts})"),
+        (BotLifecycleState.Backoff, SupervisorSignal.DeadlineReached d) when d.Generation == _deadlineGeneration => BeginStartAsync(_preflightFailures > 0
+            ? "checking the token again"
+            : $"restarting after backoff (restart {_consecutiveFailures} of {_spec.MaxRestarts})"),
         (BotLifecycleState.Stopping, SupervisorSignal.DeadlineReached d) when d.Generation == _deadlineGeneration => OnStopDeadlineAsync(),
         (_, SupervisorSignal.DeadlineReached) => Task.CompletedTask,
 
-        (BotLifecycleState.Pending, SupervisorSignal.DependenciesReady d) when d.Generation == _dependencyGeneration => SpawnAsync("dependencies are running: " + string.Join(", ", _spec.DependsOn)),
+        (BotLifecycleState.Pending, SupervisorSignal.DependenciesReady d) when d.Generation == _dependencyGeneration => BeginStartAsync("dependencies are running: " + string.Join(", ", _spec.DependsOn)),
         (_, SupervisorSignal.DependenciesReady) => Task.CompletedTask,
+
+        (BotLifecycleState.Starting, SupervisorSignal.PreflightCompleted p) when p.Generation == _preflightGeneration && _worker is null => OnPreflightAsync(p.Result),
+        (_, SupervisorSignal.PreflightCompleted) => Task.CompletedTask,
+
+        (BotLifecycleState.Running, SupervisorSignal.TokenCheckDue t) when t.Generation == _tokenCheckGeneration => StartTokenCheck(),
+        (_, SupervisorSignal.TokenCheckDue) => Task.CompletedTask,
+        (BotLifecycleState.Running, SupervisorSignal.TokenCheckCompleted c) when c.Generation == _tokenCheckGeneration => OnTokenCheck(c.Result),
+        (_, SupervisorSignal.TokenCheckCompleted) => Task.CompletedTask,
+
+        (_, SupervisorSignal.ConflictDetected) => OnConflict(),
 
         _ => Task.CompletedTask,
     };
@@ -162,6 +186,7 @@ public sealed partial class BotSupervisor
                 if (_state is BotLifecycleState.Stopped or BotLifecycleState.Failed or BotLifecycleState.Pending or BotLifecycleState.Backoff)
                 {
                     _consecutiveFailures = 0;
+                    _preflightFailures = 0;
                     await StartOrWaitAsync(c.Reason).ConfigureAwait(false);
                 }
                 else if (_state == BotLifecycleState.Stopping)
@@ -209,7 +234,7 @@ public sealed partial class BotSupervisor
         var missing = _spec.DependsOn.Where(d => _services.State.Get(d)?.State != BotLifecycleState.Running).ToList();
         if (missing.Count == 0)
         {
-            await SpawnAsync(reason).ConfigureAwait(false);
+            await BeginStartAsync(reason).ConfigureAwait(false);
             return;
         }
 
@@ -229,6 +254,118 @@ public sealed partial class BotSupervisor
             {
             }
         }, token);
+    }
+
+    /// <summary>Starts a worker, after checking its token with Telegram when the bot has one and validation is on.</summary>
+    private async Task BeginStartAsync(string reason)
+    {
+        var spec = _spec;
+        if (spec.Token is null || !spec.TelegramValidate || _services.Telegram is not { } api)
+        {
+            await SpawnAsync(reason).ConfigureAwait(false);
+            return;
+        }
+        Disarm();
+        SetState(BotLifecycleState.Starting, reason + "; checking the token with getMe");
+        long generation = ++_preflightGeneration;
+        var time = _services.Time;
+        _ = Task.Run(async () =>
+        {
+            TelegramResult<TelegramBotInfo> result;
+            try
+            {
+                result = await TokenPreflight.RunAsync(api, spec, time, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                result = TelegramResult<TelegramBotInfo>.Fail(new TelegramFailure(TelegramFailureKind.Unreachable, null, ex.GetType().Name));
+            }
+            Post(new SupervisorSignal.PreflightCompleted(generation, result));
+        });
+    }
+
+    private async Task OnPreflightAsync(TelegramResult<TelegramBotInfo> result)
+    {
+        if (result.Value is { } me)
+        {
+            _preflightFailures = 0;
+            Publish(s => s with { TelegramUsername = me.Username });
+            await SpawnAsync($"token accepted by Telegram (@{me.Username})").ConfigureAwait(false);
+            return;
+        }
+        var failure = result.Failure!;
+        if (failure.Kind == TelegramFailureKind.Rejected)
+        {
+            SetState(BotLifecycleState.Failed, $"token rejected by Telegram ({failure}); not restarting: fix the token, then start the bot");
+            return;
+        }
+        // Telegram or the network is the problem, not the bot: keep trying, without spending the restart budget.
+        _preflightFailures++;
+        var delay = BackoffPolicy.Delay(_spec.Backoff, _preflightFailures, _services.Random());
+        if (failure.RetryAfter is { } after && after > delay) delay = after;
+        var at = _services.Time.GetUtcNow() + delay;
+        SetState(BotLifecycleState.Backoff,
+            $"cannot check the token with the Bot API at {_spec.TelegramApiBaseUrl}: {failure}; trying again in {DurationParser.Format(delay)}",
+            s => s with { NextStartAt = at });
+        ArmDeadline(delay);
+    }
+
+    private void ArmTokenCheck()
+    {
+        _tokenCheck?.Dispose();
+        _tokenCheck = null;
+        long generation = ++_tokenCheckGeneration;
+        if (_spec is not { Token: not null, TelegramCheckInterval: { } every } || _services.Telegram is null) return;
+        _tokenCheck = _services.Time.CreateTimer(static state =>
+        {
+            var (self, gen) = ((BotSupervisor, long))state!;
+            self.Post(new SupervisorSignal.TokenCheckDue(gen));
+        }, (this, generation), every, every);
+    }
+
+    private Task StartTokenCheck()
+    {
+        var spec = _spec;
+        var api = _services.Telegram!;
+        long generation = _tokenCheckGeneration;
+        var time = _services.Time;
+        _ = Task.Run(async () =>
+        {
+            TelegramResult<TelegramBotInfo> result;
+            try
+            {
+                result = await TokenPreflight.WithRetryAfterAsync(() => api.GetMeAsync(spec.TelegramApiBaseUrl, spec.Token!, CancellationToken.None), time, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                result = TelegramResult<TelegramBotInfo>.Fail(new TelegramFailure(TelegramFailureKind.Unreachable, null, ex.GetType().Name));
+            }
+            Post(new SupervisorSignal.TokenCheckCompleted(generation, result));
+        });
+        return Task.CompletedTask;
+    }
+
+    private Task OnTokenCheck(TelegramResult<TelegramBotInfo> result)
+    {
+        if (result.Failure is not { Kind: TelegramFailureKind.Rejected } failure) return Task.CompletedTask;
+        _failReason = $"token rejected by Telegram while running ({failure}); not restarting: fix the token, then start the bot";
+        _after = AfterGroupEnds.Fail;
+        BeginStop($"token rejected by Telegram while running ({failure})");
+        return Task.CompletedTask;
+    }
+
+    private Task OnConflict()
+    {
+        Diagnostics.BotvisorMetrics.RecordConflict(Id);
+        var snapshot = Publish(s => s with { Conflicts = s.Conflicts + 1 });
+        if (_lastConflictEvent == 0 || _services.Time.GetElapsedTime(_lastConflictEvent) >= ConflictEventInterval)
+        {
+            _lastConflictEvent = _services.Time.GetTimestamp();
+            const string message = "another instance is polling this token (Telegram answered 409 Conflict: terminated by other getUpdates request)";
+            Log.PollingConflict(_logger, Id, snapshot.Conflicts);
+            _services.Store.Record(new BotEvent { Time = _services.Time.GetUtcNow(), Kind = BotEventKinds.Health, BotId = Id, State = _state.ToName(), Message = message });
+        }
+        return Task.CompletedTask;
     }
 
     private async Task SpawnAsync(string reason)
@@ -268,8 +405,12 @@ public sealed partial class BotSupervisor
 
         _services.Reaper.WatchSession(pid, Id, _ => Post(new SupervisorSignal.DescendantReaped(pid)));
         _ = spawned.Exited.ContinueWith(t => Post(new SupervisorSignal.ChildExited(pid, t.Result)), TaskScheduler.Default);
-        _ = new OutputPump(spawned.Stdout, LogStream.Stdout, _log, _services.Masker, _services.Time).RunAsync();
-        _ = new OutputPump(spawned.Stderr, LogStream.Stderr, _log, _services.Masker, _services.Time).RunAsync();
+        Action<string> watch = line =>
+        {
+            if (PollingConflict.IsIn(line)) Post(new SupervisorSignal.ConflictDetected());
+        };
+        _ = new OutputPump(spawned.Stdout, LogStream.Stdout, _log, _services.Masker, _services.Time, watch).RunAsync();
+        _ = new OutputPump(spawned.Stderr, LogStream.Stderr, _log, _services.Masker, _services.Time, watch).RunAsync();
         Log.WorkerStarted(_logger, Id, pid, string.Join(' ', spec.Command));
 
         await _services.Store.SaveWorkerAsync(run.Record).ConfigureAwait(false);
@@ -283,6 +424,7 @@ public sealed partial class BotSupervisor
             StoppedAt = null,
             NextStartAt = null,
         });
+        ArmTokenCheck();
     }
 
     // ---- stopping ------------------------------------------------------------------------------
@@ -291,7 +433,7 @@ public sealed partial class BotSupervisor
     {
         switch (_state)
         {
-            case BotLifecycleState.Running or BotLifecycleState.Starting:
+            case BotLifecycleState.Running or BotLifecycleState.Starting when _worker is not null:
                 _after = AfterGroupEnds.Start;
                 BeginStop(reason);
                 break;
@@ -308,7 +450,7 @@ public sealed partial class BotSupervisor
     {
         switch (_state)
         {
-            case BotLifecycleState.Running or BotLifecycleState.Starting:
+            case BotLifecycleState.Running or BotLifecycleState.Starting when _worker is not null:
                 _after = after;
                 BeginStop(reason);
                 break;
@@ -318,6 +460,7 @@ public sealed partial class BotSupervisor
                 break;
             default:
                 Disarm();
+                _preflightGeneration++; // a token check in flight no longer starts anything
                 _dependencyWait?.Cancel();
                 if (!_state.IsTerminal() || after == AfterGroupEnds.Exit)
                 {
@@ -408,6 +551,9 @@ public sealed partial class BotSupervisor
         var w = _worker!;
         _worker = null;
         Disarm();
+        _tokenCheck?.Dispose();
+        _tokenCheck = null;
+        _tokenCheckGeneration++;
         _services.Reaper.UnwatchSession(w.Pid);
         await _services.Store.DeleteWorkerAsync(w.Record).ConfigureAwait(false);
         var exit = w.Exit ?? ExitStatus.Killed(Signals.SIGKILL);
@@ -427,6 +573,9 @@ public sealed partial class BotSupervisor
             case AfterGroupEnds.Exit:
                 SetState(BotLifecycleState.Stopped, $"{_stopReason}; worker {exit}", s => s with { Pid = null });
                 _exit = true;
+                break;
+            case AfterGroupEnds.Fail:
+                SetState(BotLifecycleState.Failed, _failReason, s => s with { Pid = null });
                 break;
         }
     }

@@ -21,6 +21,9 @@ public sealed class SupervisorServices
     /// <summary>The tokens of the whole fleet, which no worker may inherit from the daemon's environment.</summary>
     public Func<IReadOnlySet<string>> FleetTokens { get; init; } = () => new HashSet<string>();
 
+    /// <summary>The Bot API client for token checks; null disables them.</summary>
+    public Telegram.ITelegramApi? Telegram { get; init; }
+
     /// <summary>A source of randomness in [0, 1) for backoff jitter.</summary>
     public Func<double> Random { get; init; } = System.Random.Shared.NextDouble;
 

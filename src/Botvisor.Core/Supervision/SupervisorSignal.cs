@@ -15,6 +15,14 @@ internal abstract record SupervisorSignal
     public sealed record DeadlineReached(long Generation) : SupervisorSignal;
 
     public sealed record DependenciesReady(long Generation) : SupervisorSignal;
+
+    public sealed record PreflightCompleted(long Generation, Telegram.TelegramResult<Telegram.TelegramBotInfo> Result) : SupervisorSignal;
+
+    public sealed record TokenCheckDue(long Generation) : SupervisorSignal;
+
+    public sealed record TokenCheckCompleted(long Generation, Telegram.TelegramResult<Telegram.TelegramBotInfo> Result) : SupervisorSignal;
+
+    public sealed record ConflictDetected : SupervisorSignal;
 }
 
 /// <summary>What a person or the reconciler asks of a bot.</summary>

@@ -9,7 +9,9 @@ using Botvisor.Core.Reconciliation;
 using Botvisor.Core.State;
 using Botvisor.Core.Storage;
 using Botvisor.Core.Supervision;
+using Botvisor.Core.Telegram;
 using Botvisor.Storage.Sqlite;
+using Botvisor.Telegram;
 using Microsoft.Extensions.Logging.Console;
 using OpenTelemetry.Metrics;
 using Scalar.AspNetCore;
@@ -83,7 +85,9 @@ public static class DaemonHostBuilder
             LoggerFactory = sp.GetRequiredService<ILoggerFactory>(),
             LogDirectory = options.LogDirectory,
             FleetTokens = () => sp.GetRequiredService<FleetReconciler>().FleetTokens,
+            Telegram = sp.GetRequiredService<ITelegramApi>(),
         });
+        services.AddSingleton<ITelegramApi, HttpTelegramApi>();
         services.AddSingleton<FleetReconciler>();
         services.AddSingleton<FleetController>();
         services.AddSingleton<FleetDaemonService>();

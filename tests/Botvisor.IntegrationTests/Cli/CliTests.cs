@@ -13,6 +13,8 @@ public class CliTests
     private const string ApiToken = "cli-test-api-token";
 
     private static TempFleet Fleet() => new TempFleet().Write($$"""
+        defaults:
+          telegram: { validate: false }
         bots:
           alpha:
             command: ["sh", "-c", "echo alpha says $BOT_TOKEN; sleep 1000"]

@@ -17,6 +17,13 @@ public sealed record BotStatus
     public DateTimeOffset? NextStartAt { get; init; }
     public string Health { get; init; } = "unknown";
     public string? Token { get; init; }
+
+    /// <summary>The bot's @username, from getMe.</summary>
+    public string? Username { get; init; }
+
+    /// <summary>409 "terminated by other getUpdates request" seen in the bot's output: another instance polls its token.</summary>
+    public int Conflicts { get; init; }
+
     public required string Source { get; init; }
     public IReadOnlyList<string> Command { get; init; } = [];
     public bool Autostart { get; init; }

@@ -18,6 +18,8 @@ internal static class ApiMapping
         LastExit = s.LastExit is { } e ? new ExitInfo(e.Code, e.ExitCode, e.Signal is { } sig ? Signals.Name(sig) : null, e.ToString()) : null,
         NextStartAt = s.NextStartAt,
         Token = s.MaskedToken,
+        Username = s.TelegramUsername is { } u ? "@" + u : null,
+        Conflicts = s.Conflicts,
         Source = s.Source,
         Command = spec?.Command ?? [],
         Autostart = spec?.Autostart ?? false,

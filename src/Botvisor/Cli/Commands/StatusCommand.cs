@@ -23,15 +23,21 @@ internal static class StatusCommand
             Console.WriteLine($"botvisor {d.Version}, pid {d.Pid}, up {Output.Duration(d.UptimeSeconds)}; {d.Bots} bot(s){(counts.Length > 0 ? ": " + counts : "")}");
             Console.WriteLine($"fleet {d.Config}; state {d.StateDirectory}");
             Console.WriteLine();
-            Output.Table(Console.Out, ["BOT", "STATE", "PID", "UPTIME", "RESTARTS", "LAST EXIT", "TOKEN", "SOURCE", "REASON"],
+            Output.Table(Console.Out, ["BOT", "STATE", "PID", "UPTIME", "RESTARTS", "LAST EXIT", "TELEGRAM", "SOURCE", "REASON"],
                 status.Bots.Select(b => new[]
                 {
                     b.Id, b.State, b.Pid.Or(), Output.Duration(b.UptimeSeconds), b.Restarts.ToString(CultureInfo.InvariantCulture),
-                    b.LastExit?.Description ?? "-", b.Token ?? "-", b.Source == "api" ? "api" : Path.GetFileName(b.Source), b.Reason,
+                    b.LastExit?.Description ?? "-", Telegram(b), b.Source == "api" ? "api" : Path.GetFileName(b.Source), b.Reason,
                 }), colourColumn: 1);
             return ExitCodes.Ok;
         }));
         return command;
+    }
+
+    private static string Telegram(BotStatus b)
+    {
+        var who = b.Username ?? b.Token ?? "-";
+        return b.Conflicts > 0 ? $"{who} ({b.Conflicts} conflicts)" : who;
     }
 
     public static Command CreateList()
