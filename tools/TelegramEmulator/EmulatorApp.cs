@@ -25,6 +25,8 @@ public static class EmulatorApp
         builder.Logging.SetMinimumLevel(LogLevel.Warning);
         builder.Logging.AddFilter("TelegramEmulator", LogLevel.Information);
         builder.Services.AddSingleton(TimeProvider.System);
+        // Long polls are open requests; on SIGTERM they are abandoned rather than waited for.
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(1));
         builder.Services.AddSingleton<BotRegistry>();
         var app = builder.Build();
 

@@ -18,8 +18,10 @@ running = True
 
 
 def stop(signum, frame):
+    # Raising here also interrupts a long poll that is waiting on the socket: the bot stops at once.
     global running
     running = False
+    raise SystemExit(0)
 
 
 signal.signal(signal.SIGTERM, stop)
@@ -69,4 +71,7 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    try:
+        main()
+    except SystemExit:
+        print("stopping", flush=True)

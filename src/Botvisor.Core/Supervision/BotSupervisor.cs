@@ -156,7 +156,7 @@ public sealed partial class BotSupervisor
         (_, SupervisorSignal.DescendantReaped) => Task.CompletedTask,
 
         (BotLifecycleState.Backoff, SupervisorSignal.DeadlineReached d) when d.Generation == _deadlineGeneration => BeginStartAsync(_preflightFailures > 0
-            ? "checking the token again"
+            ? "trying the Bot API again"
             : $"restarting after backoff (restart {_consecutiveFailures} of {_spec.MaxRestarts})"),
         (BotLifecycleState.Stopping, SupervisorSignal.DeadlineReached d) when d.Generation == _deadlineGeneration => OnStopDeadlineAsync(),
         (_, SupervisorSignal.DeadlineReached) => Task.CompletedTask,
