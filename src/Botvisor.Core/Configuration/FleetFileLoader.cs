@@ -150,6 +150,7 @@ public sealed class FleetFileLoader
 
         var defaults = Find(root, "defaults") is { } d ? ParseDefaults(d) : FleetDefaults.Empty;
         var api = Find(root, "api") is { } a ? ParseApi(a) : new ApiConfig();
+        var sampleInterval = Duration(root, "", "sample_interval");
         var bots = new List<BotConfig>();
         if (Find(root, "bots") is { } botsNode)
         {
@@ -177,6 +178,7 @@ public sealed class FleetFileLoader
             BaseDirectory = baseDirectory,
             StateDirectory = stateDir,
             Api = api,
+            SampleInterval = sampleInterval,
         };
     }
 
@@ -241,6 +243,10 @@ public sealed class FleetFileLoader
             InheritEnv = Bool(map, p, "inherit_env"),
             Logs = Find(map, "logs") is { } l ? ParseLogs(l, p + ".logs") : null,
             Telegram = Find(map, "telegram") is { } t ? ParseTelegram(t, p + ".telegram") : null,
+            Ready = Ready(map, p),
+            StartTimeout = Duration(map, p, "start_timeout"),
+            Watchdog = Duration(map, p, "watchdog"),
+            MemoryMax = Size(map, p, "memory_max"),
         };
     }
 
@@ -282,6 +288,11 @@ public sealed class FleetFileLoader
             StopTimeout = Duration(map, p, "stop_timeout"),
             Logs = Find(map, "logs") is { } l ? ParseLogs(l, p + ".logs") : null,
             Telegram = Find(map, "telegram") is { } tg ? ParseTelegram(tg, p + ".telegram") : null,
+            Ready = Ready(map, p),
+            StartTimeout = Duration(map, p, "start_timeout"),
+            Watchdog = Duration(map, p, "watchdog"),
+            Health = Find(map, "health") is { } h ? ParseHealth(h, p + ".health") : null,
+            MemoryMax = Size(map, p, "memory_max"),
         };
     }
 
@@ -300,6 +311,57 @@ public sealed class FleetFileLoader
             Max = Duration(map, p, "max"),
             Jitter = Double(map, p, "jitter"),
         };
+    }
+
+    private HttpProbeConfig? ParseHealth(YamlNode node, string p)
+    {
+        if (node is not YamlMappingNode map)
+        {
+            Error(p, node, "expected a mapping such as { http: http://127.0.0.1:8081/healthz, interval: 10s, timeout: 2s, failures: 3 }");
+            return null;
+        }
+        CheckKeys(map, p, FleetKeys.Health);
+        if (Find(map, "http") is not { } urlNode)
+        {
+            Error(p, map, "the health check has no 'http:' URL");
+            return null;
+        }
+        var url = String(urlNode, p + ".http");
+        if (url is null) return null;
+        if (!Uri.TryCreate(url, UriKind.Absolute, out var uri) || uri.Scheme is not ("http" or "https"))
+        {
+            Error(p + ".http", urlNode, "expected an http:// URL such as http://127.0.0.1:8081/healthz", url);
+            return null;
+        }
+        return new HttpProbeConfig
+        {
+            Url = url,
+            Interval = Duration(map, p, "interval"),
+            Timeout = Duration(map, p, "timeout"),
+            Failures = Int(map, p, "failures", min: 1),
+            InitialDelay = Duration(map, p, "initial_delay"),
+        };
+    }
+
+    private ReadyMode? Ready(YamlMappingNode map, string p)
+    {
+        if (Find(map, "ready") is not { } node || String(node, p + ".ready") is not { } text) return null;
+        switch (text)
+        {
+            case "started": return ReadyMode.Started;
+            case "notify": return ReadyMode.Notify;
+            default:
+                Error(p + ".ready", node, "unknown readiness; use started or notify", text);
+                return null;
+        }
+    }
+
+    private long? Size(YamlMappingNode map, string p, string key)
+    {
+        if (Find(map, key) is not { } node || String(node, p + "." + key) is not { } text) return null;
+        if (ByteSizeParser.TryParse(text, out long bytes, out var error) && bytes > 0) return bytes;
+        Error(p + "." + key, node, error ?? "must be more than zero", text);
+        return null;
     }
 
     private LogConfig? ParseLogs(YamlNode node, string p)
@@ -375,9 +437,10 @@ public sealed class FleetFileLoader
 
     private TimeSpan? Duration(YamlMappingNode map, string p, string key)
     {
-        if (Find(map, key) is not { } node || String(node, p + "." + key) is not { } text) return null;
+        var path = p.Length == 0 ? key : p + "." + key;
+        if (Find(map, key) is not { } node || String(node, path) is not { } text) return null;
         if (DurationParser.TryParse(text, out var value, out var error)) return value;
-        Error(p + "." + key, node, error!, text);
+        Error(path, node, error!, text);
         return null;
     }
 

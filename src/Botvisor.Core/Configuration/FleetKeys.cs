@@ -3,16 +3,20 @@ namespace Botvisor.Core.Configuration;
 /// <summary>The keys the fleet file knows, per section, for unknown-key errors and suggestions.</summary>
 public static class FleetKeys
 {
-    public static readonly string[] Top = ["defaults", "bots", "env_file", "state_dir", "api"];
+    public static readonly string[] Top = ["defaults", "bots", "env_file", "state_dir", "api", "sample_interval"];
 
     public static readonly string[] Api = ["listen", "tokens", "public_metrics"];
 
     public static readonly string[] Defaults =
-        ["restart", "backoff", "max_restarts", "min_uptime", "stop_signal", "stop_timeout", "inherit_env", "logs", "telegram"];
+        ["restart", "backoff", "max_restarts", "min_uptime", "stop_signal", "stop_timeout", "inherit_env", "logs", "telegram",
+         "ready", "start_timeout", "watchdog", "memory_max"];
 
     public static readonly string[] Bot =
         ["command", "cwd", "token", "env", "inherit_env", "autostart", "depends_on", "restart", "backoff",
-         "max_restarts", "min_uptime", "stop_signal", "stop_timeout", "logs", "telegram"];
+         "max_restarts", "min_uptime", "stop_signal", "stop_timeout", "logs", "telegram",
+         "ready", "start_timeout", "watchdog", "health", "memory_max"];
+
+    public static readonly string[] Health = ["http", "interval", "timeout", "failures", "initial_delay"];
 
     public static readonly string[] Backoff = ["initial", "multiplier", "max", "jitter"];
     public static readonly string[] Logs = ["max_size", "max_files"];

@@ -33,16 +33,43 @@ public static class BotvisorMetrics
             description: "How long the bot's current worker has been running");
         Meter.CreateObservableGauge("botvisor.bot.last_exit_code", ObserveLastExit, unit: "{code}",
             description: "Exit code of the bot's last worker (128 + signal when killed by a signal)");
+        Meter.CreateObservableGauge("botvisor.bot.memory.rss", ObserveRss, unit: "By",
+            description: "Resident memory of the bot's whole session (worker and its children), sampled from /proc");
+        Meter.CreateObservableGauge("botvisor.bot.cpu.utilization", ObserveCpu, unit: "1",
+            description: "CPU used by the bot's whole session between the last two samples, in CPUs (1 = one core)");
+        Meter.CreateObservableGauge("botvisor.bot.healthy", ObserveHealthy, unit: "{bot}",
+            description: "1 when the bot's health verdict is healthy, 0 when unhealthy (bots with no verdict yet are absent)");
         Meter.CreateObservableGauge("botvisor.bots", () => _state?.Snapshots.Count ?? 0, unit: "{bot}",
             description: "Bots in the fleet");
     }
 
     /// <summary>Points the observable instruments at the fleet's state.</summary>
-    public static void Observe(FleetStateService state, TimeProvider? time = null)
+    public static void Observe(FleetStateService state, TimeProvider? time = null, Func<string, Health.ResourceUsage?>? resources = null)
     {
         _time = time ?? TimeProvider.System;
+        _resources = resources;
         _state = state;
     }
+
+    private static Func<string, Health.ResourceUsage?>? _resources;
+
+    private static IEnumerable<Measurement<long>> ObserveRss() => Usage().Select(u => new Measurement<long>(u.Usage.RssBytes, new KeyValuePair<string, object?>("bot.id", u.Id)));
+
+    private static IEnumerable<Measurement<double>> ObserveCpu() => Usage().Select(u => new Measurement<double>(u.Usage.CpuPercent / 100, new KeyValuePair<string, object?>("bot.id", u.Id)));
+
+    private static IEnumerable<(string Id, Health.ResourceUsage Usage)> Usage()
+    {
+        var get = _resources;
+        if (get is null) yield break;
+        foreach (var s in _state?.Snapshots ?? [])
+        {
+            if (get(s.Id) is { } u) yield return (s.Id, u);
+        }
+    }
+
+    private static IEnumerable<Measurement<int>> ObserveHealthy() =>
+        (_state?.Snapshots ?? []).Where(s => s.Health != HealthVerdict.Unknown)
+            .Select(s => new Measurement<int>(s.Health == HealthVerdict.Healthy ? 1 : 0, new KeyValuePair<string, object?>("bot.id", s.Id)));
 
     private static IEnumerable<Measurement<int>> ObserveState()
     {

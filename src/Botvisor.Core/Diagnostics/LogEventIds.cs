@@ -36,6 +36,8 @@ public static class LogEventIds
     public const int SupervisorFaulted = 208;
     public const int GroupLingering = 209;
     public const int PollingConflict = 210;
+    public const int HealthChanged = 211;
+    public const int ResourceLimit = 212;
 
     // 3xx: storage
     public const int StoreWriteFailed = 300;

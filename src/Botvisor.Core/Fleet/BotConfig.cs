@@ -25,6 +25,11 @@ public sealed record BotConfig
     public TimeSpan? StopTimeout { get; init; }
     public LogConfig? Logs { get; init; }
     public TelegramConfig? Telegram { get; init; }
+    public ReadyMode? Ready { get; init; }
+    public TimeSpan? StartTimeout { get; init; }
+    public TimeSpan? Watchdog { get; init; }
+    public HttpProbeConfig? Health { get; init; }
+    public long? MemoryMax { get; init; }
 
     public bool Equals(BotConfig? other) =>
         other is not null
@@ -43,7 +48,12 @@ public sealed record BotConfig
         && StopSignal == other.StopSignal
         && StopTimeout == other.StopTimeout
         && Equals(Logs, other.Logs)
-        && Equals(Telegram, other.Telegram);
+        && Equals(Telegram, other.Telegram)
+        && Ready == other.Ready
+        && StartTimeout == other.StartTimeout
+        && Watchdog == other.Watchdog
+        && Equals(Health, other.Health)
+        && MemoryMax == other.MemoryMax;
 
     public override int GetHashCode() => HashCode.Combine(Id, CollectionEquality.SequenceHash(Command), Cwd, Token);
 }
@@ -68,4 +78,24 @@ public sealed record TelegramConfig
 
     /// <summary>Delete a leftover webhook before a polling bot starts (getUpdates answers 409 while one is set).</summary>
     public bool? ClearWebhook { get; init; }
+}
+
+/// <summary>When a started worker counts as ready (and <c>depends_on</c> lets its dependents start).</summary>
+public enum ReadyMode
+{
+    /// <summary>As soon as the process is started.</summary>
+    Started,
+
+    /// <summary>When it sends <c>READY=1</c> over <c>NOTIFY_SOCKET</c> (systemd's Type=notify).</summary>
+    Notify,
+}
+
+/// <summary>An HTTP liveness probe, as Kubernetes does them: GET the URL; 2xx/3xx is a success.</summary>
+public sealed record HttpProbeConfig
+{
+    public required string Url { get; init; }
+    public TimeSpan? Interval { get; init; }
+    public TimeSpan? Timeout { get; init; }
+    public int? Failures { get; init; }
+    public TimeSpan? InitialDelay { get; init; }
 }

@@ -18,5 +18,11 @@ public static class BotDefaults
     public const int LogMaxFiles = 5;
     public const string TelegramApiBaseUrl = "https://api.telegram.org";
     public const bool TelegramValidate = true;
+    public const ReadyMode Ready = ReadyMode.Started;
+    public static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan ProbeInterval = TimeSpan.FromSeconds(10);
+    public static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(2);
+    public const int ProbeFailures = 3;
+    public static readonly TimeSpan ProbeInitialDelay = TimeSpan.Zero;
     public const bool TelegramClearWebhook = false;
 }

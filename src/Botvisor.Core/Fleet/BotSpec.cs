@@ -27,6 +27,12 @@ public sealed record BotSpec
     public TimeSpan? TelegramCheckInterval { get; init; }
     public bool TelegramClearWebhook { get; init; } = BotDefaults.TelegramClearWebhook;
 
+    public ReadyMode Ready { get; init; } = BotDefaults.Ready;
+    public TimeSpan StartTimeout { get; init; } = BotDefaults.StartTimeout;
+    public TimeSpan? Watchdog { get; init; }
+    public HttpProbeSettings? HttpProbe { get; init; }
+    public long? MemoryMax { get; init; }
+
     /// <summary>Where the definition came from: the fleet file's path, or <c>api</c>.</summary>
     public string Source { get; init; } = "";
 
@@ -52,7 +58,15 @@ public sealed record BotSpec
         && TelegramValidate == other.TelegramValidate
         && TelegramCheckInterval == other.TelegramCheckInterval
         && TelegramClearWebhook == other.TelegramClearWebhook
+        && Ready == other.Ready
+        && StartTimeout == other.StartTimeout
+        && Watchdog == other.Watchdog
+        && HttpProbe == other.HttpProbe
+        && MemoryMax == other.MemoryMax
         && Source == other.Source;
 
     public override int GetHashCode() => HashCode.Combine(Id, CollectionEquality.SequenceHash(Command), WorkingDirectory, Token);
 }
+
+/// <summary>Effective HTTP probe of one bot.</summary>
+public sealed record HttpProbeSettings(string Url, TimeSpan Interval, TimeSpan Timeout, int Failures, TimeSpan InitialDelay);

@@ -37,6 +37,14 @@ public static class BotSpecResolver
             TelegramValidate = bot.Telegram?.Validate ?? defaults.Telegram?.Validate ?? BotDefaults.TelegramValidate,
             TelegramCheckInterval = bot.Telegram?.CheckInterval ?? defaults.Telegram?.CheckInterval,
             TelegramClearWebhook = bot.Telegram?.ClearWebhook ?? defaults.Telegram?.ClearWebhook ?? BotDefaults.TelegramClearWebhook,
+            Ready = bot.Ready ?? defaults.Ready ?? BotDefaults.Ready,
+            StartTimeout = bot.StartTimeout ?? defaults.StartTimeout ?? BotDefaults.StartTimeout,
+            Watchdog = bot.Watchdog ?? defaults.Watchdog,
+            HttpProbe = bot.Health is { } h
+                ? new HttpProbeSettings(h.Url, h.Interval ?? BotDefaults.ProbeInterval, h.Timeout ?? BotDefaults.ProbeTimeout,
+                    h.Failures ?? BotDefaults.ProbeFailures, h.InitialDelay ?? BotDefaults.ProbeInitialDelay)
+                : null,
+            MemoryMax = bot.MemoryMax ?? defaults.MemoryMax,
             Source = source,
         };
     }

@@ -12,6 +12,9 @@ public sealed record FleetConfig
     /// <summary>Directory that relative paths (cwd) are resolved against.</summary>
     public required string BaseDirectory { get; init; }
 
+    /// <summary>How often the resources of every worker are sampled from /proc (one pass for all bots).</summary>
+    public TimeSpan? SampleInterval { get; init; }
+
     /// <summary>The <c>api:</c> section.</summary>
     public ApiConfig Api { get; init; } = new();
 

@@ -14,4 +14,8 @@ public sealed record FleetDefaults
     public bool? InheritEnv { get; init; }
     public LogConfig? Logs { get; init; }
     public TelegramConfig? Telegram { get; init; }
+    public ReadyMode? Ready { get; init; }
+    public TimeSpan? StartTimeout { get; init; }
+    public TimeSpan? Watchdog { get; init; }
+    public long? MemoryMax { get; init; }
 }

@@ -116,5 +116,33 @@ internal static unsafe partial class LibC
     [LibraryImport(Lib, StringMarshalling = StringMarshalling.Utf8)]
     public static partial nint strerror(int errnum);
 
+    public const int SOL_SOCKET = 1;
+    public const int SO_PASSCRED = 16;
+    public const int SCM_CREDENTIALS = 2;
+    public const int MSG_DONTWAIT = 0x40;
+    public const int EAGAIN = 11;
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct IoVec
+    {
+        public void* Base;
+        public nuint Length;
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct MsgHdr
+    {
+        public void* Name;
+        public uint NameLength;
+        public IoVec* Iov;
+        public nuint IovLength;
+        public void* Control;
+        public nuint ControlLength;
+        public int Flags;
+    }
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial nint recvmsg(int fd, MsgHdr* msg, int flags);
+
     public static string ErrorText(int errno) => Marshal.PtrToStringUTF8(strerror(errno)) ?? $"errno {errno}";
 }

@@ -31,7 +31,29 @@ public sealed record BotSnapshot
     /// <summary>How many 409 "terminated by other getUpdates request" lines the bot printed: another instance polls its token.</summary>
     public int Conflicts { get; init; }
 
+    /// <summary>Ready to serve: started (ready: started), or READY=1 received (ready: notify).</summary>
+    public bool Ready { get; init; }
+
+    /// <summary>The last STATUS=… the bot sent over NOTIFY_SOCKET.</summary>
+    public string? StatusText { get; init; }
+
+    /// <summary>MAINPID=… if the bot reported another main process.</summary>
+    public int? MainPid { get; init; }
+
+    /// <summary>healthy, unhealthy or unknown, from the last result of each check.</summary>
+    public HealthVerdict Health { get; init; } = HealthVerdict.Unknown;
+
+    /// <summary>The last result of each check, by check name (notify, watchdog, http, memory…).</summary>
+    public IReadOnlyDictionary<string, Core.Health.CheckResult> Checks { get; init; } = new Dictionary<string, Core.Health.CheckResult>();
+
     public string Source { get; init; } = "";
     public string? MaskedToken { get; init; }
     public long Version { get; init; }
+}
+
+public enum HealthVerdict
+{
+    Unknown,
+    Healthy,
+    Unhealthy,
 }

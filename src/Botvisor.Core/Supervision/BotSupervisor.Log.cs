@@ -31,6 +31,9 @@ public sealed partial class BotSupervisor
         [LoggerMessage(EventId = LogEventIds.PollingConflict, Level = LogLevel.Warning, Message = "Bot {BotId}: another instance is polling this token (409 Conflict from getUpdates; {Count} so far)")]
         public static partial void PollingConflict(ILogger logger, string botId, int count);
 
+        [LoggerMessage(EventId = LogEventIds.HealthChanged, Level = LogLevel.Information, Message = "Bot {BotId}: {Change}")]
+        public static partial void HealthChanged(ILogger logger, string botId, string change);
+
         [LoggerMessage(EventId = LogEventIds.SupervisorFaulted, Level = LogLevel.Critical, Message = "Bot {BotId}: supervisor failed")]
         public static partial void Faulted(ILogger logger, string botId, Exception exception);
     }

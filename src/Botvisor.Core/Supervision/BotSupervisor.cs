@@ -1,6 +1,7 @@
 using System.Threading.Channels;
 using Botvisor.Core.Configuration;
 using Botvisor.Core.Fleet;
+using Botvisor.Core.Health;
 using Botvisor.Core.Logs;
 using Botvisor.Core.State;
 using Botvisor.Core.Storage;
@@ -52,6 +53,11 @@ public sealed partial class BotSupervisor
     private long _tokenCheckGeneration;
     private string _failReason = "";
     private long _lastConflictEvent;
+    private string? _failureCause;
+    private TimeSpan? _watchdogOverride;
+    private ITimer? _probeTimer;
+    private long _probeGeneration;
+    private int _probeFailures;
     private static readonly TimeSpan ConflictEventInterval = TimeSpan.FromSeconds(30);
 
     private enum AfterGroupEnds
@@ -88,6 +94,9 @@ public sealed partial class BotSupervisor
 
     /// <summary>The spec in effect (read from other threads; replaced whole, so always consistent).</summary>
     public BotSpec Spec => Volatile.Read(ref _spec);
+
+    /// <summary>The pid (= session) of the current worker, if one is running.</summary>
+    public int? WorkerPid => _services.State.Get(Id) is { Pid: { } pid, State: BotLifecycleState.Running or BotLifecycleState.Starting or BotLifecycleState.Stopping } ? pid : null;
 
     /// <summary>The bot's captured output.</summary>
     public BotLog Output => _log;
@@ -131,6 +140,7 @@ public sealed partial class BotSupervisor
             _signals.Writer.TryComplete();
             _deadline?.Dispose();
             _tokenCheck?.Dispose();
+            _probeTimer?.Dispose();
             _dependencyWait?.Cancel();
             var final = _services.State.Get(Id) ?? new BotSnapshot { Id = Id, State = BotLifecycleState.Stopped };
             foreach (var (_, tcs) in _waiters) tcs.TrySetResult(final);
@@ -159,7 +169,21 @@ public sealed partial class BotSupervisor
             ? "trying the Bot API again"
             : $"restarting after backoff (restart {_consecutiveFailures} of {_spec.MaxRestarts})"),
         (BotLifecycleState.Stopping, SupervisorSignal.DeadlineReached d) when d.Generation == _deadlineGeneration => OnStopDeadlineAsync(),
+        (BotLifecycleState.Starting, SupervisorSignal.DeadlineReached d) when d.Generation == _deadlineGeneration && _worker is not null =>
+            FailWorker($"start timeout: no READY=1 within {DurationParser.Format(_spec.StartTimeout)}", "notify"),
+        (BotLifecycleState.Running, SupervisorSignal.DeadlineReached d) when d.Generation == _deadlineGeneration && WatchdogInterval is { } w =>
+            FailWorker($"watchdog timeout: no WATCHDOG=1 within {DurationParser.Format(w)}", "watchdog"),
         (_, SupervisorSignal.DeadlineReached) => Task.CompletedTask,
+
+        (BotLifecycleState.Starting or BotLifecycleState.Running or BotLifecycleState.Stopping, SupervisorSignal.NotifyReceived n) when _worker is not null => OnNotify(n.Message),
+        (_, SupervisorSignal.NotifyReceived) => Task.CompletedTask,
+
+        (BotLifecycleState.Running, SupervisorSignal.ProbeDue p) when p.Generation == _probeGeneration => StartProbe(),
+        (BotLifecycleState.Running, SupervisorSignal.ProbeCompleted c) when c.Generation == _probeGeneration => OnProbe(c.Result),
+        (_, SupervisorSignal.ProbeDue or SupervisorSignal.ProbeCompleted) => Task.CompletedTask,
+
+        (BotLifecycleState.Starting or BotLifecycleState.Running, SupervisorSignal.ResourceLimitExceeded r) when _worker is not null => FailWorker(r.Reason, "memory"),
+        (_, SupervisorSignal.ResourceLimitExceeded) => Task.CompletedTask,
 
         (BotLifecycleState.Pending, SupervisorSignal.DependenciesReady d) when d.Generation == _dependencyGeneration => BeginStartAsync("dependencies are running: " + string.Join(", ", _spec.DependsOn)),
         (_, SupervisorSignal.DependenciesReady) => Task.CompletedTask,
@@ -373,13 +397,15 @@ public sealed partial class BotSupervisor
         Disarm();
         var spec = _spec;
         SetState(BotLifecycleState.Starting, reason);
-        var env = WorkerEnvironment.Build(spec, _services.Environment(), _services.FleetTokens());
+        var env = WorkerEnvironment.Build(spec, _services.Environment(), _services.FleetTokens(), _services.NotifySocketPath);
+        _failureCause = null;
+        _watchdogOverride = null;
 
         SpawnedProcess spawned;
         try
         {
             if (spec.Command.Count == 0) throw new SpawnException("cannot start the worker: the command is empty", 0);
-            spawned = ProcessSpawner.Spawn(new SpawnRequest(spec.Command, spec.WorkingDirectory, env), _services.Reaper);
+            spawned = ProcessSpawner.Spawn(new SpawnRequest(WorkerCommand.Argv(spec), spec.WorkingDirectory, env), _services.Reaper);
         }
         catch (SpawnException ex)
         {
@@ -404,6 +430,7 @@ public sealed partial class BotSupervisor
         _after = AfterGroupEnds.ApplyPolicy;
 
         _services.Reaper.WatchSession(pid, Id, _ => Post(new SupervisorSignal.DescendantReaped(pid)));
+        _services.Notify?.Register(pid, m => Post(new SupervisorSignal.NotifyReceived(m)));
         _ = spawned.Exited.ContinueWith(t => Post(new SupervisorSignal.ChildExited(pid, t.Result)), TaskScheduler.Default);
         Action<string> watch = line =>
         {
@@ -417,15 +444,180 @@ public sealed partial class BotSupervisor
 
         if (_everStarted) _restarts++;
         _everStarted = true;
-        SetState(BotLifecycleState.Running, $"worker started (pid {pid})", s => s with
+        Func<BotSnapshot, BotSnapshot> started = s => s with
         {
             Pid = pid,
             StartedAt = now,
             StoppedAt = null,
             NextStartAt = null,
-        });
-        ArmTokenCheck();
+            MainPid = null,
+            StatusText = null,
+            Ready = spec.Ready == ReadyMode.Started,
+            Checks = new Dictionary<string, CheckResult>(),
+            Health = HealthVerdict.Unknown,
+        };
+        if (spec.Ready == ReadyMode.Notify)
+        {
+            SetState(BotLifecycleState.Starting, $"worker started (pid {pid}); waiting for READY=1 within {DurationParser.Format(spec.StartTimeout)}", started);
+            ArmDeadline(spec.StartTimeout);
+            return;
+        }
+        SetState(BotLifecycleState.Running, $"worker started (pid {pid})", started);
+        EnterRunning();
     }
+
+    /// <summary>The worker is running and ready: start what watches it while it runs.</summary>
+    private void EnterRunning()
+    {
+        SetCheck("process", true, $"running (pid {_worker!.Pid})");
+        ArmTokenCheck();
+        if (WatchdogInterval is { } w) ArmDeadline(w);
+        ArmProbe(first: true);
+    }
+
+    private TimeSpan? WatchdogInterval => _watchdogOverride ?? _spec.Watchdog;
+
+    /// <summary>Ends a worker for a fault Botvisor found (timeout, watchdog, probe, limit); the restart policy then applies.</summary>
+    private Task FailWorker(string reason, string check)
+    {
+        SetCheck(check, false, reason);
+        _failureCause = reason;
+        _after = AfterGroupEnds.ApplyPolicy;
+        BeginStop(reason);
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Asks the supervisor to end the worker for exceeding a resource limit (from the fleet-wide sampler).</summary>
+    public void ReportResourceLimit(string reason) => Post(new SupervisorSignal.ResourceLimitExceeded(reason));
+
+    private Task OnNotify(NotifyMessage message)
+    {
+        foreach (var (key, value) in message.Fields)
+        {
+            switch (key)
+            {
+                case "READY" when value == "1":
+                    if (_state == BotLifecycleState.Starting)
+                    {
+                        Disarm();
+                        SetCheck("notify", true, "READY=1");
+                        SetState(BotLifecycleState.Running, $"ready (READY=1 from pid {message.SenderPid})", s => s with { Ready = true });
+                        EnterRunning();
+                    }
+                    break;
+                case "STATUS":
+                    Publish(s => s with { StatusText = value });
+                    break;
+                case "WATCHDOG" when value == "1":
+                    if (_state == BotLifecycleState.Running && WatchdogInterval is { } w)
+                    {
+                        ArmDeadline(w);
+                        SetCheck("watchdog", true, "WATCHDOG=1");
+                    }
+                    break;
+                case "WATCHDOG" when value == "trigger":
+                    if (_state is BotLifecycleState.Running or BotLifecycleState.Starting) return FailWorker("watchdog triggered by the bot (WATCHDOG=trigger)", "watchdog");
+                    break;
+                case "WATCHDOG_USEC" when long.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var usec) && usec > 0:
+                    _watchdogOverride = TimeSpan.FromMicroseconds(usec);
+                    if (_state == BotLifecycleState.Running) ArmDeadline(_watchdogOverride.Value);
+                    break;
+                case "EXTEND_TIMEOUT_USEC" when long.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var extend):
+                    if (_state == BotLifecycleState.Starting || (_state == BotLifecycleState.Stopping && !_killSent)) ArmDeadline(TimeSpan.FromMicroseconds(extend));
+                    break;
+                case "MAINPID" when int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var mainPid):
+                    Publish(s => s with { MainPid = mainPid });
+                    break;
+                case "STOPPING" when value == "1":
+                    Publish(s => s with { Ready = false });
+                    break;
+            }
+        }
+        return Task.CompletedTask;
+    }
+
+    // ---- HTTP liveness probe: one one-shot timer, re-armed after each probe, so probes never overlap ----
+
+    private void ArmProbe(bool first)
+    {
+        _probeTimer?.Dispose();
+        _probeTimer = null;
+        long generation = first ? ++_probeGeneration : _probeGeneration;
+        if (first) _probeFailures = 0;
+        if (_spec.HttpProbe is not { } probe || _services.HttpProbe is null) return;
+        var due = first && probe.InitialDelay > TimeSpan.Zero ? probe.InitialDelay : probe.Interval;
+        _probeTimer = _services.Time.CreateTimer(static state =>
+        {
+            var (self, gen) = ((BotSupervisor, long))state!;
+            self.Post(new SupervisorSignal.ProbeDue(gen));
+        }, (this, generation), due, Timeout.InfiniteTimeSpan);
+    }
+
+    private Task StartProbe()
+    {
+        var probe = _spec.HttpProbe!;
+        var client = _services.HttpProbe!;
+        long generation = _probeGeneration;
+        _ = Task.Run(async () =>
+        {
+            ProbeResult result;
+            try
+            {
+                result = await client.ProbeAsync(probe.Url, probe.Timeout, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                result = new ProbeResult(false, ex.Message);
+            }
+            Post(new SupervisorSignal.ProbeCompleted(generation, result));
+        });
+        return Task.CompletedTask;
+    }
+
+    private Task OnProbe(ProbeResult result)
+    {
+        var probe = _spec.HttpProbe!;
+        if (result.Success)
+        {
+            _probeFailures = 0;
+            SetCheck("http", true, result.Message);
+        }
+        else
+        {
+            _probeFailures++;
+            SetCheck("http", false, $"{result.Message} ({_probeFailures} of {probe.Failures})");
+            if (_probeFailures >= probe.Failures)
+            {
+                return FailWorker($"liveness probe {probe.Url} failed {_probeFailures} times: {result.Message}", "http");
+            }
+        }
+        ArmProbe(first: false);
+        return Task.CompletedTask;
+    }
+
+    // ---- health verdict ------------------------------------------------------------------------
+
+    private void SetCheck(string name, bool healthy, string message)
+    {
+        var before = _services.State.Get(Id)?.Health ?? HealthVerdict.Unknown;
+        var now = _services.Time.GetUtcNow();
+        var after = Publish(s =>
+        {
+            var checks = new Dictionary<string, CheckResult>(s.Checks) { [name] = new CheckResult(healthy, message, now) };
+            return s with { Checks = checks, Health = Verdict(checks) };
+        });
+        if (after.Health != before)
+        {
+            var reason = $"health {before.ToString().ToLowerInvariant()} -> {after.Health.ToString().ToLowerInvariant()} ({name}: {message})";
+            Log.HealthChanged(_logger, Id, reason);
+            _services.Store.Record(new BotEvent { Time = now, Kind = BotEventKinds.Health, BotId = Id, State = _state.ToName(), Message = reason });
+        }
+    }
+
+    private static HealthVerdict Verdict(IReadOnlyDictionary<string, CheckResult> checks) =>
+        checks.Count == 0 ? HealthVerdict.Unknown
+        : checks.Values.Any(c => !c.Healthy) ? HealthVerdict.Unhealthy
+        : HealthVerdict.Healthy;
 
     // ---- stopping ------------------------------------------------------------------------------
 
@@ -457,6 +649,7 @@ public sealed partial class BotSupervisor
             case BotLifecycleState.Stopping:
                 _after = after;
                 _stopReason = reason;
+                _failureCause = null;
                 break;
             default:
                 Disarm();
@@ -499,6 +692,7 @@ public sealed partial class BotSupervisor
         var uptime = _services.Time.GetElapsedTime(w.StartTimestamp);
         Log.WorkerExited(_logger, Id, w.Pid, status.ToString(), DurationParser.Format(uptime));
         Publish(s => s with { LastExit = status, StoppedAt = _services.Time.GetUtcNow() });
+        SetCheck("process", status.IsSuccess, "worker " + status);
         _after = AfterGroupEnds.ApplyPolicy;
 
         if (!ProcessGroup.IsAlive(w.Pid)) return OnGroupEndedAsync();
@@ -554,6 +748,10 @@ public sealed partial class BotSupervisor
         _tokenCheck?.Dispose();
         _tokenCheck = null;
         _tokenCheckGeneration++;
+        _probeTimer?.Dispose();
+        _probeTimer = null;
+        _probeGeneration++;
+        _services.Notify?.Unregister(w.Pid);
         _services.Reaper.UnwatchSession(w.Pid);
         await _services.Store.DeleteWorkerAsync(w.Record).ConfigureAwait(false);
         var exit = w.Exit ?? ExitStatus.Killed(Signals.SIGKILL);
@@ -562,7 +760,8 @@ public sealed partial class BotSupervisor
         switch (_after)
         {
             case AfterGroupEnds.ApplyPolicy:
-                ApplyDecision(RestartDecision.Decide(_spec, exit, uptime, _consecutiveFailures, _services.Random()));
+                var decision = RestartDecision.Decide(_spec, exit, uptime, _consecutiveFailures, _services.Random(), forcedFailure: _failureCause is not null);
+                ApplyDecision(_failureCause is { } cause ? decision with { Reason = cause + "; " + decision.Reason } : decision);
                 break;
             case AfterGroupEnds.Stop:
                 SetState(BotLifecycleState.Stopped, $"{_stopReason}; worker {exit}", s => s with { Pid = null });

@@ -22,9 +22,10 @@ public sealed record RestartDecision(RestartAction Action, TimeSpan Delay, int C
     /// </summary>
     /// <param name="consecutiveFailures">Restarts so far without a stable run.</param>
     /// <param name="random">A value in [0, 1) for the jitter.</param>
-    public static RestartDecision Decide(BotSpec spec, ExitStatus exit, TimeSpan uptime, int consecutiveFailures, double random)
+    /// <param name="forcedFailure">The worker was ended by Botvisor for a fault (watchdog, start timeout, failed probe): a failure whatever its exit code.</param>
+    public static RestartDecision Decide(BotSpec spec, ExitStatus exit, TimeSpan uptime, int consecutiveFailures, double random, bool forcedFailure = false)
     {
-        bool failed = !exit.IsSuccess;
+        bool failed = forcedFailure || !exit.IsSuccess;
         if (uptime >= spec.MinUptime) consecutiveFailures = 0;
 
         bool restart = spec.Restart switch

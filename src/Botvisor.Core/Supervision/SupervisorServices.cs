@@ -24,6 +24,15 @@ public sealed class SupervisorServices
     /// <summary>The Bot API client for token checks; null disables them.</summary>
     public Telegram.ITelegramApi? Telegram { get; init; }
 
+    /// <summary>Routes sd_notify datagrams to bots; null when the daemon has no notify socket.</summary>
+    public Health.NotifyRouter? Notify { get; init; }
+
+    /// <summary>The path workers get as NOTIFY_SOCKET.</summary>
+    public string? NotifySocketPath { get; init; }
+
+    /// <summary>Runs HTTP probes; null disables them.</summary>
+    public Health.IHttpProbe? HttpProbe { get; init; }
+
     /// <summary>A source of randomness in [0, 1) for backoff jitter.</summary>
     public Func<double> Random { get; init; } = System.Random.Shared.NextDouble;
 

@@ -23,6 +23,14 @@ internal abstract record SupervisorSignal
     public sealed record TokenCheckCompleted(long Generation, Telegram.TelegramResult<Telegram.TelegramBotInfo> Result) : SupervisorSignal;
 
     public sealed record ConflictDetected : SupervisorSignal;
+
+    public sealed record NotifyReceived(Health.NotifyMessage Message) : SupervisorSignal;
+
+    public sealed record ProbeDue(long Generation) : SupervisorSignal;
+
+    public sealed record ProbeCompleted(long Generation, Health.ProbeResult Result) : SupervisorSignal;
+
+    public sealed record ResourceLimitExceeded(string Reason) : SupervisorSignal;
 }
 
 /// <summary>What a person or the reconciler asks of a bot.</summary>

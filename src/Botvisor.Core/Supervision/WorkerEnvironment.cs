@@ -23,7 +23,10 @@ public static class WorkerEnvironment
         "BOTVISOR_API_TOKEN", "BOTVISOR_TOKEN", "NOTIFY_SOCKET", "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES", "WATCHDOG_USEC", "WATCHDOG_PID",
     };
 
-    public static Dictionary<string, string> Build(BotSpec spec, IDictionary daemonEnvironment, IReadOnlySet<string> fleetTokens)
+    public const string NotifySocket = "NOTIFY_SOCKET";
+    public const string WatchdogUsec = "WATCHDOG_USEC";
+
+    public static Dictionary<string, string> Build(BotSpec spec, IDictionary daemonEnvironment, IReadOnlySet<string> fleetTokens, string? notifySocket = null)
     {
         var env = new Dictionary<string, string>(StringComparer.Ordinal);
         if (spec.InheritEnv)
@@ -45,6 +48,8 @@ public static class WorkerEnvironment
 
         env[BotId] = spec.Id;
         env[TelegramApiBaseUrl] = spec.TelegramApiBaseUrl;
+        if (notifySocket is not null) env[NotifySocket] = notifySocket;
+        if (spec.Watchdog is { } watchdog) env[WatchdogUsec] = ((long)(watchdog.TotalMilliseconds * 1000)).ToString(System.Globalization.CultureInfo.InvariantCulture);
         if (spec.Token is { } token)
         {
             env[BotToken] = token.Reveal();
@@ -52,4 +57,17 @@ public static class WorkerEnvironment
         }
         return env;
     }
+}
+
+/// <summary>How a worker is exec'd.</summary>
+public static class WorkerCommand
+{
+    /// <summary>
+    /// The argv to spawn. With a watchdog, systemd also passes WATCHDOG_PID (the main pid, which
+    /// sd_watchdog_enabled() compares with getpid()); posix_spawn cannot know the pid in advance, so a
+    /// one-line shell sets it to its own pid and exec's the bot in place: the pid does not change.
+    /// </summary>
+    public static IReadOnlyList<string> Argv(BotSpec spec) => spec.Watchdog is null
+        ? spec.Command
+        : ["/bin/sh", "-c", "WATCHDOG_PID=$$; export WATCHDOG_PID; exec \"$@\"", "botvisor-exec", .. spec.Command];
 }

@@ -13,7 +13,21 @@ public sealed class RestartValidator : IFleetValidator
     {
         var d = context.Fleet.Defaults;
         Check(context, "defaults", d.Backoff, d.StopTimeout);
-        foreach (var bot in context.Fleet.Bots) Check(context, "bots." + bot.Id, bot.Backoff, bot.StopTimeout);
+        CheckHealth(context, "defaults", d.Watchdog, d.StartTimeout, null);
+        foreach (var bot in context.Fleet.Bots)
+        {
+            Check(context, "bots." + bot.Id, bot.Backoff, bot.StopTimeout);
+            CheckHealth(context, "bots." + bot.Id, bot.Watchdog, bot.StartTimeout, bot.Health);
+        }
+    }
+
+    private static void CheckHealth(FleetValidationContext context, string p, TimeSpan? watchdog, TimeSpan? startTimeout, HttpProbeConfig? probe)
+    {
+        if (watchdog is { } w && w < TimeSpan.FromMilliseconds(10)) context.Report(p + ".watchdog", "must be at least 10ms", DurationParser.Format(w));
+        if (startTimeout is { } s && s <= TimeSpan.Zero) context.Report(p + ".start_timeout", "must be longer than zero", DurationParser.Format(s));
+        if (probe is null) return;
+        if (probe.Interval is { } i && i <= TimeSpan.Zero) context.Report(p + ".health.interval", "must be longer than zero", DurationParser.Format(i));
+        if (probe.Timeout is { } t && t <= TimeSpan.Zero) context.Report(p + ".health.timeout", "must be longer than zero", DurationParser.Format(t));
     }
 
     private static void Check(FleetValidationContext context, string p, BackoffConfig? backoff, TimeSpan? stopTimeout)

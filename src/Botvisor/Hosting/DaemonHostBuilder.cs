@@ -4,6 +4,8 @@ using Botvisor.Api.Auth;
 using Botvisor.Api.Contracts;
 using Botvisor.Api.Endpoints;
 using Botvisor.Core.Diagnostics;
+using Botvisor.Core.Health;
+using Botvisor.Health;
 using Botvisor.Core.Logs;
 using Botvisor.Core.Reconciliation;
 using Botvisor.Core.State;
@@ -86,7 +88,13 @@ public static class DaemonHostBuilder
             LogDirectory = options.LogDirectory,
             FleetTokens = () => sp.GetRequiredService<FleetReconciler>().FleetTokens,
             Telegram = sp.GetRequiredService<ITelegramApi>(),
+            Notify = sp.GetRequiredService<NotifyRouter>(),
+            NotifySocketPath = options.NotifySocketPath,
+            HttpProbe = sp.GetRequiredService<IHttpProbe>(),
         });
+        services.AddSingleton<NotifyRouter>();
+        services.AddSingleton<IHttpProbe, HttpHealthProbe>();
+        services.AddSingleton<ResourceSampler>();
         services.AddSingleton<ITelegramApi, HttpTelegramApi>();
         services.AddSingleton<FleetReconciler>();
         services.AddSingleton<FleetController>();

@@ -23,4 +23,13 @@ public sealed record DaemonOptions
     public string DatabasePath => Path.Combine(StateDirectory, "botvisor.db");
     public string LogDirectory => Path.Combine(StateDirectory, "logs");
     public string SocketPath => Path.Combine(StateDirectory, SocketFileName);
+
+    /// <summary>The sd_notify socket workers get as NOTIFY_SOCKET.</summary>
+    public string NotifySocketPath => Path.Combine(StateDirectory, "notify.sock");
+
+    /// <summary>The same socket under an abstract name, for senders that use one ("@botvisor-…").</summary>
+    public string NotifyAbstractName => "botvisor-" + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(StateDirectory)))[..16].ToLowerInvariant();
+
+    /// <summary>How often worker resources are sampled.</summary>
+    public TimeSpan SampleInterval { get; init; } = Core.Health.ResourceSampler.DefaultInterval;
 }

@@ -2,6 +2,7 @@ using System.Runtime.InteropServices;
 using Botvisor.Core.Configuration;
 using Botvisor.Core.Diagnostics;
 using Botvisor.Core.Fleet;
+using Botvisor.Core.Health;
 using Botvisor.Core.Reconciliation;
 using Botvisor.Core.State;
 using Botvisor.Core.Storage;
@@ -28,15 +29,20 @@ public sealed partial class FleetDaemonService : IHostedService, IDisposable
     private PosixSignalRegistration? _sighup;
 
     private readonly IServer _server;
+    private readonly NotifyRouter _notifyRouter;
+    private readonly ResourceSampler _sampler;
+    private NotifySocket? _notifySocket;
     private readonly IHostApplicationLifetime _lifetime;
 
     public FleetDaemonService(DaemonOptions options, IFleetStore store, StoreWriter writer, FleetController controller,
         FleetReconciler reconciler, FleetStateService state, TimeProvider time, DaemonClock clock, IServer server, IHostApplicationLifetime lifetime,
-        ILogger<FleetDaemonService> logger)
+        NotifyRouter notifyRouter, ResourceSampler sampler, ILogger<FleetDaemonService> logger)
     {
+        _notifyRouter = notifyRouter;
+        _sampler = sampler;
         _server = server;
         _lifetime = lifetime;
-        BotvisorMetrics.Observe(state, time);
+        BotvisorMetrics.Observe(state, time, sampler.Get);
         _ = clock; // created with the daemon, so /status measures uptime from the start
         _options = options;
         _store = store;
@@ -53,6 +59,8 @@ public sealed partial class FleetDaemonService : IHostedService, IDisposable
         await _store.InitializeAsync(cancellationToken).ConfigureAwait(false);
 
         await _controller.LoadStoredBotsAsync(cancellationToken).ConfigureAwait(false);
+        _notifySocket = new NotifySocket(_options.NotifySocketPath, _options.NotifyAbstractName, _notifyRouter.Find);
+        _sampler.Start(_options.SampleInterval);
         int ended = await LeftoverWorkers.EndAllAsync(_store, BotDefaults.StopTimeout, _time, _logger, cancellationToken).ConfigureAwait(false);
         if (ended > 0) Record($"ended {ended} worker(s) left behind by a previous daemon");
 
@@ -118,6 +126,8 @@ public sealed partial class FleetDaemonService : IHostedService, IDisposable
         Log.Stopping(_logger, _reconciler.Supervisors.Count);
         await _reconciler.StopAllAsync("daemon shutting down").ConfigureAwait(false);
         Record("daemon stopped");
+        _sampler.Dispose();
+        _notifySocket?.Dispose();
         await _writer.FlushAsync().ConfigureAwait(false);
         Log.Stopped(_logger);
     }

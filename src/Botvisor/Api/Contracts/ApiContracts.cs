@@ -24,11 +24,26 @@ public sealed record BotStatus
     /// <summary>409 "terminated by other getUpdates request" seen in the bot's output: another instance polls its token.</summary>
     public int Conflicts { get; init; }
 
+    public bool Ready { get; init; }
+
+    /// <summary>The last STATUS=… the bot sent (sd_notify).</summary>
+    public string? StatusText { get; init; }
+
+    /// <summary>The last result of each health check, by check name.</summary>
+    public Dictionary<string, CheckInfo>? Checks { get; init; }
+
+    public ResourceInfo? Resources { get; init; }
+
     public required string Source { get; init; }
     public IReadOnlyList<string> Command { get; init; } = [];
     public bool Autostart { get; init; }
     public IReadOnlyList<string> DependsOn { get; init; } = [];
 }
+
+public sealed record CheckInfo(bool Healthy, string Message, DateTimeOffset Time);
+
+/// <summary>RSS and CPU of the bot's session; how memory_max is enforced.</summary>
+public sealed record ResourceInfo(long RssBytes, double CpuPercent, int Processes, DateTimeOffset SampledAt, long? MemoryMax, string? MemoryEnforcement);
 
 /// <summary>How a worker ended.</summary>
 public sealed record ExitInfo(int Code, int? ExitCode, string? Signal, string Description);
@@ -110,6 +125,8 @@ public sealed record ProblemInfo
 [JsonSerializable(typeof(BotDefinition))]
 [JsonSerializable(typeof(ProblemInfo))]
 [JsonSerializable(typeof(string))]
+[JsonSerializable(typeof(CheckInfo))]
+[JsonSerializable(typeof(ResourceInfo))]
 [JsonSerializable(typeof(Microsoft.AspNetCore.Mvc.ProblemDetails))]
 [JsonSerializable(typeof(Microsoft.AspNetCore.Http.HttpValidationProblemDetails))]
 public sealed partial class ApiJsonContext : JsonSerializerContext;

@@ -6,8 +6,14 @@ namespace Botvisor.Api.Contracts;
 /// <summary>From the core's types to the API's.</summary>
 internal static class ApiMapping
 {
-    public static BotStatus ToStatus(this BotSnapshot s, BotSpec? spec, DateTimeOffset now) => new()
+    public static BotStatus ToStatus(this BotSnapshot s, BotSpec? spec, DateTimeOffset now, Core.Health.ResourceUsage? usage = null) => new()
     {
+        Ready = s.Ready,
+        StatusText = s.StatusText,
+        Health = s.Health.ToString().ToLowerInvariant(),
+        Checks = s.Checks.Count == 0 ? null : s.Checks.ToDictionary(kv => kv.Key, kv => new CheckInfo(kv.Value.Healthy, kv.Value.Message, kv.Value.Time)),
+        Resources = usage is null ? null : new ResourceInfo(usage.RssBytes, usage.CpuPercent, usage.Processes, usage.SampledAt,
+            spec?.MemoryMax, spec?.MemoryMax is null ? null : Core.Health.ResourceUsage.WatchedEnforcement),
         Id = s.Id,
         State = s.State.ToName(),
         Reason = s.Reason,

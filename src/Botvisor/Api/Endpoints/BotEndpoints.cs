@@ -1,5 +1,6 @@
 using Botvisor.Api.Auth;
 using Botvisor.Api.Contracts;
+using Botvisor.Core.Health;
 using Botvisor.Core.Reconciliation;
 using Botvisor.Core.State;
 using Botvisor.Core.Supervision;
@@ -34,17 +35,17 @@ internal static class BotEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound).WithSummary("Restart a bot; answers once the new worker runs");
     }
 
-    private static List<BotStatus> ListBots(FleetStateService state, FleetReconciler reconciler, TimeProvider time)
+    private static List<BotStatus> ListBots(FleetStateService state, FleetReconciler reconciler, ResourceSampler sampler, TimeProvider time)
     {
         var specs = reconciler.CurrentSpecs;
         var now = time.GetUtcNow();
-        return state.Snapshots.Select(s => s.ToStatus(specs.GetValueOrDefault(s.Id), now)).ToList();
+        return state.Snapshots.Select(s => s.ToStatus(specs.GetValueOrDefault(s.Id), now, sampler.Get(s.Id))).ToList();
     }
 
-    private static BotStatus GetBot(string id, FleetStateService state, FleetReconciler reconciler, TimeProvider time)
+    private static BotStatus GetBot(string id, FleetStateService state, FleetReconciler reconciler, ResourceSampler sampler, TimeProvider time)
     {
         var snapshot = state.Get(id) ?? throw new BotNotFoundException(id);
-        return snapshot.ToStatus(reconciler.Find(id)?.Spec, time.GetUtcNow());
+        return snapshot.ToStatus(reconciler.Find(id)?.Spec, time.GetUtcNow(), sampler.Get(id));
     }
 
     private static async Task<IResult> AddBot(HttpContext context, FleetController controller, FleetStateService state, TimeProvider time)

@@ -1,4 +1,5 @@
 using Botvisor.Api.Contracts;
+using Botvisor.Core.Health;
 using Botvisor.Core.Reconciliation;
 using Botvisor.Core.State;
 using Botvisor.Hosting;
@@ -13,11 +14,11 @@ internal static class StatusEndpoints
             .WithSummary("The daemon and every bot: state, pid, uptime, restarts, last exit, health, masked token, source");
     }
 
-    private static StatusResponse GetStatus(FleetStateService state, FleetReconciler reconciler, DaemonOptions options, DaemonClock clock, TimeProvider time)
+    private static StatusResponse GetStatus(FleetStateService state, FleetReconciler reconciler, ResourceSampler sampler, DaemonOptions options, DaemonClock clock, TimeProvider time)
     {
         var now = time.GetUtcNow();
         var specs = reconciler.CurrentSpecs;
-        var bots = state.Snapshots.Select(s => s.ToStatus(specs.GetValueOrDefault(s.Id), now)).ToList();
+        var bots = state.Snapshots.Select(s => s.ToStatus(specs.GetValueOrDefault(s.Id), now, sampler.Get(s.Id))).ToList();
         var daemon = new DaemonStatus
         {
             Pid = Environment.ProcessId,

@@ -48,6 +48,7 @@ internal static class RunCommand
                 ?? loaded.Fleet!.StateDirectory
                 ?? Path.Combine(Path.GetDirectoryName(configPath)!, ".botvisor")),
             LogFormat = logFormat,
+            SampleInterval = loaded.Fleet!.SampleInterval ?? Core.Health.ResourceSampler.DefaultInterval,
         };
         var api = loaded.Fleet!.Api;
         var tokens = new Dictionary<string, string>(api.Tokens, StringComparer.Ordinal);

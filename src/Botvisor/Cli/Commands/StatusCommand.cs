@@ -23,15 +23,24 @@ internal static class StatusCommand
             Console.WriteLine($"botvisor {d.Version}, pid {d.Pid}, up {Output.Duration(d.UptimeSeconds)}; {d.Bots} bot(s){(counts.Length > 0 ? ": " + counts : "")}");
             Console.WriteLine($"fleet {d.Config}; state {d.StateDirectory}");
             Console.WriteLine();
-            Output.Table(Console.Out, ["BOT", "STATE", "PID", "UPTIME", "RESTARTS", "LAST EXIT", "TELEGRAM", "SOURCE", "REASON"],
+            Output.Table(Console.Out, ["BOT", "STATE", "HEALTH", "PID", "UPTIME", "RESTARTS", "MEMORY", "CPU", "LAST EXIT", "TELEGRAM", "SOURCE", "REASON"],
                 status.Bots.Select(b => new[]
                 {
-                    b.Id, b.State, b.Pid.Or(), Output.Duration(b.UptimeSeconds), b.Restarts.ToString(CultureInfo.InvariantCulture),
-                    b.LastExit?.Description ?? "-", Telegram(b), b.Source == "api" ? "api" : Path.GetFileName(b.Source), b.Reason,
+                    b.Id, b.State, b.Health, b.Pid.Or(), Output.Duration(b.UptimeSeconds), b.Restarts.ToString(CultureInfo.InvariantCulture),
+                    Memory(b), b.Resources is { } r ? r.CpuPercent.ToString("0.#", CultureInfo.InvariantCulture) + "%" : "-",
+                    b.LastExit?.Description ?? "-", Telegram(b), b.Source == "api" ? "api" : Path.GetFileName(b.Source),
+                    b.StatusText is { Length: > 0 } st ? $"{b.Reason} [{st}]" : b.Reason,
                 }), colourColumn: 1);
             return ExitCodes.Ok;
         }));
         return command;
+    }
+
+    private static string Memory(BotStatus b)
+    {
+        if (b.Resources is not { } r) return "-";
+        var used = Core.Health.ResourceSampler.Mib(r.RssBytes);
+        return r.MemoryMax is { } max ? $"{used} / {Core.Health.ResourceSampler.Mib(max)} ({r.MemoryEnforcement})" : used;
     }
 
     private static string Telegram(BotStatus b)

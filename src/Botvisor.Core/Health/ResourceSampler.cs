@@ -1,0 +1,118 @@
+using System.Collections.Concurrent;
+using System.Globalization;
+using Botvisor.Core.Reconciliation;
+using Botvisor.Core.Supervision;
+using Microsoft.Extensions.Logging;
+
+namespace Botvisor.Core.Health;
+
+/// <summary>
+/// Samples RSS and CPU of every worker's session in one pass over /proc per tick (one timer for the
+/// fleet, not one per bot), and restarts a bot whose RSS stays above its <c>memory_max</c> for two
+/// samples in a row ("watched" enforcement: this daemon does not manage cgroups).
+/// </summary>
+public sealed partial class ResourceSampler : IDisposable
+{
+    public static readonly TimeSpan DefaultInterval = TimeSpan.FromSeconds(15);
+    private const double ClockTicksPerSecond = 100; // sysconf(_SC_CLK_TCK) on Linux
+    private const int StrikesBeforeRestart = 2;
+
+    private readonly FleetReconciler _reconciler;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly ConcurrentDictionary<string, ResourceUsage> _usage = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (int Session, ulong Ticks, long Timestamp)> _previous = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, int> _strikes = new(StringComparer.Ordinal);
+    private readonly object _tickGate = new();
+    private ITimer? _timer;
+
+    public ResourceSampler(FleetReconciler reconciler, TimeProvider time, ILogger<ResourceSampler> logger)
+    {
+        _reconciler = reconciler;
+        _time = time;
+        _logger = logger;
+    }
+
+    public void Start(TimeSpan interval)
+    {
+        _timer?.Dispose();
+        _timer = _time.CreateTimer(static s => ((ResourceSampler)s!).Sample(), this, interval, interval);
+    }
+
+    public ResourceUsage? Get(string botId) => _usage.GetValueOrDefault(botId);
+
+    /// <summary>One pass: read every /proc/PID/stat once, add each process to the bot whose session it is in.</summary>
+    public void Sample()
+    {
+        lock (_tickGate)
+        {
+            var bySession = new Dictionary<int, BotSupervisor>();
+            foreach (var sup in _reconciler.Supervisors)
+            {
+                if (sup.WorkerPid is { } pid) bySession[pid] = sup;
+            }
+            var totals = new Dictionary<int, (long Pages, ulong Ticks, int Count)>();
+            if (bySession.Count > 0)
+            {
+                foreach (var dir in Directory.EnumerateDirectories("/proc"))
+                {
+                    if (!int.TryParse(Path.GetFileName(dir.AsSpan()), NumberStyles.None, CultureInfo.InvariantCulture, out int pid)) continue;
+                    if (ProcStat.Read(pid) is not { } stat || !bySession.ContainsKey(stat.Session)) continue;
+                    var t = totals.GetValueOrDefault(stat.Session);
+                    totals[stat.Session] = (t.Pages + stat.RssPages, t.Ticks + stat.UserTicks + stat.SystemTicks, t.Count + 1);
+                }
+            }
+
+            var now = _time.GetUtcNow();
+            long timestamp = _time.GetTimestamp();
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var (session, sup) in bySession)
+            {
+                var (pages, ticks, count) = totals.GetValueOrDefault(session);
+                long rss = pages * Environment.SystemPageSize;
+                double cpu = 0;
+                if (_previous.TryGetValue(sup.Id, out var prev) && prev.Session == session && ticks >= prev.Ticks)
+                {
+                    var elapsed = _time.GetElapsedTime(prev.Timestamp, timestamp).TotalSeconds;
+                    if (elapsed > 0) cpu = Math.Round((ticks - prev.Ticks) / ClockTicksPerSecond / elapsed * 100, 1);
+                }
+                _previous[sup.Id] = (session, ticks, timestamp);
+                _usage[sup.Id] = new ResourceUsage(rss, cpu, count, now);
+                seen.Add(sup.Id);
+                CheckMemory(sup, rss);
+            }
+            foreach (var gone in _usage.Keys.Where(k => !seen.Contains(k)).ToList())
+            {
+                _usage.TryRemove(gone, out _);
+                _previous.Remove(gone);
+                _strikes.Remove(gone);
+            }
+        }
+    }
+
+    private void CheckMemory(BotSupervisor sup, long rss)
+    {
+        if (sup.Spec.MemoryMax is not { } max || rss <= max)
+        {
+            _strikes.Remove(sup.Id);
+            return;
+        }
+        int strikes = _strikes.GetValueOrDefault(sup.Id) + 1;
+        _strikes[sup.Id] = strikes;
+        if (strikes < StrikesBeforeRestart) return;
+        _strikes.Remove(sup.Id);
+        var reason = $"memory limit {Mib(max)} exceeded (RSS {Mib(rss)})";
+        Log.MemoryLimit(_logger, sup.Id, reason);
+        sup.ReportResourceLimit(reason);
+    }
+
+    public static string Mib(long bytes) => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024):0.#} MiB");
+
+    public void Dispose() => _timer?.Dispose();
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = Diagnostics.LogEventIds.ResourceLimit, Level = LogLevel.Warning, Message = "Bot {BotId}: {Reason}; restarting it")]
+        public static partial void MemoryLimit(ILogger logger, string botId, string reason);
+    }
+}
