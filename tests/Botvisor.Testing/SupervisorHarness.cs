@@ -1,4 +1,5 @@
 using Botvisor.Core.Fleet;
+using Botvisor.Core.Health;
 using Botvisor.Core.Logs;
 using Botvisor.Core.Reconciliation;
 using Botvisor.Core.State;
@@ -34,8 +35,13 @@ public sealed class SupervisorHarness : IAsyncDisposable
             LoggerFactory = LoggerFactory,
             LogDirectory = Path.Combine(Directory, "logs"),
             FleetTokens = () => Reconciler!.FleetTokens,
+            Notify = NotifyRouter,
+            NotifySocketPath = Path.Combine(Directory, "notify.sock"),
+            HttpProbe = new PlainHttpProbe(),
         };
         Reconciler = new FleetReconciler(Services);
+        NotifySocket = new NotifySocket(Services.NotifySocketPath, NotifyAbstractName, NotifyRouter.Find);
+        Sampler = new ResourceSampler(Reconciler, TimeProvider.System, LoggerFactory.CreateLogger<ResourceSampler>());
     }
 
     public string Directory { get; }
@@ -47,6 +53,28 @@ public sealed class SupervisorHarness : IAsyncDisposable
     public StoreWriter Writer { get; }
     public SupervisorServices Services { get; }
     public FleetReconciler Reconciler { get; }
+    public NotifyRouter NotifyRouter { get; } = new();
+    public NotifySocket NotifySocket { get; }
+    public string NotifyAbstractName { get; } = "botvisor-test-" + Guid.NewGuid().ToString("N")[..12];
+    public ResourceSampler Sampler { get; }
+
+    /// <summary>A bot running <c>python3 -c SCRIPT</c>; the script can call <c>notify("READY=1")</c>.</summary>
+    public BotSpec Python(string id, string script) => Shell(id, "") with
+    {
+        Command = ["python3", "-u", "-c", PythonPrelude + script],
+    };
+
+    /// <summary>sd_notify with raw datagrams, filesystem or abstract ("@…") addresses, as sd_notify(3) does it.</summary>
+    public const string PythonPrelude = """
+        import os, socket, sys, time
+        def notify(message, address=None):
+            address = address or os.environ["NOTIFY_SOCKET"]
+            if address.startswith("@"):
+                address = "\0" + address[1:]
+            with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as s:
+                s.sendto(message.encode(), address)
+
+        """;
 
     /// <summary>A bot running <c>sh -c SCRIPT</c>, with quick timings for tests.</summary>
     public BotSpec Shell(string id, string script) => new()
@@ -83,6 +111,8 @@ public sealed class SupervisorHarness : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Reconciler.StopAllAsync("test finished");
+        Sampler.Dispose();
+        NotifySocket.Dispose();
         await Writer.DisposeAsync();
         LoggerFactory.Dispose();
         try
