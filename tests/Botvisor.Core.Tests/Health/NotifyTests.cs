@@ -131,6 +131,26 @@ public class NotifyTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task DotnetGenericHostWorker_WithSystemdLifetime_BecomesReady()
+    {
+        var configuration = AppContext.BaseDirectory.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
+        var dll = Path.GetFullPath(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "..", "workers", "SystemdWorker", "bin", configuration, "net10.0", "SystemdWorker.dll"));
+        Assert.True(File.Exists(dll), $"{dll} is missing: build the solution first");
+        await _h.ApplyAsync(_h.Shell("generic-host", "") with
+        {
+            Command = ["dotnet", dll],
+            Ready = ReadyMode.Notify,
+            StartTimeout = TimeSpan.FromSeconds(30),
+            Watchdog = TimeSpan.FromSeconds(10),
+        });
+        var result = await _h.WaitForAsync("generic-host", s => s.State is BotLifecycleState.Running or BotLifecycleState.Backoff or BotLifecycleState.Failed);
+        Assert.True(result.State == BotLifecycleState.Running, result.Reason + " | " + string.Join(" | ", _h.Bot("generic-host").Output.Tail(20).Select(l => l.Text)));
+        Assert.Equal("generic host running", (await _h.WaitForAsync("generic-host", s => s.StatusText is not null)).StatusText);
+        var stopped = await _h.Bot("generic-host").SendAsync(Core.Supervision.BotCommand.Stop, "test");
+        Assert.Equal(Core.Supervision.ExitStatus.Exited(0), stopped.LastExit);
+    }
+
+    [Fact]
     public async Task PythonSdnotify_FromDebian_MakesTheBotReady()
     {
         var python = File.Exists("/usr/bin/python3") ? "/usr/bin/python3" : "python3";

@@ -71,6 +71,33 @@ public class ProbeAndResourceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TwoHundredProbedBots_DoNotCostAThreadEach()
+    {
+        int port = FreePort();
+        await _h.ApplyAsync(_h.Python("server", $$"""
+            import http.server
+            class H(http.server.BaseHTTPRequestHandler):
+                def do_GET(self):
+                    self.send_response(204)
+                    self.end_headers()
+                def log_message(self, *args):
+                    pass
+            http.server.ThreadingHTTPServer(("127.0.0.1", {{port}}), H).serve_forever()
+            """));
+        await _h.WaitForStateAsync("server", BotLifecycleState.Running);
+        var probe = new HttpProbeSettings($"http://127.0.0.1:{port}/", TimeSpan.FromMilliseconds(500), TimeSpan.FromSeconds(5), 1000, TimeSpan.Zero);
+        var bots = Enumerable.Range(0, 200).Select(i => _h.Shell($"probed-{i:D3}", "sleep 1000") with { HttpProbe = probe }).ToList();
+        await _h.ApplyAsync([_h.State.Get("server") is null ? bots[0] : _h.Reconciler.Find("server")!.Spec, .. bots]);
+
+        foreach (var b in bots)
+        {
+            await _h.WaitForAsync(b.Id, s => s.Checks.TryGetValue("http", out var c) && c.Healthy);
+        }
+        int threads = int.Parse(File.ReadLines("/proc/self/status").First(l => l.StartsWith("Threads:", StringComparison.Ordinal))[8..].Trim(), System.Globalization.CultureInfo.InvariantCulture);
+        Assert.True(threads < 120, $"{threads} threads for 200 probed bots");
+    }
+
+    [Fact]
     public async Task Sampler_RssAndCpuMatchProc()
     {
         await _h.ApplyAsync(

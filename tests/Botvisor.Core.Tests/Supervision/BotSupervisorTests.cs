@@ -27,7 +27,7 @@ public class BotSupervisorTests : IAsyncLifetime
         Assert.Equal(2, failed.Restarts);
         Assert.Equal(ExitStatus.Exited(3), failed.LastExit);
         await _h.Writer.FlushAsync();
-        var states = _h.Store.Events.Where(e => e.BotId == "crash").Select(e => e.State).ToList();
+        var states = _h.Store.Events.Where(e => e.BotId == "crash" && e.Kind == BotEventKinds.State).Select(e => e.State).ToList();
         Assert.Equal(["starting", "running", "backoff", "starting", "running", "backoff", "starting", "running", "failed"], states);
     }
 
