@@ -753,7 +753,9 @@ public sealed partial class BotSupervisor
         _probeGeneration++;
         _services.Notify?.Unregister(w.Pid);
         _services.Reaper.UnwatchSession(w.Pid);
-        await _services.Store.DeleteWorkerAsync(w.Record).ConfigureAwait(false);
+        // Not awaited: a record that outlives its worker is harmless (the next daemon checks pid and start
+        // time before it touches anything), and the restart should not wait for the disk.
+        _ = _services.Store.DeleteWorkerAsync(w.Record);
         var exit = w.Exit ?? ExitStatus.Killed(Signals.SIGKILL);
         var uptime = _services.Time.GetElapsedTime(w.StartTimestamp);
 
