@@ -52,12 +52,7 @@ internal static class ClientOptions
             {
                 foreach (var m in messages) Console.Error.WriteLine($"  {field}: {m}");
             }
-            return ex.Status switch
-            {
-                System.Net.HttpStatusCode.NotFound => ExitCodes.NotFound,
-                System.Net.HttpStatusCode.Unauthorized => ExitCodes.Failed,
-                _ => ExitCodes.Failed,
-            };
+            return ex.Status == System.Net.HttpStatusCode.NotFound ? ExitCodes.NotFound : ExitCodes.Failed;
         }
         finally
         {

@@ -42,7 +42,7 @@ public static class DaemonHostBuilder
 
         ConfigureKestrel(builder, options);
         AddCore(builder.Services, options);
-        AddApi(builder.Services, options);
+        AddApi(builder.Services);
 
         var app = builder.Build();
         app.UseStatusCodePages(); // empty error responses (unknown route, 405, 415) become problem details too
@@ -102,7 +102,7 @@ public static class DaemonHostBuilder
         services.AddHostedService(sp => sp.GetRequiredService<FleetDaemonService>());
     }
 
-    private static void AddApi(IServiceCollection services, DaemonOptions options)
+    private static void AddApi(IServiceCollection services)
     {
         services.ConfigureHttpJsonOptions(o =>
         {
@@ -119,7 +119,6 @@ public static class DaemonHostBuilder
             .AddMeter(BotvisorMetrics.MeterName)
             .AddMeter("Microsoft.AspNetCore.Hosting")
             .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0));
-        _ = options;
     }
 
     private static void MapEndpoints(WebApplication app)

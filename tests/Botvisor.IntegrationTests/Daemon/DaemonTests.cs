@@ -42,8 +42,8 @@ public class DaemonTests
         Assert.Contains("0 added, 1 changed, 0 removed, 1 unchanged", applied.Message);
         int newBeta = await daemon.WaitForRunningAsync("beta", after: mark);
         Assert.NotEqual(beta, newBeta);
-        Assert.True(IsAlive(alpha), "the untouched bot lost its worker");
-        Assert.False(IsAlive(beta));
+        Assert.True(Processes.IsAlive(alpha), "the untouched bot lost its worker");
+        Assert.False(Processes.IsAlive(beta));
         Assert.DoesNotContain(daemon.Entries.Skip(mark), e => e.EventId is 200 or 201 or 202 && e.Message.StartsWith("Bot alpha:", StringComparison.Ordinal));
     }
 
@@ -65,7 +65,7 @@ public class DaemonTests
         var errors = daemon.Entries.Skip(mark).Where(e => e.EventId == FleetError).Select(e => e.Message).ToList();
         Assert.Contains(errors, e => e.Contains("botvisor.yaml:2:17: defaults.stop_timeout", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.Contains("did you mean 'command'?", StringComparison.Ordinal));
-        Assert.True(IsAlive(alpha) && IsAlive(beta), "a rejected reload touched the running fleet");
+        Assert.True(Processes.IsAlive(alpha) && Processes.IsAlive(beta), "a rejected reload touched the running fleet");
         Assert.DoesNotContain(daemon.Entries.Skip(mark), e => e.EventId == WorkerStarted);
     }
 
@@ -85,7 +85,7 @@ public class DaemonTests
             first.Signal("KILL");
             await first.WaitForExitAsync();
         }
-        Assert.True(IsAlive(oldWorker), "the worker should outlive a daemon killed with SIGKILL");
+        Assert.True(Processes.IsAlive(oldWorker), "the worker should outlive a daemon killed with SIGKILL");
         var oldGroup = ProcessesOfBot("solo");
         Assert.Equal(2, oldGroup.Count); // sh and its sleep
 
@@ -95,7 +95,7 @@ public class DaemonTests
         int newWorker = await second.WaitForRunningAsync("solo");
 
         Assert.NotEqual(oldWorker, newWorker);
-        Assert.All(oldGroup, pid => Assert.False(IsAlive(pid), $"leftover process {pid} is still alive"));
+        Assert.All(oldGroup, pid => Assert.False(Processes.IsAlive(pid), $"leftover process {pid} is still alive"));
         var now = ProcessesOfBot("solo");
         Assert.Equal(2, now.Count);
         Assert.Contains(newWorker, now);
@@ -127,7 +127,7 @@ public class DaemonTests
 
         Assert.Equal(0, await daemon.WaitForExitAsync());
         Assert.Contains(daemon.Entries, e => e.EventId == DaemonStopped);
-        Assert.False(IsAlive(alpha) || IsAlive(beta));
+        Assert.False(Processes.IsAlive(alpha) || Processes.IsAlive(beta));
         Assert.Empty(ProcessesOfBot("alpha").Concat(ProcessesOfBot("beta")));
     }
 
@@ -141,19 +141,6 @@ public class DaemonTests
         Assert.Contains("not started", stderr);
     }
 
-    private static bool IsAlive(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            return stat[(stat.LastIndexOf(')') + 2)] != 'Z';
-        }
-        catch (IOException)
-        {
-            return false;
-        }
-    }
-
     /// <summary>Live processes whose environment says they belong to the bot (its worker and the worker's children).</summary>
     private static List<int> ProcessesOfBot(string botId)
     {
@@ -164,7 +151,7 @@ public class DaemonTests
             try
             {
                 var env = File.ReadAllText(Path.Combine(dir, "environ"));
-                if (env.Split('\0').Contains("BOTVISOR_BOT_ID=" + botId) && IsAlive(pid)) result.Add(pid);
+                if (env.Split('\0').Contains("BOTVISOR_BOT_ID=" + botId) && Processes.IsAlive(pid)) result.Add(pid);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {

@@ -57,7 +57,7 @@ public class TelegramSupervisionTests : IAsyncLifetime
             // Kill it while it is in a long poll, then write to it while it is down.
             await WaitForAnotherPollAsync(token);
             int mark = daemon.Mark;
-            Kill(pid);
+            Processes.Kill(pid);
             var reply = await _emu.SendAndWaitForReplyAsync(token, $"while down {i}", 60);
             Assert.Equal($"echo: while down {i}", reply["text"]!.GetValue<string>());
             pid = await daemon.WaitForRunningAsync("echo", after: mark);
@@ -99,7 +99,7 @@ public class TelegramSupervisionTests : IAsyncLifetime
 
         var failed = await daemon.WaitForAsync(StateChanged, e => e.Message.StartsWith("Bot echo: failed", StringComparison.Ordinal));
         Assert.True(failed.Message.Contains("token rejected by Telegram while running", StringComparison.Ordinal), string.Join("\n", daemon.Entries.Select(e => e.Message)));
-        Assert.False(IsAlive(pid));
+        Assert.False(Processes.IsAlive(pid));
     }
 
     [Fact]
@@ -192,25 +192,6 @@ public class TelegramSupervisionTests : IAsyncLifetime
         while (!(await _emu.StatsAsync(token))["polling"]!.GetValue<bool>())
         {
             await Task.Delay(20, cts.Token);
-        }
-    }
-
-    private static void Kill(int pid)
-    {
-        using var kill = Process.Start("kill", ["-9", pid.ToString(CultureInfo.InvariantCulture)])!;
-        kill.WaitForExit();
-    }
-
-    private static bool IsAlive(int pid)
-    {
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            return stat[(stat.LastIndexOf(')') + 2)] != 'Z';
-        }
-        catch (IOException)
-        {
-            return false;
         }
     }
 }
