@@ -496,7 +496,7 @@ def write_report(rows, info, versions, args, notes):
     with open(os.path.join(HERE, "results", "latest.json"), "w") as f:
         json.dump(rows, f, indent=1)
     lines = ["# Benchmark results", "",
-             f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} with `bench/run {' '.join(sys.argv[1:])}`.", "",
+             f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}: `bench/bench.py {' '.join(sys.argv[1:])}` (through bench/run).", "",
              f"Machine: {info['cores']} cores, {info['memory_gib']} GiB, Linux {info['kernel']}.",
              "Tools: " + "; ".join(f"{k}: {v}" for k, v in versions.items()) + ".", "",
              "Each value is the median of the repetitions; spread is half the range between them (0 with one repetition).", "",
