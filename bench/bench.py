@@ -493,8 +493,8 @@ def targets(rows):
 
 def write_report(rows, info, versions, args, notes):
     os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
-    name = "quick" if args.quick else "latest"  # a smoke run never overwrites the full results
-    with open(os.path.join(HERE, "results", f"{name}.json"), "w") as f:
+    report = "quick" if args.quick else "latest"  # a smoke run never overwrites the full results
+    with open(os.path.join(HERE, "results", f"{report}.json"), "w") as f:
         json.dump(rows, f, indent=1)
     lines = ["# Benchmark results", "",
              f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}: `bench/bench.py {' '.join(sys.argv[1:])}` (through bench/run).", "",
@@ -511,7 +511,7 @@ def write_report(rows, info, versions, args, notes):
             lines.append(f"| {name} | {'yes' if ok else '**no**'} | {measured} |")
     if notes:
         lines += ["", "## Notes", ""] + [f"- {n}" for n in notes]
-    with open(os.path.join(HERE, "results", f"{name}.md"), "w") as f:
+    with open(os.path.join(HERE, "results", f"{report}.md"), "w") as f:
         f.write("\n".join(lines) + "\n")
     print("\n".join(lines))
 
