@@ -293,20 +293,28 @@ public sealed partial class BotSupervisor
         SetState(BotLifecycleState.Starting, reason + "; checking the token with getMe");
         long generation = ++_preflightGeneration;
         var time = _services.Time;
+        RunAside(() => TokenPreflight.RunAsync(api, spec, time, CancellationToken.None), Unreachable,
+            result => new SupervisorSignal.PreflightCompleted(generation, result));
+    }
+
+    private static TelegramResult<TelegramBotInfo> Unreachable(Exception ex) =>
+        TelegramResult<TelegramBotInfo>.Fail(new TelegramFailure(TelegramFailureKind.Unreachable, null, ex.GetType().Name));
+
+    /// <summary>Runs slow I/O off the loop; its result comes back as a signal, so the loop never waits on the network.</summary>
+    private void RunAside<T>(Func<Task<T>> work, Func<Exception, T> onError, Func<T, SupervisorSignal> toSignal) =>
         _ = Task.Run(async () =>
         {
-            TelegramResult<TelegramBotInfo> result;
+            T result;
             try
             {
-                result = await TokenPreflight.RunAsync(api, spec, time, CancellationToken.None).ConfigureAwait(false);
+                result = await work().ConfigureAwait(false);
             }
             catch (Exception ex)
             {
-                result = TelegramResult<TelegramBotInfo>.Fail(new TelegramFailure(TelegramFailureKind.Unreachable, null, ex.GetType().Name));
+                result = onError(ex);
             }
-            Post(new SupervisorSignal.PreflightCompleted(generation, result));
+            Post(toSignal(result));
         });
-    }
 
     private async Task OnPreflightAsync(TelegramResult<TelegramBotInfo> result)
     {
@@ -353,19 +361,8 @@ public sealed partial class BotSupervisor
         var api = _services.Telegram!;
         long generation = _tokenCheckGeneration;
         var time = _services.Time;
-        _ = Task.Run(async () =>
-        {
-            TelegramResult<TelegramBotInfo> result;
-            try
-            {
-                result = await TokenPreflight.WithRetryAfterAsync(() => api.GetMeAsync(spec.TelegramApiBaseUrl, spec.Token!, CancellationToken.None), time, CancellationToken.None).ConfigureAwait(false);
-            }
-            catch (Exception ex)
-            {
-                result = TelegramResult<TelegramBotInfo>.Fail(new TelegramFailure(TelegramFailureKind.Unreachable, null, ex.GetType().Name));
-            }
-            Post(new SupervisorSignal.TokenCheckCompleted(generation, result));
-        });
+        RunAside(() => TokenPreflight.WithRetryAfterAsync(() => api.GetMeAsync(spec.TelegramApiBaseUrl, spec.Token!, CancellationToken.None), time, CancellationToken.None),
+            Unreachable, result => new SupervisorSignal.TokenCheckCompleted(generation, result));
         return Task.CompletedTask;
     }
 
@@ -558,19 +555,8 @@ public sealed partial class BotSupervisor
         var probe = _spec.HttpProbe!;
         var client = _services.HttpProbe!;
         long generation = _probeGeneration;
-        _ = Task.Run(async () =>
-        {
-            ProbeResult result;
-            try
-            {
-                result = await client.ProbeAsync(probe.Url, probe.Timeout, CancellationToken.None).ConfigureAwait(false);
-            }
-            catch (Exception ex)
-            {
-                result = new ProbeResult(false, ex.Message);
-            }
-            Post(new SupervisorSignal.ProbeCompleted(generation, result));
-        });
+        RunAside(() => client.ProbeAsync(probe.Url, probe.Timeout, CancellationToken.None), ex => new ProbeResult(false, ex.Message),
+            result => new SupervisorSignal.ProbeCompleted(generation, result));
         return Task.CompletedTask;
     }
 

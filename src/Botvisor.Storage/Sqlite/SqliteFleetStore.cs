@@ -51,8 +51,7 @@ public sealed class SqliteFleetStore : IFleetStore
 
     public async Task<IReadOnlyList<BotEvent>> AppendEventsAsync(IReadOnlyList<BotEvent> events, CancellationToken cancellationToken = default)
     {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        return await ExclusiveAsync(() =>
         {
             var stored = new List<BotEvent>(events.Count);
             using var tx = _connection.BeginTransaction();
@@ -78,11 +77,7 @@ public sealed class SqliteFleetStore : IFleetStore
             }
             tx.Commit();
             return stored;
-        }
-        finally
-        {
-            _gate.Release();
-        }
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     public Task<IReadOnlyList<BotEvent>> ReadEventsAsync(long afterId, int limit, string? botId = null, CancellationToken cancellationToken = default) =>
@@ -97,8 +92,7 @@ public sealed class SqliteFleetStore : IFleetStore
 
     private async Task<IReadOnlyList<BotEvent>> QueryEventsAsync(string sql, long afterId, int limit, string? botId, bool reverse, CancellationToken cancellationToken)
     {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        return await ExclusiveAsync(() =>
         {
             using var cmd = _connection.CreateCommand();
             cmd.CommandText = sql;
@@ -122,17 +116,12 @@ public sealed class SqliteFleetStore : IFleetStore
             }
             if (reverse) list.Reverse();
             return list;
-        }
-        finally
-        {
-            _gate.Release();
-        }
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task SaveWorkersAsync(IReadOnlyList<WorkerRecord> workers, CancellationToken cancellationToken = default)
     {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        await ExclusiveAsync(() =>
         {
             using var tx = _connection.BeginTransaction();
             using var cmd = _connection.CreateCommand();
@@ -153,17 +142,13 @@ public sealed class SqliteFleetStore : IFleetStore
                 cmd.ExecuteNonQuery();
             }
             tx.Commit();
-        }
-        finally
-        {
-            _gate.Release();
-        }
+            return true;
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task DeleteWorkersAsync(IReadOnlyList<WorkerRecord> workers, CancellationToken cancellationToken = default)
     {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        await ExclusiveAsync(() =>
         {
             using var tx = _connection.BeginTransaction();
             using var cmd = _connection.CreateCommand();
@@ -179,17 +164,13 @@ public sealed class SqliteFleetStore : IFleetStore
                 cmd.ExecuteNonQuery();
             }
             tx.Commit();
-        }
-        finally
-        {
-            _gate.Release();
-        }
+            return true;
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<WorkerRecord>> LoadWorkersAsync(CancellationToken cancellationToken = default)
     {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        return await ExclusiveAsync(() =>
         {
             using var cmd = _connection.CreateCommand();
             cmd.CommandText = "SELECT bot_id, pid, pgid, start_time, started_ms FROM workers ORDER BY bot_id";
@@ -201,17 +182,12 @@ public sealed class SqliteFleetStore : IFleetStore
                     DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4))));
             }
             return list;
-        }
-        finally
-        {
-            _gate.Release();
-        }
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task<IReadOnlyList<StoredBot>> LoadBotsAsync(CancellationToken cancellationToken = default)
     {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        return await ExclusiveAsync(() =>
         {
             using var cmd = _connection.CreateCommand();
             cmd.CommandText = "SELECT id, definition, updated_ms, actor FROM bots ORDER BY id";
@@ -222,17 +198,12 @@ public sealed class SqliteFleetStore : IFleetStore
                 list.Add(new StoredBot(reader.GetString(0), reader.GetString(1), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)), reader.GetString(3)));
             }
             return list;
-        }
-        finally
-        {
-            _gate.Release();
-        }
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task SaveBotAsync(StoredBot bot, CancellationToken cancellationToken = default)
     {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        await ExclusiveAsync(() =>
         {
             using var cmd = _connection.CreateCommand();
             cmd.CommandText = "INSERT OR REPLACE INTO bots (id, definition, updated_ms, actor) VALUES ($i, $d, $u, $a)";
@@ -241,22 +212,29 @@ public sealed class SqliteFleetStore : IFleetStore
             cmd.Parameters.AddWithValue("$u", bot.UpdatedAt.ToUnixTimeMilliseconds());
             cmd.Parameters.AddWithValue("$a", bot.Actor);
             cmd.ExecuteNonQuery();
-        }
-        finally
-        {
-            _gate.Release();
-        }
+            return true;
+        }, cancellationToken).ConfigureAwait(false);
     }
 
     public async Task DeleteBotAsync(string botId, CancellationToken cancellationToken = default)
     {
-        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        try
+        await ExclusiveAsync(() =>
         {
             using var cmd = _connection.CreateCommand();
             cmd.CommandText = "DELETE FROM bots WHERE id = $i";
             cmd.Parameters.AddWithValue("$i", botId);
             cmd.ExecuteNonQuery();
+            return true;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Runs <paramref name="work"/> with the connection to itself: one caller at a time.</summary>
+    private async Task<T> ExclusiveAsync<T>(Func<T> work, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            return work();
         }
         finally
         {
