@@ -119,6 +119,15 @@ class Tool:
     def logs_dir(self):
         return os.path.join(self.root, "logs")
 
+    def terminate(self, timeout):
+        """SIGTERM to the supervisor process, then SIGKILL if it has not exited within the timeout."""
+        self.proc.send_signal(signal.SIGTERM)
+        try:
+            self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            raise
+
     def cleanup(self, marker):
         for pid in procs_with(marker):
             try:
@@ -164,12 +173,8 @@ class Botvisor(Tool):
         return count_lines(os.path.join(self.state, "logs"))
 
     def stop(self, timeout=120):
-        self.proc.send_signal(signal.SIGTERM)
         try:
-            self.proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            raise
+            self.terminate(timeout)
         finally:
             self.out.close()
 
@@ -207,12 +212,7 @@ class Supervisord(Tool):
         return count_lines(self.logs_dir())
 
     def stop(self, timeout=300):
-        self.proc.send_signal(signal.SIGTERM)
-        try:
-            self.proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            raise
+        self.terminate(timeout)
 
 
 class Pm2(Tool):

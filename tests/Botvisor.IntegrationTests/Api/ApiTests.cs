@@ -147,17 +147,18 @@ public class ApiTests
             int pid = await daemon.WaitForRunningAsync("gamma");
             using var http = await daemon.HttpAsync(ApiToken);
             var yaml = "command: [sh, -c, 'sleep 999']\nrestart: always\n";
+            var mark = daemon.Mark;
             var replaced = await http.PutAsync("/bots/gamma", new StringContent(yaml, Encoding.UTF8, "application/yaml"));
             Assert.Equal(HttpStatusCode.OK, replaced.StatusCode);
-            var mark = daemon.Mark;
-            int newPid = await daemon.WaitForRunningAsync("gamma", after: mark - 5);
+            int newPid = await daemon.WaitForRunningAsync("gamma", after: mark);
+            Assert.NotEqual(pid, newPid); // the changed definition restarted the bot
+            Assert.False(Processes.IsAlive(pid));
             Assert.Equal(["sh", "-c", "sleep 999"], (await Json(await http.GetAsync("/bots/gamma"))).GetProperty("command").EnumerateArray().Select(e => e.GetString()));
 
             Assert.Equal(HttpStatusCode.NoContent, (await http.DeleteAsync("/bots/gamma")).StatusCode);
             Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/bots/gamma")).StatusCode);
             Assert.Equal(HttpStatusCode.NotFound, (await http.DeleteAsync("/bots/gamma")).StatusCode);
-            _ = pid;
-            _ = newPid;
+            Assert.False(Processes.IsAlive(newPid)); // removing the bot stopped its worker
         }
     }
 
