@@ -19,8 +19,9 @@ public sealed class SupervisorHarness : IAsyncDisposable
     private static readonly Lazy<ChildReaper> SharedReaper = new(() =>
         new ChildReaper(Microsoft.Extensions.Logging.LoggerFactory.Create(_ => { }).CreateLogger<ChildReaper>()));
 
-    public SupervisorHarness()
+    public SupervisorHarness(Core.Cgroups.CgroupTree? cgroups = null)
     {
+        Cgroups = cgroups;
         Directory = System.IO.Directory.CreateTempSubdirectory("botvisor-test-").FullName;
         Logs = new ListLoggerProvider();
         LoggerFactory = Microsoft.Extensions.Logging.LoggerFactory.Create(b => b.AddProvider(Logs).SetMinimumLevel(LogLevel.Debug));
@@ -38,6 +39,7 @@ public sealed class SupervisorHarness : IAsyncDisposable
             Notify = NotifyRouter,
             NotifySocketPath = Path.Combine(Directory, "notify.sock"),
             HttpProbe = new PlainHttpProbe(),
+            Cgroups = cgroups,
         };
         Reconciler = new FleetReconciler(Services);
         NotifySocket = new NotifySocket(Services.NotifySocketPath, NotifyAbstractName, NotifyRouter.Find);
@@ -45,6 +47,9 @@ public sealed class SupervisorHarness : IAsyncDisposable
     }
 
     public string Directory { get; }
+
+    /// <summary>The cgroup tree bots with limits get their cgroup in, if the test gave one.</summary>
+    public Core.Cgroups.CgroupTree? Cgroups { get; }
     public ListLoggerProvider Logs { get; }
     public ILoggerFactory LoggerFactory { get; }
     public FleetStateService State { get; } = new();
@@ -111,6 +116,7 @@ public sealed class SupervisorHarness : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Reconciler.StopAllAsync("test finished");
+        Cgroups?.Dispose();
         Sampler.Dispose();
         NotifySocket.Dispose();
         await Writer.DisposeAsync();

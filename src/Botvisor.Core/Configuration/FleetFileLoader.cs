@@ -247,6 +247,7 @@ public sealed class FleetFileLoader
             StartTimeout = Duration(map, p, "start_timeout"),
             Watchdog = Duration(map, p, "watchdog"),
             MemoryMax = Size(map, p, "memory_max"),
+            CpuMax = Cpus(map, p, "cpu_max"),
         };
     }
 
@@ -293,6 +294,7 @@ public sealed class FleetFileLoader
             Watchdog = Duration(map, p, "watchdog"),
             Health = Find(map, "health") is { } h ? ParseHealth(h, p + ".health") : null,
             MemoryMax = Size(map, p, "memory_max"),
+            CpuMax = Cpus(map, p, "cpu_max"),
         };
     }
 
@@ -361,6 +363,15 @@ public sealed class FleetFileLoader
         if (Find(map, key) is not { } node || String(node, p + "." + key) is not { } text) return null;
         if (ByteSizeParser.TryParse(text, out long bytes, out var error) && bytes > 0) return bytes;
         Error(p + "." + key, node, error ?? "must be more than zero", text);
+        return null;
+    }
+
+    /// <summary>A CPU quota in CPUs: <c>0.5</c> is half of one CPU, <c>2</c> is two whole CPUs.</summary>
+    private double? Cpus(YamlMappingNode map, string p, string key)
+    {
+        if (Find(map, key) is not { } node || String(node, p + "." + key) is not { } text) return null;
+        if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double value) && value >= 0.01 && value <= 1024) return value;
+        Error(p + "." + key, node, "expected a number of CPUs from 0.01 to 1024, such as 0.5 for half of one CPU", text);
         return null;
     }
 

@@ -38,6 +38,11 @@ public static class LogEventIds
     public const int PollingConflict = 210;
     public const int HealthChanged = 211;
     public const int ResourceLimit = 212;
+    public const int CgroupLeftovers = 213;
+    public const int CgroupFailed = 214;
+    public const int CpuLimitNotEnforced = 215;
+    public const int CgroupOutsidersSignalled = 216;
+    public const int CgroupSupport = 217;
 
     // 3xx: storage
     public const int StoreWriteFailed = 300;

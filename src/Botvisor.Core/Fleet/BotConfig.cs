@@ -31,6 +31,9 @@ public sealed record BotConfig
     public HttpProbeConfig? Health { get; init; }
     public long? MemoryMax { get; init; }
 
+    /// <summary>CPU time allowed, in CPUs (0.5 = half of one CPU), enforced with cgroup v2 <c>cpu.max</c>.</summary>
+    public double? CpuMax { get; init; }
+
     public bool Equals(BotConfig? other) =>
         other is not null
         && Id == other.Id
@@ -53,7 +56,8 @@ public sealed record BotConfig
         && StartTimeout == other.StartTimeout
         && Watchdog == other.Watchdog
         && Equals(Health, other.Health)
-        && MemoryMax == other.MemoryMax;
+        && MemoryMax == other.MemoryMax
+        && CpuMax == other.CpuMax;
 
     public override int GetHashCode() => HashCode.Combine(Id, CollectionEquality.SequenceHash(Command), Cwd, Token);
 }

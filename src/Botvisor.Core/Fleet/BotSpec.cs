@@ -33,6 +33,9 @@ public sealed record BotSpec
     public HttpProbeSettings? HttpProbe { get; init; }
     public long? MemoryMax { get; init; }
 
+    /// <summary>CPU time allowed, in CPUs; enforced only where cgroup v2's cpu controller is available.</summary>
+    public double? CpuMax { get; init; }
+
     /// <summary>Where the definition came from: the fleet file's path, or <c>api</c>.</summary>
     public string Source { get; init; } = "";
 
@@ -63,6 +66,7 @@ public sealed record BotSpec
         && Watchdog == other.Watchdog
         && HttpProbe == other.HttpProbe
         && MemoryMax == other.MemoryMax
+        && CpuMax == other.CpuMax
         && Source == other.Source;
 
     public override int GetHashCode() => HashCode.Combine(Id, CollectionEquality.SequenceHash(Command), WorkingDirectory, Token);

@@ -45,6 +45,7 @@ public static class BotSpecResolver
                     h.Failures ?? BotDefaults.ProbeFailures, h.InitialDelay ?? BotDefaults.ProbeInitialDelay)
                 : null,
             MemoryMax = bot.MemoryMax ?? defaults.MemoryMax,
+            CpuMax = bot.CpuMax ?? defaults.CpuMax,
             Source = source,
         };
     }

@@ -18,4 +18,5 @@ public sealed record FleetDefaults
     public TimeSpan? StartTimeout { get; init; }
     public TimeSpan? Watchdog { get; init; }
     public long? MemoryMax { get; init; }
+    public double? CpuMax { get; init; }
 }

@@ -9,7 +9,8 @@ namespace Botvisor.Core.Health;
 /// <summary>
 /// Samples RSS and CPU of every worker's session in one pass over /proc per tick (one timer for the
 /// fleet, not one per bot), and restarts a bot whose RSS stays above its <c>memory_max</c> for two
-/// samples in a row ("watched" enforcement: this daemon does not manage cgroups).
+/// samples in a row ("watched" enforcement, where the bot has no cgroup with a memory controller;
+/// where it has one, the kernel enforces memory.max and this only reports).
 /// </summary>
 public sealed partial class ResourceSampler : IDisposable
 {
@@ -92,7 +93,7 @@ public sealed partial class ResourceSampler : IDisposable
 
     private void CheckMemory(BotSupervisor sup, long rss)
     {
-        if (sup.Spec.MemoryMax is not { } max || rss <= max)
+        if (sup.Spec.MemoryMax is not { } max || rss <= max || sup.Limits.Memory == LimitEnforcement.Cgroup)
         {
             _strikes.Remove(sup.Id);
             return;

@@ -145,4 +145,10 @@ internal static unsafe partial class LibC
     public static partial nint recvmsg(int fd, MsgHdr* msg, int flags);
 
     public static string ErrorText(int errno) => Marshal.PtrToStringUTF8(strerror(errno)) ?? $"errno {errno}";
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int getpgid(int pid);
+
+    [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial nint getxattr(string path, string name, byte* value, nuint size);
 }

@@ -46,6 +46,9 @@ public sealed record BotSnapshot
     /// <summary>The last result of each check, by check name (notify, watchdog, http, memory…).</summary>
     public IReadOnlyDictionary<string, Core.Health.CheckResult> Checks { get; init; } = new Dictionary<string, Core.Health.CheckResult>();
 
+    /// <summary>How memory_max and cpu_max are enforced for the current (or last) worker.</summary>
+    public Core.Health.LimitEnforcement Limits { get; init; } = Core.Health.LimitEnforcement.None;
+
     public string Source { get; init; } = "";
     public string? MaskedToken { get; init; }
     public long Version { get; init; }

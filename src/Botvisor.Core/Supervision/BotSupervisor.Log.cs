@@ -34,6 +34,21 @@ public sealed partial class BotSupervisor
         [LoggerMessage(EventId = LogEventIds.HealthChanged, Level = LogLevel.Information, Message = "Bot {BotId}: {Change}")]
         public static partial void HealthChanged(ILogger logger, string botId, string change);
 
+        [LoggerMessage(EventId = LogEventIds.ResourceLimit, Level = LogLevel.Warning, Message = "Bot {BotId}: {Reason}")]
+        public static partial void MemoryLimitReached(ILogger logger, string botId, string reason);
+
+        [LoggerMessage(EventId = LogEventIds.CgroupLeftovers, Level = LogLevel.Warning, Message = "Bot {BotId}: {Count} process(es) of an earlier worker were still in {Cgroup}; killed them with cgroup.kill")]
+        public static partial void CgroupLeftovers(ILogger logger, string botId, int count, string cgroup);
+
+        [LoggerMessage(EventId = LogEventIds.CgroupFailed, Level = LogLevel.Warning, Message = "Bot {BotId}: cannot use cgroup {Cgroup} ({Error}); memory_max is watched instead and cpu_max is not enforced")]
+        public static partial void CgroupFailed(ILogger logger, string botId, string cgroup, string error);
+
+        [LoggerMessage(EventId = LogEventIds.CpuLimitNotEnforced, Level = LogLevel.Warning, Message = "Bot {BotId}: cpu_max is not enforced: cgroup {Cgroup} has no cpu controller on this machine")]
+        public static partial void CpuLimitNotEnforced(ILogger logger, string botId, string cgroup);
+
+        [LoggerMessage(EventId = LogEventIds.CgroupOutsidersSignalled, Level = LogLevel.Information, Message = "Bot {BotId}: sent {Signal} to {Count} process(es) of its cgroup that had left the worker's process group")]
+        public static partial void CgroupOutsidersSignalled(ILogger logger, string botId, string signal, int count);
+
         [LoggerMessage(EventId = LogEventIds.SupervisorFaulted, Level = LogLevel.Critical, Message = "Bot {BotId}: supervisor failed")]
         public static partial void Faulted(ILogger logger, string botId, Exception exception);
     }

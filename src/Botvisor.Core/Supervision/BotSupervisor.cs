@@ -27,6 +27,9 @@ public sealed partial class BotSupervisor
 {
     private static readonly TimeSpan LingerCheck = TimeSpan.FromSeconds(5);
 
+    /// <summary>How often a cgroup is looked at while processes that left the worker's process group are still in it.</summary>
+    private static readonly TimeSpan CgroupPoll = TimeSpan.FromMilliseconds(100);
+
     private readonly SupervisorServices _services;
     private readonly ILogger _logger;
     private readonly Channel<SupervisorSignal> _signals = Channel.CreateUnbounded<SupervisorSignal>(new UnboundedChannelOptions { SingleReader = true });
@@ -39,6 +42,8 @@ public sealed partial class BotSupervisor
     private AfterGroupEnds _after;
     private string _stopReason = "";
     private bool _killSent;
+    private long _stopStarted;
+    private long _killedAt;
     private bool _everStarted;
     private bool _exit;
     private int _consecutiveFailures;
@@ -77,6 +82,8 @@ public sealed partial class BotSupervisor
         public required int Pid { get; init; }
         public required long StartTimestamp { get; init; }
         public required WorkerRecord Record { get; init; }
+        public Cgroups.BotCgroup? Cgroup { get; init; }
+        public long OomKillsAtStart { get; init; }
         public ExitStatus? Exit { get; set; }
     }
 
@@ -97,6 +104,9 @@ public sealed partial class BotSupervisor
 
     /// <summary>The pid (= session) of the current worker, if one is running.</summary>
     public int? WorkerPid => _services.State.Get(Id) is { Pid: { } pid, State: BotLifecycleState.Running or BotLifecycleState.Starting or BotLifecycleState.Stopping } ? pid : null;
+
+    /// <summary>How the current worker's memory_max and cpu_max are enforced.</summary>
+    public LimitEnforcement Limits => _services.State.Get(Id)?.Limits ?? LimitEnforcement.None;
 
     /// <summary>The bot's captured output.</summary>
     public BotLog Output => _log;
@@ -133,7 +143,7 @@ public sealed partial class BotSupervisor
         {
             Log.Faulted(_logger, Id, ex);
             // Never leave a worker without its supervisor.
-            if (_worker is { } w) ProcessGroup.Signal(w.Pid, Signals.SIGKILL);
+            if (_worker is { } w) KillWorker(w);
         }
         finally
         {
@@ -149,6 +159,8 @@ public sealed partial class BotSupervisor
                 if (rest is SupervisorSignal.Command c) c.Done.TrySetResult(final);
             }
             _log.Dispose();
+            // The bot is gone (or the daemon is stopping): its cgroup, emptied by the stop, goes too.
+            _services.Cgroups?.ForBot(Id).TryRemove();
         }
     }
 
@@ -398,11 +410,12 @@ public sealed partial class BotSupervisor
         _failureCause = null;
         _watchdogOverride = null;
 
+        var (cgroup, limits) = PrepareCgroup(spec);
         SpawnedProcess spawned;
         try
         {
             if (spec.Command.Count == 0) throw new SpawnException("cannot start the worker: the command is empty", 0);
-            spawned = ProcessSpawner.Spawn(new SpawnRequest(WorkerCommand.Argv(spec), spec.WorkingDirectory, env), _services.Reaper);
+            spawned = ProcessSpawner.Spawn(new SpawnRequest(WorkerCommand.Argv(spec, cgroup?.ProcsFile), spec.WorkingDirectory, env), _services.Reaper);
         }
         catch (SpawnException ex)
         {
@@ -421,6 +434,8 @@ public sealed partial class BotSupervisor
             Pid = pid,
             StartTimestamp = _services.Time.GetTimestamp(),
             Record = new WorkerRecord(Id, pid, pid, stat?.StartTime ?? 0, now),
+            Cgroup = cgroup,
+            OomKillsAtStart = cgroup is { HasMemoryController: true } ? cgroup.OomKills : 0,
         };
         _worker = run;
         _killSent = false;
@@ -452,6 +467,7 @@ public sealed partial class BotSupervisor
             Ready = spec.Ready == ReadyMode.Started,
             Checks = new Dictionary<string, CheckResult>(),
             Health = HealthVerdict.Unknown,
+            Limits = limits,
         };
         if (spec.Ready == ReadyMode.Notify)
         {
@@ -461,6 +477,41 @@ public sealed partial class BotSupervisor
         }
         SetState(BotLifecycleState.Running, $"worker started (pid {pid})", started);
         EnterRunning();
+    }
+
+    /// <summary>
+    /// A bot with memory_max or cpu_max gets its own cgroup where the daemon has a cgroup tree: created
+    /// on first use, emptied of anything an earlier worker left, limits written before the worker joins.
+    /// </summary>
+    private (Cgroups.BotCgroup? Cgroup, LimitEnforcement Limits) PrepareCgroup(BotSpec spec)
+    {
+        if (spec.MemoryMax is null && spec.CpuMax is null) return (null, LimitEnforcement.None);
+        if (_services.Cgroups is not { } tree) return (null, LimitEnforcement.WithoutCgroup(spec.MemoryMax, spec.CpuMax));
+        var cgroup = tree.ForBot(Id);
+        try
+        {
+            cgroup.Create();
+            if (cgroup.IsPopulated)
+            {
+                Log.CgroupLeftovers(_logger, Id, cgroup.Processes().Count, cgroup.Path);
+                cgroup.Kill();
+            }
+            cgroup.ApplyLimits(spec.MemoryMax, spec.CpuMax);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            Log.CgroupFailed(_logger, Id, cgroup.Path, ex.Message);
+            return (null, LimitEnforcement.WithoutCgroup(spec.MemoryMax, spec.CpuMax));
+        }
+        var limits = new LimitEnforcement(
+            spec.MemoryMax is null ? null : cgroup.HasMemoryController ? LimitEnforcement.Cgroup : LimitEnforcement.Watched,
+            spec.CpuMax is null ? null : cgroup.HasCpuController ? LimitEnforcement.Cgroup : LimitEnforcement.NotEnforced,
+            cgroup.Path);
+        if (limits.Cpu == LimitEnforcement.NotEnforced && _services.State.Get(Id)?.Limits.Cpu != LimitEnforcement.NotEnforced)
+        {
+            Log.CpuLimitNotEnforced(_logger, Id, cgroup.Path);
+        }
+        return (cgroup, limits);
     }
 
     /// <summary>The worker is running and ready: start what watches it while it runs.</summary>
@@ -653,22 +704,60 @@ public sealed partial class BotSupervisor
 
     private void BeginStop(string reason)
     {
-        var w = _worker!;
         _stopReason = reason;
-        _killSent = _spec.StopSignal == Signals.SIGKILL;
         SetState(BotLifecycleState.Stopping, reason);
-        SignalGroup(w.Pid, _spec.StopSignal);
-        ArmDeadline(_spec.StopTimeout);
+        SendStopSignal(_worker!);
     }
 
-    private void SignalGroup(int pgid, int signal)
+    /// <summary>Sends stop_signal (SIGKILL after stop_timeout, see <see cref="OnStopDeadlineAsync"/>).</summary>
+    private void SendStopSignal(WorkerRun w)
     {
-        if (ProcessGroup.Signal(pgid, signal))
+        long now = _services.Time.GetTimestamp();
+        _stopStarted = now;
+        _killSent = _spec.StopSignal == Signals.SIGKILL;
+        _killedAt = now;
+        if (_killSent) KillWorker(w);
+        else SignalWorker(w, _spec.StopSignal);
+        ArmStopDeadline(w);
+    }
+
+    /// <summary>Signals the worker's process group, and in its cgroup whatever has left that group.</summary>
+    private void SignalWorker(WorkerRun w, int signal)
+    {
+        if (ProcessGroup.Signal(w.Pid, signal))
         {
-            Log.GroupSignalled(_logger, Id, Signals.Name(signal), pgid);
+            Log.GroupSignalled(_logger, Id, Signals.Name(signal), w.Pid);
             // A stopped (SIGSTOP) process would never see the signal; wake it as s6 does.
-            if (signal != Signals.SIGKILL && signal != Signals.SIGCONT) ProcessGroup.Signal(pgid, Signals.SIGCONT);
+            if (signal != Signals.SIGCONT) ProcessGroup.Signal(w.Pid, Signals.SIGCONT);
         }
+        if (w.Cgroup is { } cgroup && cgroup.SignalOutside(w.Pid, signal) is > 0 and var outside)
+        {
+            Log.CgroupOutsidersSignalled(_logger, Id, Signals.Name(signal), outside);
+            cgroup.SignalOutside(w.Pid, Signals.SIGCONT);
+        }
+    }
+
+    private static void KillWorker(WorkerRun w)
+    {
+        ProcessGroup.Signal(w.Pid, Signals.SIGKILL);
+        w.Cgroup?.Kill();
+    }
+
+    /// <summary>Whether anything of the worker is left: its process group, or anything in its cgroup.</summary>
+    private static bool IsGroupAlive(WorkerRun w) => ProcessGroup.IsAlive(w.Pid) || w.Cgroup?.IsPopulated == true;
+
+    /// <summary>
+    /// The stop deadline: SIGKILL at stop_timeout, then a look every <see cref="LingerCheck"/>. Members of
+    /// the process group wake the loop when they are reaped; processes that left the group for a session
+    /// of their own do not, so while the worker has a cgroup, it is looked at every <see cref="CgroupPoll"/>.
+    /// </summary>
+    private void ArmStopDeadline(WorkerRun w)
+    {
+        var next = _killSent
+            ? LingerCheck - _services.Time.GetElapsedTime(_killedAt)
+            : _spec.StopTimeout - _services.Time.GetElapsedTime(_stopStarted);
+        if (w.Cgroup is not null && next > CgroupPoll) next = CgroupPoll;
+        ArmDeadline(next > TimeSpan.Zero ? next : TimeSpan.Zero);
     }
 
     private Task OnUnexpectedExitAsync(ExitStatus status)
@@ -680,15 +769,19 @@ public sealed partial class BotSupervisor
         Publish(s => s with { LastExit = status, StoppedAt = _services.Time.GetUtcNow() });
         SetCheck("process", status.IsSuccess, "worker " + status);
         _after = AfterGroupEnds.ApplyPolicy;
+        if (w.Cgroup is { HasMemoryController: true } cgroup && _spec.MemoryMax is { } max && cgroup.OomKills > w.OomKillsAtStart)
+        {
+            _failureCause = $"memory limit {ResourceSampler.Mib(max)} exceeded (the kernel's OOM killer ended the bot in its cgroup {cgroup.Path})";
+            Log.MemoryLimitReached(_logger, Id, _failureCause);
+            SetCheck("memory", false, _failureCause);
+        }
 
-        if (!ProcessGroup.IsAlive(w.Pid)) return OnGroupEndedAsync();
+        if (!IsGroupAlive(w)) return OnGroupEndedAsync();
 
-        // Whatever the worker left behind in its group is ended before any restart.
+        // Whatever the worker left behind in its group (or its cgroup) is ended before any restart.
         _stopReason = $"worker {status}; ending what is left of its process group";
-        _killSent = _spec.StopSignal == Signals.SIGKILL;
         SetState(BotLifecycleState.Stopping, _stopReason);
-        SignalGroup(w.Pid, _spec.StopSignal);
-        ArmDeadline(_spec.StopTimeout);
+        SendStopSignal(w);
         return Task.CompletedTask;
     }
 
@@ -704,25 +797,28 @@ public sealed partial class BotSupervisor
 
     private Task CheckGroupEndedAsync()
     {
-        if (_worker is { Exit: not null } w && !ProcessGroup.IsAlive(w.Pid)) return OnGroupEndedAsync();
+        if (_worker is { Exit: not null } w && !IsGroupAlive(w)) return OnGroupEndedAsync();
         return Task.CompletedTask;
     }
 
     private Task OnStopDeadlineAsync()
     {
         var w = _worker!;
-        if (!_killSent)
+        if (w.Exit is not null && !IsGroupAlive(w)) return OnGroupEndedAsync();
+        if (!_killSent && _services.Time.GetElapsedTime(_stopStarted) >= _spec.StopTimeout)
         {
             _killSent = true;
+            _killedAt = _services.Time.GetTimestamp();
             Log.GroupKilled(_logger, Id, w.Pid, DurationParser.Format(_spec.StopTimeout));
-            ProcessGroup.Signal(w.Pid, Signals.SIGKILL);
-            ArmDeadline(LingerCheck);
-            return Task.CompletedTask;
+            KillWorker(w);
         }
-        if (w.Exit is not null && !ProcessGroup.IsAlive(w.Pid)) return OnGroupEndedAsync();
-        Log.GroupLingering(_logger, Id, w.Pid);
-        ProcessGroup.Signal(w.Pid, Signals.SIGKILL);
-        ArmDeadline(LingerCheck);
+        else if (_killSent && _services.Time.GetElapsedTime(_killedAt) >= LingerCheck)
+        {
+            _killedAt = _services.Time.GetTimestamp();
+            Log.GroupLingering(_logger, Id, w.Pid);
+            KillWorker(w);
+        }
+        ArmStopDeadline(w);
         return Task.CompletedTask;
     }
 

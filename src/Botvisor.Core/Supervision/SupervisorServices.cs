@@ -33,6 +33,9 @@ public sealed class SupervisorServices
     /// <summary>Runs HTTP probes; null disables them.</summary>
     public Health.IHttpProbe? HttpProbe { get; init; }
 
+    /// <summary>The cgroup v2 tree bots with memory_max or cpu_max get their own cgroup in; null where there is none.</summary>
+    public Cgroups.CgroupTree? Cgroups { get; init; }
+
     /// <summary>A source of randomness in [0, 1) for backoff jitter.</summary>
     public Func<double> Random { get; init; } = System.Random.Shared.NextDouble;
 

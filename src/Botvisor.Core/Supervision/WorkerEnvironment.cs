@@ -63,11 +63,19 @@ public static class WorkerEnvironment
 public static class WorkerCommand
 {
     /// <summary>
-    /// The argv to spawn. With a watchdog, systemd also passes WATCHDOG_PID (the main pid, which
-    /// sd_watchdog_enabled() compares with getpid()); posix_spawn cannot know the pid in advance, so a
-    /// one-line shell sets it to its own pid and exec's the bot in place: the pid does not change.
+    /// The argv to spawn. Two things must happen in the worker's own process before the bot's program
+    /// runs, and posix_spawn can do neither: joining the bot's cgroup (so nothing the bot forks is ever
+    /// outside it) and, with a watchdog, setting WATCHDOG_PID (systemd passes the main pid, which
+    /// sd_watchdog_enabled() compares with getpid(), and it is unknown before the spawn). A one-line
+    /// shell does both and exec's the bot in place, so the pid does not change. Without either, the
+    /// bot is spawned directly.
     /// </summary>
-    public static IReadOnlyList<string> Argv(BotSpec spec) => spec.Watchdog is null
-        ? spec.Command
-        : ["/bin/sh", "-c", "WATCHDOG_PID=$$; export WATCHDOG_PID; exec \"$@\"", "botvisor-exec", .. spec.Command];
+    public static IReadOnlyList<string> Argv(BotSpec spec, string? cgroupProcsFile = null)
+    {
+        if (spec.Watchdog is null && cgroupProcsFile is null) return spec.Command;
+        var script = (cgroupProcsFile is null ? "" : "echo $$ > \"$0\" || exit 126; ")
+            + (spec.Watchdog is null ? "" : "WATCHDOG_PID=$$; export WATCHDOG_PID; ")
+            + "exec \"$@\"";
+        return ["/bin/sh", "-c", script, cgroupProcsFile ?? "botvisor-exec", .. spec.Command];
+    }
 }

@@ -77,6 +77,7 @@ public static class DaemonHostBuilder
         services.AddSingleton<StoreWriter>();
         services.AddSingleton<EventFeed>();
         services.AddSingleton(sp => new ChildReaper(sp.GetRequiredService<ILogger<ChildReaper>>()));
+        services.AddSingleton(_ => Core.Cgroups.CgroupTree.Open(options.Cgroups, options.CgroupTreeName));
         services.AddSingleton(sp => new SupervisorServices
         {
             Reaper = sp.GetRequiredService<ChildReaper>(),
@@ -91,6 +92,7 @@ public static class DaemonHostBuilder
             Notify = sp.GetRequiredService<NotifyRouter>(),
             NotifySocketPath = options.NotifySocketPath,
             HttpProbe = sp.GetRequiredService<IHttpProbe>(),
+            Cgroups = sp.GetRequiredService<Core.Cgroups.CgroupSupport>().Tree,
         });
         services.AddSingleton<NotifyRouter>();
         services.AddSingleton<IHttpProbe, HttpHealthProbe>();

@@ -30,6 +30,12 @@ public sealed record DaemonOptions
     /// <summary>The same socket under an abstract name, for senders that use one ("@botvisor-…").</summary>
     public string NotifyAbstractName => "botvisor-" + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(StateDirectory)))[..16].ToLowerInvariant();
 
+    /// <summary>Per-bot cgroups: <c>auto</c> (where this process may manage cgroup v2), <c>off</c>, or a cgroup v2 directory to manage.</summary>
+    public string Cgroups { get; init; } = "auto";
+
+    /// <summary>The tree's name when the daemon runs in the hierarchy's root: one per state directory.</summary>
+    public string CgroupTreeName => "botvisor-" + NotifyAbstractName["botvisor-".Length..];
+
     /// <summary>How often worker resources are sampled.</summary>
     public TimeSpan SampleInterval { get; init; } = Core.Health.ResourceSampler.DefaultInterval;
 }

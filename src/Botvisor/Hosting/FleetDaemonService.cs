@@ -33,11 +33,13 @@ public sealed partial class FleetDaemonService : IHostedService, IDisposable
     private readonly ResourceSampler _sampler;
     private NotifySocket? _notifySocket;
     private readonly IHostApplicationLifetime _lifetime;
+    private readonly Core.Cgroups.CgroupSupport _cgroups;
 
     public FleetDaemonService(DaemonOptions options, IFleetStore store, StoreWriter writer, FleetController controller,
         FleetReconciler reconciler, FleetStateService state, TimeProvider time, DaemonClock clock, IServer server, IHostApplicationLifetime lifetime,
-        NotifyRouter notifyRouter, ResourceSampler sampler, ILogger<FleetDaemonService> logger)
+        NotifyRouter notifyRouter, ResourceSampler sampler, Core.Cgroups.CgroupSupport cgroups, ILogger<FleetDaemonService> logger)
     {
+        _cgroups = cgroups;
         _notifyRouter = notifyRouter;
         _sampler = sampler;
         _server = server;
@@ -57,6 +59,7 @@ public sealed partial class FleetDaemonService : IHostedService, IDisposable
     {
         Log.Starting(_logger, Environment.ProcessId, _options.ConfigPath, _options.StateDirectory);
         await _store.InitializeAsync(cancellationToken).ConfigureAwait(false);
+        Log.Cgroups(_logger, _cgroups.Description);
 
         await _controller.LoadStoredBotsAsync(cancellationToken).ConfigureAwait(false);
         _notifySocket = new NotifySocket(_options.NotifySocketPath, _options.NotifyAbstractName, _notifyRouter.Find);
@@ -128,6 +131,7 @@ public sealed partial class FleetDaemonService : IHostedService, IDisposable
         Record("daemon stopped");
         _sampler.Dispose();
         _notifySocket?.Dispose();
+        _cgroups.Tree?.Dispose();
         await _writer.FlushAsync().ConfigureAwait(false);
         Log.Stopped(_logger);
     }
@@ -148,6 +152,9 @@ public sealed partial class FleetDaemonService : IHostedService, IDisposable
 
     private static partial class Log
     {
+        [LoggerMessage(EventId = LogEventIds.CgroupSupport, Level = LogLevel.Information, Message = "Resource limits: {Description}")]
+        public static partial void Cgroups(ILogger logger, string description);
+
         [LoggerMessage(EventId = LogEventIds.DaemonStarting, Level = LogLevel.Information, Message = "Botvisor {Pid} starting: fleet {ConfigPath}, state {StateDirectory}")]
         public static partial void Starting(ILogger logger, int pid, string configPath, string stateDirectory);
 

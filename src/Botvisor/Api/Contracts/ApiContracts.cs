@@ -33,6 +33,7 @@ public sealed record BotStatus
     public Dictionary<string, CheckInfo>? Checks { get; init; }
 
     public ResourceInfo? Resources { get; init; }
+    public LimitsInfo? Limits { get; init; }
 
     public required string Source { get; init; }
     public IReadOnlyList<string> Command { get; init; } = [];
@@ -42,8 +43,14 @@ public sealed record BotStatus
 
 public sealed record CheckInfo(bool Healthy, string Message, DateTimeOffset Time);
 
-/// <summary>RSS and CPU of the bot's session; how memory_max is enforced.</summary>
-public sealed record ResourceInfo(long RssBytes, double CpuPercent, int Processes, DateTimeOffset SampledAt, long? MemoryMax, string? MemoryEnforcement);
+/// <summary>RSS and CPU of the bot's session, from the last /proc sample.</summary>
+public sealed record ResourceInfo(long RssBytes, double CpuPercent, int Processes, DateTimeOffset SampledAt);
+
+/// <summary>
+/// The bot's memory_max and cpu_max, and how each is enforced: "cgroup" (the kernel, through the bot's
+/// own cgroup), "watched" (memory: RSS sampled, restart when over) or "not enforced" (cpu without a cgroup cpu controller).
+/// </summary>
+public sealed record LimitsInfo(long? MemoryMax, string? MemoryEnforcement, double? CpuMax, string? CpuEnforcement, string? Cgroup);
 
 /// <summary>How a worker ended.</summary>
 public sealed record ExitInfo(int Code, int? ExitCode, string? Signal, string Description);
@@ -58,6 +65,9 @@ public sealed record DaemonStatus
     public required string StateDirectory { get; init; }
     public required int Bots { get; init; }
     public required Dictionary<string, int> States { get; init; }
+
+    /// <summary>Whether bots with memory_max or cpu_max get their own cgroup here, and why not.</summary>
+    public string? Cgroups { get; init; }
 }
 
 public sealed record StatusResponse(DaemonStatus Daemon, IReadOnlyList<BotStatus> Bots);

@@ -12,8 +12,8 @@ internal static class ApiMapping
         StatusText = s.StatusText,
         Health = s.Health.ToString().ToLowerInvariant(),
         Checks = s.Checks.Count == 0 ? null : s.Checks.ToDictionary(kv => kv.Key, kv => new CheckInfo(kv.Value.Healthy, kv.Value.Message, kv.Value.Time)),
-        Resources = usage is null ? null : new ResourceInfo(usage.RssBytes, usage.CpuPercent, usage.Processes, usage.SampledAt,
-            spec?.MemoryMax, spec?.MemoryMax is null ? null : Core.Health.ResourceUsage.WatchedEnforcement),
+        Resources = usage is null ? null : new ResourceInfo(usage.RssBytes, usage.CpuPercent, usage.Processes, usage.SampledAt),
+        Limits = spec is null || (spec.MemoryMax is null && spec.CpuMax is null) ? null : Limits(s, spec),
         Id = s.Id,
         State = s.State.ToName(),
         Reason = s.Reason,
@@ -31,6 +31,13 @@ internal static class ApiMapping
         Autostart = spec?.Autostart ?? false,
         DependsOn = spec?.DependsOn ?? [],
     };
+
+    /// <summary>The enforcement of the last worker; before any, what it will be without a cgroup.</summary>
+    private static LimitsInfo Limits(BotSnapshot s, BotSpec spec)
+    {
+        var e = s.Limits.Memory is null && s.Limits.Cpu is null ? Core.Health.LimitEnforcement.WithoutCgroup(spec.MemoryMax, spec.CpuMax) : s.Limits;
+        return new LimitsInfo(spec.MemoryMax, spec.MemoryMax is null ? null : e.Memory, spec.CpuMax, spec.CpuMax is null ? null : e.Cpu, e.CgroupPath);
+    }
 
     public static EventInfo ToInfo(this BotEvent e) => new()
     {

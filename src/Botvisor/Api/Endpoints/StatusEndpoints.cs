@@ -14,7 +14,7 @@ internal static class StatusEndpoints
             .WithSummary("The daemon and every bot: state, pid, uptime, restarts, last exit, health, masked token, source");
     }
 
-    private static StatusResponse GetStatus(FleetStateService state, FleetReconciler reconciler, ResourceSampler sampler, DaemonOptions options, DaemonClock clock, TimeProvider time)
+    private static StatusResponse GetStatus(FleetStateService state, FleetReconciler reconciler, ResourceSampler sampler, Core.Cgroups.CgroupSupport cgroups, DaemonOptions options, DaemonClock clock, TimeProvider time)
     {
         var now = time.GetUtcNow();
         var specs = reconciler.CurrentSpecs;
@@ -29,6 +29,7 @@ internal static class StatusEndpoints
             StateDirectory = options.StateDirectory,
             Bots = bots.Count,
             States = bots.GroupBy(b => b.State).ToDictionary(g => g.Key, g => g.Count()),
+            Cgroups = cgroups.Description,
         };
         return new StatusResponse(daemon, bots);
     }

@@ -15,11 +15,13 @@ internal static class RunCommand
         command.Options.Add(CommonOptions.StateDir);
         command.Options.Add(CommonOptions.LogFormat);
         command.Options.Add(Listen);
+        command.Options.Add(Cgroups);
         command.SetAction((parse, _) => InvokeAsync(
             parse.GetValue(CommonOptions.Config),
             parse.GetValue(CommonOptions.StateDir),
             parse.GetValue(CommonOptions.LogFormat) ?? "text",
-            parse.GetValue(Listen)));
+            parse.GetValue(Listen),
+            parse.GetValue(Cgroups)));
         return command;
     }
 
@@ -28,7 +30,12 @@ internal static class RunCommand
         Description = "The API's address (default: $BOTVISOR_LISTEN, the fleet file's api.listen, else http://127.0.0.1:7070; port 0 picks a free one)",
     };
 
-    public static async Task<int> InvokeAsync(string? config, string? stateDir, string logFormat, string? listen)
+    private static readonly Option<string?> Cgroups = new("--cgroups")
+    {
+        Description = "Per-bot cgroups for memory_max/cpu_max: auto (default, or $BOTVISOR_CGROUPS), off, or a cgroup v2 directory delegated to Botvisor",
+    };
+
+    public static async Task<int> InvokeAsync(string? config, string? stateDir, string logFormat, string? listen, string? cgroups = null)
     {
         var configPath = CommonOptions.ResolveConfigPath(config);
         var loaded = FleetLoader.LoadAndValidate(configPath);
@@ -49,7 +56,13 @@ internal static class RunCommand
                 ?? Path.Combine(Path.GetDirectoryName(configPath)!, ".botvisor")),
             LogFormat = logFormat,
             SampleInterval = loaded.Fleet!.SampleInterval ?? Core.Health.ResourceSampler.DefaultInterval,
+            Cgroups = cgroups ?? Environment.GetEnvironmentVariable("BOTVISOR_CGROUPS") ?? "auto",
         };
+        if (options.Cgroups is not ("auto" or "off") && !Path.IsPathFullyQualified(options.Cgroups))
+        {
+            Console.Error.WriteLine($"botvisor: not started: --cgroups '{options.Cgroups}' is not auto, off, or an absolute cgroup v2 directory such as /sys/fs/cgroup/botvisor");
+            return ExitCodes.Usage;
+        }
         var api = loaded.Fleet!.Api;
         var tokens = new Dictionary<string, string>(api.Tokens, StringComparer.Ordinal);
         if (Environment.GetEnvironmentVariable("BOTVISOR_API_TOKEN") is { Length: > 0 } envToken) tokens["env"] = envToken;

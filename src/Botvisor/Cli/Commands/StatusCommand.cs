@@ -22,12 +22,13 @@ internal static class StatusCommand
             var counts = string.Join(", ", d.States.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Value} {kv.Key}"));
             Console.WriteLine($"botvisor {d.Version}, pid {d.Pid}, up {Output.Duration(d.UptimeSeconds)}; {d.Bots} bot(s){(counts.Length > 0 ? ": " + counts : "")}");
             Console.WriteLine($"fleet {d.Config}; state {d.StateDirectory}");
+            if (status.Bots.Any(b => b.Limits is not null) && d.Cgroups is { } cgroups) Console.WriteLine("limits: " + cgroups);
             Console.WriteLine();
             Output.Table(Console.Out, ["BOT", "STATE", "HEALTH", "PID", "UPTIME", "RESTARTS", "MEMORY", "CPU", "LAST EXIT", "TELEGRAM", "SOURCE", "REASON"],
                 status.Bots.Select(b => new[]
                 {
                     b.Id, b.State, b.Health, b.Pid.Or(), Output.Duration(b.UptimeSeconds), b.Restarts.ToString(CultureInfo.InvariantCulture),
-                    Memory(b), b.Resources is { } r ? r.CpuPercent.ToString("0.#", CultureInfo.InvariantCulture) + "%" : "-",
+                    Memory(b), Cpu(b),
                     b.LastExit?.Description ?? "-", Telegram(b), b.Source == "api" ? "api" : Path.GetFileName(b.Source),
                     b.StatusText is { Length: > 0 } st ? $"{b.Reason} [{st}]" : b.Reason,
                 }), colourColumn: 1);
@@ -38,9 +39,16 @@ internal static class StatusCommand
 
     private static string Memory(BotStatus b)
     {
-        if (b.Resources is not { } r) return "-";
-        var used = Core.Health.ResourceSampler.Mib(r.RssBytes);
-        return r.MemoryMax is { } max ? $"{used} / {Core.Health.ResourceSampler.Mib(max)} ({r.MemoryEnforcement})" : used;
+        var used = b.Resources is { } r ? Core.Health.ResourceSampler.Mib(r.RssBytes) : "-";
+        return b.Limits is { MemoryMax: { } max } l ? $"{used} / {Core.Health.ResourceSampler.Mib(max)} ({l.MemoryEnforcement})" : used;
+    }
+
+    private static string Cpu(BotStatus b)
+    {
+        var used = b.Resources is { } r ? r.CpuPercent.ToString("0.#", CultureInfo.InvariantCulture) + "%" : "-";
+        return b.Limits is { CpuMax: { } max } l
+            ? $"{used} / {(max * 100).ToString("0.#", CultureInfo.InvariantCulture)}% ({l.CpuEnforcement})"
+            : used;
     }
 
     private static string Telegram(BotStatus b)
