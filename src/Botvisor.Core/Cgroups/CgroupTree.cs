@@ -146,7 +146,7 @@ public sealed class CgroupTree : IDisposable
     }
 
     public string Describe() => Controllers.Count == 0
-        ? $"cgroup v2 at {Path} without the memory and cpu controllers (the kernel does not offer them here): bots get their own cgroup, memory_max is watched"
+        ? $"cgroup v2 at {Path} without a memory or cpu controller (not offered to it here; on a hybrid host they are bound to cgroup v1): bots get their own cgroup, memory_max is watched and cpu_max is not enforced"
         : $"cgroup v2 at {Path} with {string.Join(" and ", Controllers.Order(StringComparer.Ordinal))}";
 
     /// <summary>Removes the bots' cgroups that are empty, and the tree if this daemon made it.</summary>

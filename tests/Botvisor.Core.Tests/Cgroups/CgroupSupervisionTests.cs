@@ -37,12 +37,15 @@ public class CgroupSupervisionTests : IAsyncLifetime
     /// <summary>Gone, or a zombie the reaper has not collected yet: either way it runs no code.</summary>
     private static bool IsRunning(int pid) => ProcStat.Read(pid) is { State: not 'Z' and not 'X' };
 
+    /// <summary>A child that leaves the worker's session and process group, and says so once it has.</summary>
+    private const string EscapingScript = "setsid sh -c 'echo escaped $$; exec sleep 1000' & wait";
+
     private BotSpec Limited(BotSpec spec) => spec with { MemoryMax = 512L * 1024 * 1024 };
 
     [Fact]
     public async Task WorkerAndEverythingItForks_AreInTheBotsOwnCgroup()
     {
-        await _h.ApplyAsync(Limited(_h.Shell("member", "setsid sleep 1000 & echo escaped $!; wait")));
+        await _h.ApplyAsync(Limited(_h.Shell("member", EscapingScript)));
         var running = await _h.WaitForStateAsync("member", BotLifecycleState.Running);
         var line = await _h.WaitForOutputAsync("member", t => t.StartsWith("escaped ", StringComparison.Ordinal));
         int escaped = int.Parse(line.Text[8..]);
@@ -58,7 +61,7 @@ public class CgroupSupervisionTests : IAsyncLifetime
     [Fact]
     public async Task Stop_EndsAProcessThatLeftTheSession_ThenRemoveDeletesTheCgroup()
     {
-        await _h.ApplyAsync(Limited(_h.Shell("escaper", "setsid sleep 1000 & echo escaped $!; wait")));
+        await _h.ApplyAsync(Limited(_h.Shell("escaper", EscapingScript)));
         var line = await _h.WaitForOutputAsync("escaper", t => t.StartsWith("escaped ", StringComparison.Ordinal));
         int escaped = int.Parse(line.Text[8..]);
         Assert.True(IsRunning(escaped));
@@ -78,7 +81,7 @@ public class CgroupSupervisionTests : IAsyncLifetime
     [Fact]
     public async Task KilledWorker_ItsEscapedChildIsGoneBeforeTheReplacementStarts()
     {
-        await _h.ApplyAsync(Limited(_h.Shell("crasher", "setsid sleep 1000 & echo escaped $!; wait") with
+        await _h.ApplyAsync(Limited(_h.Shell("crasher", EscapingScript) with
         {
             Restart = RestartPolicy.Always,
             Backoff = new BackoffSettings(TimeSpan.FromSeconds(2), 2, TimeSpan.FromSeconds(2), 0),

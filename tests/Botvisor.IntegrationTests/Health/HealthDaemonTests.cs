@@ -34,7 +34,20 @@ public class HealthDaemonTests
         Assert.StartsWith("watchdog timeout: no WATCHDOG=1 within 500ms", bots["hung"].GetProperty("reason").GetString());
         Assert.Equal("unhealthy", bots["hung"].GetProperty("health").GetString());
         Assert.False(bots["hung"].GetProperty("checks").GetProperty("watchdog").GetProperty("healthy").GetBoolean());
-        Assert.Matches(@"^memory limit 40 MiB exceeded \(RSS \d+(\.\d)? MiB\)", bots["leaky"].GetProperty("reason").GetString());
+        var limits = bots["leaky"].GetProperty("limits");
+        Assert.Equal(40L * 1024 * 1024, limits.GetProperty("memoryMax").GetInt64());
+        var cgroups = JsonDocument.Parse(await http.GetStringAsync("/status")).RootElement.GetProperty("daemon").GetProperty("cgroups").GetString()!;
+        if (limits.GetProperty("memoryEnforcement").GetString() == "cgroup")
+        {
+            TestContext.Current.TestOutputHelper?.WriteLine("exercised: cgroup enforcement; " + cgroups);
+            Assert.StartsWith("memory limit 40 MiB exceeded (the kernel's OOM killer ended the bot", bots["leaky"].GetProperty("reason").GetString());
+        }
+        else
+        {
+            TestContext.Current.TestOutputHelper?.WriteLine("exercised: watched enforcement; " + cgroups);
+            Assert.Equal("watched", limits.GetProperty("memoryEnforcement").GetString());
+            Assert.Matches(@"^memory limit 40 MiB exceeded \(RSS \d+(\.\d)? MiB\)", bots["leaky"].GetProperty("reason").GetString());
+        }
 
         var events = await ApiTests.ReadEventsAsync(http, "/events?follow=false&tail=1000");
         static string? Bot(JsonElement e) => e.TryGetProperty("bot", out var b) ? b.GetString() : null;
