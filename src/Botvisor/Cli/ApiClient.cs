@@ -10,11 +10,16 @@ namespace Botvisor.Cli;
 /// <summary>The CLI's client of the daemon's HTTP API, over TCP or the local Unix socket.</summary>
 internal sealed class ApiClient : IDisposable
 {
-    private readonly HttpClient _http;
+    private readonly Lazy<HttpClient> _http;
 
     public ApiClient(DaemonEndpoint endpoint)
     {
         Endpoint = endpoint;
+        _http = new Lazy<HttpClient>(() => CreateHttpClient(endpoint));
+    }
+
+    private static HttpClient CreateHttpClient(DaemonEndpoint endpoint)
+    {
         var handler = new SocketsHttpHandler { ConnectTimeout = TimeSpan.FromSeconds(5) };
         if (endpoint.SocketPath is { } path)
         {
@@ -33,18 +38,37 @@ internal sealed class ApiClient : IDisposable
                 }
             };
         }
-        _http = new HttpClient(handler) { BaseAddress = endpoint.BaseAddress, Timeout = Timeout.InfiniteTimeSpan };
-        if (endpoint.Token is { Length: > 0 } token) _http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        var http = new HttpClient(handler) { BaseAddress = endpoint.BaseAddress, Timeout = Timeout.InfiniteTimeSpan };
+        if (endpoint.Token is { Length: > 0 } token) http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return http;
     }
 
     public DaemonEndpoint Endpoint { get; }
 
-    public async Task<(T Value, string Json)> GetAsync<T>(string path, JsonTypeInfo<T> type, CancellationToken ct)
+    /// <summary>GETs a JSON document as the daemon sent it (UTF-8, never decoded to a string).</summary>
+    public async Task<ArraySegment<byte>> GetRawAsync(string path, CancellationToken ct)
     {
+        if (Endpoint.SocketPath is { } socketPath)
+        {
+            int status;
+            ArraySegment<byte> body;
+            try
+            {
+                (status, body) = UnixSocketGet.Send(socketPath, path, Endpoint.Token);
+            }
+            catch (Exception ex) when (ex is SocketException or IOException)
+            {
+                throw new DaemonUnreachableException(Endpoint, ex.Message);
+            }
+            if (status is >= 200 and < 300) return body;
+            throw Problem((System.Net.HttpStatusCode)status, System.Text.Encoding.UTF8.GetString(body));
+        }
         using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Get, path), ct);
-        var json = await response.Content.ReadAsStringAsync(ct);
-        return (JsonSerializer.Deserialize(json, type)!, json);
+        return await response.Content.ReadAsByteArrayAsync(ct);
     }
+
+    public async Task<T> GetAsync<T>(string path, JsonTypeInfo<T> type, CancellationToken ct) =>
+        JsonSerializer.Deserialize((await GetRawAsync(path, ct)).AsSpan(), type)!;
 
     public async Task<(T? Value, string Json)> SendAsync<T>(HttpMethod method, string path, JsonTypeInfo<T> type, string? body, string? contentType, CancellationToken ct)
     {
@@ -64,7 +88,7 @@ internal sealed class ApiClient : IDisposable
         HttpResponseMessage response;
         try
         {
-            response = await _http.SendAsync(request, completion, ct);
+            response = await _http.Value.SendAsync(request, completion, ct);
         }
         catch (HttpRequestException ex)
         {
@@ -73,20 +97,27 @@ internal sealed class ApiClient : IDisposable
         if (response.IsSuccessStatusCode) return response;
         using (response)
         {
-            var body = await response.Content.ReadAsStringAsync(ct);
-            ProblemInfo? problem = null;
-            try
-            {
-                problem = body.Length > 0 ? JsonSerializer.Deserialize(body, ApiJsonContext.Default.ProblemInfo) : null;
-            }
-            catch (JsonException)
-            {
-            }
-            throw new ApiProblemException(response.StatusCode, problem, body);
+            throw Problem(response.StatusCode, await response.Content.ReadAsStringAsync(ct));
         }
     }
 
-    public void Dispose() => _http.Dispose();
+    private static ApiProblemException Problem(HttpStatusCode status, string body)
+    {
+        ProblemInfo? problem = null;
+        try
+        {
+            problem = body.Length > 0 ? JsonSerializer.Deserialize(body, ApiJsonContext.Default.ProblemInfo) : null;
+        }
+        catch (JsonException)
+        {
+        }
+        return new ApiProblemException(status, problem, body);
+    }
+
+    public void Dispose()
+    {
+        if (_http.IsValueCreated) _http.Value.Dispose();
+    }
 }
 
 internal sealed class DaemonUnreachableException(DaemonEndpoint endpoint, string reason)

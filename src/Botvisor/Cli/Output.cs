@@ -12,20 +12,26 @@ internal static class Output
     {
         var all = rows.ToList();
         var widths = headers.Select((h, i) => Math.Max(h.Length, all.Count == 0 ? 0 : all.Max(r => r[i].Length))).ToArray();
-        writer.WriteLine(Line(headers, widths, -1));
-        foreach (var row in all) writer.WriteLine(Line(row, widths, colourColumn));
+        bool colour = colourColumn >= 0 && Colour;
+        // One write for the whole table: Console.Out flushes on every call.
+        var sb = new StringBuilder();
+        Line(sb, headers, widths, -1);
+        foreach (var row in all) Line(sb, row, widths, colour ? colourColumn : -1);
+        writer.Write(sb.ToString());
     }
 
-    private static string Line(string[] cells, int[] widths, int colourColumn)
+    private static void Line(StringBuilder sb, string[] cells, int[] widths, int colourColumn)
     {
-        var sb = new StringBuilder();
         for (int i = 0; i < cells.Length; i++)
         {
             var cell = cells[i];
-            var padded = i == cells.Length - 1 ? cell : cell.PadRight(widths[i] + 2);
-            sb.Append(i == colourColumn && Colour ? StateColour(cell) + padded + "\u001b[0m" : padded);
+            if (i == colourColumn) sb.Append(StateColour(cell));
+            sb.Append(cell);
+            if (i == colourColumn) sb.Append("\u001b[0m");
+            if (i < cells.Length - 1) sb.Append(' ', widths[i] + 2 - cell.Length);
         }
-        return sb.ToString().TrimEnd();
+        while (sb.Length > 0 && sb[^1] == ' ') sb.Length--;
+        sb.Append('\n');
     }
 
     private static string StateColour(string state) => state switch
@@ -35,6 +41,15 @@ internal static class Output
         "backoff" or "stopping" or "starting" or "pending" => "\u001b[33m",
         _ => "\u001b[90m",
     };
+
+    /// <summary>Prints a JSON document from the daemon as it came, followed by a newline; returns <see cref="ExitCodes.Ok"/>.</summary>
+    public static int Json(ReadOnlySpan<byte> utf8)
+    {
+        using var stdout = Console.OpenStandardOutput();
+        stdout.Write(utf8);
+        stdout.Write("\n"u8);
+        return ExitCodes.Ok;
+    }
 
     public static string Duration(double? seconds)
     {

@@ -12,12 +12,8 @@ internal static class StatusCommand
         var command = new Command("status", "The daemon and every bot: state, pid, uptime, restarts, last exit").With();
         command.SetAction((parse, _) => ClientOptions.RunAsync(parse, async (client, json, ct) =>
         {
-            var (status, raw) = await client.GetAsync("status", ApiJsonContext.Default.StatusResponse, ct);
-            if (json)
-            {
-                Console.WriteLine(raw);
-                return ExitCodes.Ok;
-            }
+            if (json) return Output.Json(await client.GetRawAsync("status", ct));
+            var status = await client.GetAsync("status", CliJsonContext.Default.StatusTable, ct);
             var d = status.Daemon;
             var counts = string.Join(", ", d.States.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Value} {kv.Key}"));
             Console.WriteLine($"botvisor {d.Version}, pid {d.Pid}, up {Output.Duration(d.UptimeSeconds)}; {d.Bots} bot(s){(counts.Length > 0 ? ": " + counts : "")}");
@@ -37,13 +33,13 @@ internal static class StatusCommand
         return command;
     }
 
-    private static string Memory(BotStatus b)
+    private static string Memory(BotRow b)
     {
         var used = b.Resources is { } r ? Core.Health.ResourceSampler.Mib(r.RssBytes) : "-";
         return b.Limits is { MemoryMax: { } max } l ? $"{used} / {Core.Health.ResourceSampler.Mib(max)} ({l.MemoryEnforcement})" : used;
     }
 
-    private static string Cpu(BotStatus b)
+    private static string Cpu(BotRow b)
     {
         var used = b.Resources is { } r ? r.CpuPercent.ToString("0.#", CultureInfo.InvariantCulture) + "%" : "-";
         return b.Limits is { CpuMax: { } max } l
@@ -51,7 +47,7 @@ internal static class StatusCommand
             : used;
     }
 
-    private static string Telegram(BotStatus b)
+    private static string Telegram(BotRow b)
     {
         var who = b.Username ?? b.Token ?? "-";
         return b.Conflicts > 0 ? $"{who} ({b.Conflicts} conflicts)" : who;
@@ -62,12 +58,8 @@ internal static class StatusCommand
         var command = new Command("ls", "List the bots").With();
         command.SetAction((parse, _) => ClientOptions.RunAsync(parse, async (client, json, ct) =>
         {
-            var (bots, raw) = await client.GetAsync("bots", ApiJsonContext.Default.ListBotStatus, ct);
-            if (json)
-            {
-                Console.WriteLine(raw);
-                return ExitCodes.Ok;
-            }
+            if (json) return Output.Json(await client.GetRawAsync("bots", ct));
+            var bots = await client.GetAsync("bots", CliJsonContext.Default.ListBotRow, ct);
             Output.Table(Console.Out, ["BOT", "STATE", "PID", "SOURCE", "COMMAND"],
                 bots.Select(b => new[] { b.Id, b.State, b.Pid.Or(), b.Source == "api" ? "api" : Path.GetFileName(b.Source), string.Join(' ', b.Command) }),
                 colourColumn: 1);
