@@ -28,7 +28,10 @@ public static class DaemonHostBuilder
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
             ContentRootPath = Path.GetDirectoryName(options.ConfigPath),
-            Args = [],
+            // The default configuration would watch appsettings*.json with a FileSystemWatcher over the
+            // whole content root, subdirectories included: the fleet file's directory and, with the default
+            // state directory, every bot's log file, waking the daemon on each write a bot's output causes.
+            Args = ["--hostBuilder:reloadConfigOnChange=false"],
         });
         builder.Configuration.Sources.Clear();
 
@@ -120,6 +123,7 @@ public static class DaemonHostBuilder
         services.AddOpenTelemetry().WithMetrics(m => m
             .AddMeter(BotvisorMetrics.MeterName)
             .AddMeter("Microsoft.AspNetCore.Hosting")
+            .AddMeter("System.Runtime") // the runtime's own: GC heap, working set, thread pool, CPU time
             .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0));
     }
 
