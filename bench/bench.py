@@ -149,7 +149,7 @@ class Botvisor(Tool):
 
     def start(self, workers):
         lines = ["sample_interval: 15s", "defaults:", "  restart: always",
-                 "  backoff: { initial: 1ms, multiplier: 1, max: 1ms, jitter: 0 }",
+                 "  backoff: { initial: 0s, multiplier: 1, max: 0s, jitter: 0 }",
                  "  max_restarts: 100000000", "  min_uptime: 1h", "  stop_timeout: 10s",
                  "  logs: { max_size: 4GiB, max_files: 1 }", "bots:"]
         for w in workers:

@@ -43,6 +43,7 @@ public static class LogEventIds
     public const int CpuLimitNotEnforced = 215;
     public const int CgroupOutsidersSignalled = 216;
     public const int CgroupSupport = 217;
+    public const int ReaperCallbackFailed = 218;
 
     // 3xx: storage
     public const int StoreWriteFailed = 300;

@@ -415,7 +415,8 @@ public sealed partial class BotSupervisor
         try
         {
             if (spec.Command.Count == 0) throw new SpawnException("cannot start the worker: the command is empty", 0);
-            spawned = ProcessSpawner.Spawn(new SpawnRequest(WorkerCommand.Argv(spec, cgroup?.ProcsFile), spec.WorkingDirectory, env), _services.Reaper);
+            spawned = ProcessSpawner.Spawn(new SpawnRequest(WorkerCommand.Argv(spec, cgroup?.ProcsFile), spec.WorkingDirectory, env), _services.Reaper,
+                (exitedPid, status) => Post(new SupervisorSignal.ChildExited(exitedPid, status)));
         }
         catch (SpawnException ex)
         {
@@ -443,7 +444,6 @@ public sealed partial class BotSupervisor
 
         _services.Reaper.WatchSession(pid, Id, _ => Post(new SupervisorSignal.DescendantReaped(pid)));
         _services.Notify?.Register(pid, m => Post(new SupervisorSignal.NotifyReceived(m)));
-        _ = spawned.Exited.ContinueWith(t => Post(new SupervisorSignal.ChildExited(pid, t.Result)), TaskScheduler.Default);
         Action<string> watch = line =>
         {
             if (PollingConflict.IsIn(line)) Post(new SupervisorSignal.ConflictDetected());
@@ -889,7 +889,14 @@ public sealed partial class BotSupervisor
     private void ArmDeadline(TimeSpan after)
     {
         _deadline?.Dispose();
+        _deadline = null;
         long generation = ++_deadlineGeneration;
+        if (after <= TimeSpan.Zero)
+        {
+            // Due now (backoff.initial: 0s): handled next by this loop, without a trip through a timer.
+            Post(new SupervisorSignal.DeadlineReached(generation));
+            return;
+        }
         _deadline = _services.Time.CreateTimer(static state =>
         {
             var (self, gen) = ((BotSupervisor, long))state!;

@@ -27,8 +27,8 @@ namespace Botvisor.Core.Supervision;
 /// </remarks>
 public static unsafe class ProcessSpawner
 {
-    /// <summary>Spawns the worker; <paramref name="register"/> wraps the spawn so the reaper knows the pid at once.</summary>
-    public static SpawnedProcess Spawn(SpawnRequest request, ChildReaper reaper)
+    /// <summary>Spawns the worker, registered with <paramref name="reaper"/> under its lock so its exit always reaches <paramref name="onExit"/>.</summary>
+    public static SpawnedProcess Spawn(SpawnRequest request, ChildReaper reaper, Action<int, ExitStatus> onExit)
     {
         int* outPair = stackalloc int[2];
         int* errPair = stackalloc int[2];
@@ -45,11 +45,10 @@ public static unsafe class ProcessSpawner
         }
 
         int pid;
-        Task<ExitStatus> exited;
         int childOut = outPair[1], childErr = errPair[1];
         try
         {
-            (pid, exited) = reaper.SpawnAndRegister(() => SpawnCore(request, childOut, childErr));
+            pid = reaper.SpawnAndRegister(() => SpawnCore(request, childOut, childErr), onExit);
         }
         catch
         {
@@ -65,7 +64,7 @@ public static unsafe class ProcessSpawner
 
         var stdout = new Socket(new SafeSocketHandle(outPair[0], ownsHandle: true));
         var stderr = new Socket(new SafeSocketHandle(errPair[0], ownsHandle: true));
-        return new SpawnedProcess(pid, exited, stdout, stderr);
+        return new SpawnedProcess(pid, stdout, stderr);
     }
 
     private static int SpawnCore(SpawnRequest request, int stdoutFd, int stderrFd)
@@ -156,4 +155,4 @@ public static unsafe class ProcessSpawner
 }
 
 /// <summary>A started worker: its pid (also its process group and session id), its exit, and its output.</summary>
-public sealed record SpawnedProcess(int Pid, Task<ExitStatus> Exited, Socket Stdout, Socket Stderr);
+public sealed record SpawnedProcess(int Pid, Socket Stdout, Socket Stderr);

@@ -37,9 +37,9 @@ public sealed class RestartValidator : IFleetValidator
             context.Report(p + ".stop_timeout", "must be longer than zero", DurationParser.Format(st));
         }
         if (backoff is null) return;
-        if (backoff.Initial is { } i && i <= TimeSpan.Zero)
+        if (backoff.Initial is { } i && i < TimeSpan.Zero)
         {
-            context.Report(p + ".backoff.initial", "must be longer than zero", DurationParser.Format(i));
+            context.Report(p + ".backoff.initial", "must not be negative (0s restarts at once)", DurationParser.Format(i));
         }
         if (backoff.Multiplier is { } m && (m < 1 || m > 100))
         {

@@ -40,6 +40,16 @@ public class CgroupSupervisionTests : IAsyncLifetime
     /// <summary>A child that leaves the worker's session and process group, and says so once it has.</summary>
     private const string EscapingScript = "setsid sh -c 'echo escaped $$; exec sleep 1000' & wait";
 
+    private static async Task WaitUntilAsync(Func<bool> condition, string failure)
+    {
+        var deadline = DateTime.UtcNow + TestTimeouts.Event;
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, failure);
+            await Task.Delay(20);
+        }
+    }
+
     private BotSpec Limited(BotSpec spec) => spec with { MemoryMax = 512L * 1024 * 1024 };
 
     [Fact]
@@ -147,7 +157,8 @@ public class CgroupSupervisionTests : IAsyncLifetime
             Assert.Contains(_h.Logs.Messages, m => m.Message.Contains("cpu_max is not enforced", StringComparison.Ordinal));
         }
         Assert.Null(running.Limits.Memory);
-        Assert.Contains(running.Pid!.Value, cgroup.Processes());
+        // The worker joins its cgroup in its first instruction, which may come just after the state change.
+        await WaitUntilAsync(() => cgroup.Processes().Contains(running.Pid!.Value), "the worker never joined its cgroup");
     }
 
     [Fact]

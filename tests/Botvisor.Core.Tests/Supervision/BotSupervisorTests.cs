@@ -32,6 +32,21 @@ public class BotSupervisorTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task ZeroBackoff_RestartsAtOnce_AndStillSpendsTheBudget()
+    {
+        await _h.ApplyAsync(_h.Shell("eager", "exit 3") with
+        {
+            MaxRestarts = 3,
+            Backoff = new BackoffSettings(TimeSpan.Zero, 2, TimeSpan.Zero, 0),
+        });
+
+        var failed = await _h.WaitForStateAsync("eager", BotLifecycleState.Failed);
+
+        Assert.Equal(3, failed.Restarts);
+        Assert.Contains("gave up after 3 restarts", failed.Reason);
+    }
+
+    [Fact]
     public async Task OnFailure_CleanExit_IsStopped()
     {
         await _h.ApplyAsync(_h.Shell("clean", "exit 0") with { Restart = RestartPolicy.OnFailure });

@@ -81,4 +81,8 @@ public class FleetValidatorTests
         var error = Assert.Single(Validate($"bots:\n  a: {{ command: sleep 1, {setting} }}\n"));
         Assert.Equal(path, error.Path);
     }
+
+    [Fact]
+    public void Accepts_ZeroBackoff_ForAnImmediateRestart() =>
+        Assert.Empty(Validate("bots:\n  a: { command: sleep 1, backoff: { initial: 0s, max: 0s } }\n"));
 }
