@@ -23,6 +23,7 @@ public static class LogEventIds
     public const int ApiListening = 113;
     public const int ApiWithoutAuth = 114;
     public const int ApiRequestFailed = 115;
+    public const int MemoryTrimmed = 116;
 
     // 2xx: supervision
     public const int StateChanged = 200;

@@ -124,6 +124,9 @@ public static class DaemonHostBuilder
             .AddMeter(BotvisorMetrics.MeterName)
             .AddMeter("Microsoft.AspNetCore.Hosting")
             .AddMeter("System.Runtime") // the runtime's own: GC heap, working set, thread pool, CPU time
+            // Each metric stream preallocates room for its cardinality limit (2,000 points by default, on
+            // the large object heap). Only the per-bot metrics need that many; the others have a handful.
+            .AddView(i => i.Meter.Name == BotvisorMetrics.MeterName ? null : new MetricStreamConfiguration { CardinalityLimit = 64 })
             .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0));
     }
 

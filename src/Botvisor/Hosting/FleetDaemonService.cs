@@ -27,6 +27,10 @@ public sealed partial class FleetDaemonService : IHostedService, IDisposable
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _reloadGate = new(1, 1);
     private PosixSignalRegistration? _sighup;
+    private ITimer? _trim;
+
+    /// <summary>How long after a start or reload the fleet is taken to have settled.</summary>
+    private static readonly TimeSpan TrimDelay = TimeSpan.FromSeconds(10);
 
     private readonly IServer _server;
     private readonly NotifyRouter _notifyRouter;
@@ -80,6 +84,7 @@ public sealed partial class FleetDaemonService : IHostedService, IDisposable
             _ = ReloadAsync("SIGHUP");
         });
         Log.Started(_logger, result.Diff!.Added.Count);
+        ScheduleTrim();
         _lifetime.ApplicationStarted.Register(AnnounceApi);
     }
 
@@ -109,6 +114,7 @@ public sealed partial class FleetDaemonService : IHostedService, IDisposable
             if (result.Succeeded)
             {
                 Log.ReloadApplied(_logger, result.Diff!.ToString());
+                ScheduleTrim();
             }
             else
             {
@@ -123,8 +129,24 @@ public sealed partial class FleetDaemonService : IHostedService, IDisposable
         }
     }
 
+    /// <summary>
+    /// Starting a fleet allocates a lot that is garbage a moment later (75 MB for 1,000 bots), and the GC
+    /// keeps the memory it grew into for reuse; a supervisor then idles for days. Once the fleet has
+    /// settled, one aggressive collection compacts the heap and gives the rest back to the system.
+    /// </summary>
+    private void ScheduleTrim()
+    {
+        _trim?.Dispose();
+        _trim = _time.CreateTimer(static state =>
+        {
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
+            Log.Trimmed((ILogger)state!, GC.GetGCMemoryInfo().TotalCommittedBytes / (1024 * 1024));
+        }, _logger, TrimDelay, Timeout.InfiniteTimeSpan);
+    }
+
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        _trim?.Dispose();
         _sighup?.Dispose();
         Log.Stopping(_logger, _reconciler.Supervisors.Count);
         await _reconciler.StopAllAsync("daemon shutting down").ConfigureAwait(false);
@@ -147,11 +169,15 @@ public sealed partial class FleetDaemonService : IHostedService, IDisposable
     public void Dispose()
     {
         _sighup?.Dispose();
+        _trim?.Dispose();
         _reloadGate.Dispose();
     }
 
     private static partial class Log
     {
+        [LoggerMessage(EventId = LogEventIds.MemoryTrimmed, Level = LogLevel.Debug, Message = "Fleet settled: heap compacted, {CommittedMiB} MiB committed")]
+        public static partial void Trimmed(ILogger logger, long committedMiB);
+
         [LoggerMessage(EventId = LogEventIds.CgroupSupport, Level = LogLevel.Information, Message = "Resource limits: {Description}")]
         public static partial void Cgroups(ILogger logger, string description);
 
