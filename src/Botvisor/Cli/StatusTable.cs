@@ -12,7 +12,8 @@ namespace Botvisor.Cli;
 /// </summary>
 internal sealed class StatusTable
 {
-    public required DaemonStatus Daemon { get; init; }
+    // Not `required`: a required member makes System.Text.Json buffer the whole object to call a constructor.
+    public DaemonStatus Daemon { get; init; } = null!;
     public List<BotRow> Bots { get; init; } = [];
 }
 

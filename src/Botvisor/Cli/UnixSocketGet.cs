@@ -26,11 +26,17 @@ internal static class UnixSocketGet
         if (token is { Length: > 0 }) request.Append("Authorization: Bearer ").Append(token).Append("\r\n");
         socket.Send(Encoding.ASCII.GetBytes(request.Append("\r\n").ToString()));
 
-        var buffer = new byte[64 * 1024];
+        // Uninitialized: the buffer is overwritten by what is received, and a large one would be zeroed for nothing.
+        var buffer = GC.AllocateUninitializedArray<byte>(256 * 1024);
         int length = 0;
         while (true)
         {
-            if (length == buffer.Length) Array.Resize(ref buffer, buffer.Length * 2);
+            if (length == buffer.Length)
+            {
+                var larger = GC.AllocateUninitializedArray<byte>(buffer.Length * 2);
+                buffer.AsSpan().CopyTo(larger);
+                buffer = larger;
+            }
             int n = socket.Receive(buffer, length, buffer.Length - length, SocketFlags.None);
             if (n == 0) break;
             length += n;
