@@ -40,23 +40,27 @@ public sealed class OutputPump
         int partialLength = 0;
         try
         {
+            bool more = false;
             while (true)
             {
-                await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None).ConfigureAwait(false);
+                // Idle: wait without a buffer. Busy (the last read filled the chunk): read straight on.
+                if (!more) await _socket.ReceiveAsync(Memory<byte>.Empty, SocketFlags.None).ConfigureAwait(false);
                 byte[] chunk = ArrayPool<byte>.Shared.Rent(ChunkSize);
                 try
                 {
                     int n = await _socket.ReceiveAsync(chunk.AsMemory(0, ChunkSize), SocketFlags.None).ConfigureAwait(false);
                     if (n == 0) break;
+                    more = n == ChunkSize;
                     var now = _time.GetUtcNow();
+                    var data = chunk.AsSpan(0, n);
                     int start = 0;
-                    for (int i = 0; i < n; i++)
+                    int newline;
+                    while ((newline = data[start..].IndexOf((byte)'\n')) >= 0)
                     {
-                        if (chunk[i] != (byte)'\n') continue;
-                        Emit(now, ref partial, ref partialLength, chunk.AsSpan(start, i - start));
-                        start = i + 1;
+                        Emit(now, ref partial, ref partialLength, data.Slice(start, newline));
+                        start += newline + 1;
                     }
-                    if (start < n) Keep(now, ref partial, ref partialLength, chunk.AsSpan(start, n - start));
+                    if (start < n) Keep(now, ref partial, ref partialLength, data[start..]);
                     _log.Flush();
                 }
                 finally

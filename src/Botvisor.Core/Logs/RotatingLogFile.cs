@@ -62,11 +62,23 @@ public sealed class RotatingLogFile : IDisposable
         lock (_gate) _stream?.Flush();
     }
 
-    private static int Format(LogLine line, Span<byte> buffer)
+    /// <summary>The last time stamp, formatted: the lines of one chunk of output share it. Replaced whole
+    /// (the stdout and stderr pumps may format at once), so a reader never sees a torn pair.</summary>
+    private Stamp _stamp = new(-1, []);
+
+    private sealed record Stamp(long Ticks, byte[] Text);
+
+    private int Format(LogLine line, Span<byte> buffer)
     {
-        int n = 0;
-        line.Time.UtcDateTime.TryFormat(buffer, out int w, "yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
-        n += w;
+        var stamp = _stamp;
+        if (stamp.Ticks != line.Time.UtcTicks)
+        {
+            var text = new byte[24];
+            line.Time.UtcDateTime.TryFormat(text, out int w, "yyyy-MM-dd'T'HH:mm:ss.fff'Z'", System.Globalization.CultureInfo.InvariantCulture);
+            _stamp = stamp = new Stamp(line.Time.UtcTicks, text[..w]);
+        }
+        stamp.Text.CopyTo(buffer);
+        int n = stamp.Text.Length;
         buffer[n++] = (byte)' ';
         n += Encoding.UTF8.GetBytes(line.Stream == LogStream.Stdout ? "stdout " : "stderr ", buffer[n..]);
         n += Encoding.UTF8.GetBytes(line.Text, buffer[n..]);

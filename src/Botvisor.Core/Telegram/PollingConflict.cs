@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace Botvisor.Core.Telegram;
 
 /// <summary>
@@ -8,5 +10,8 @@ public static class PollingConflict
 {
     public const string Marker = "terminated by other getUpdates request";
 
-    public static bool IsIn(string line) => line.Contains(Marker, StringComparison.OrdinalIgnoreCase);
+    /// <summary>Every line a bot prints is searched: a vectorized multi-string search, not a per-call case-insensitive scan.</summary>
+    private static readonly SearchValues<string> Search = SearchValues.Create([Marker], StringComparison.OrdinalIgnoreCase);
+
+    public static bool IsIn(string line) => line.AsSpan().ContainsAny(Search);
 }
