@@ -43,8 +43,8 @@ public sealed partial class BotSupervisor
         [LoggerMessage(EventId = LogEventIds.CgroupFailed, Level = LogLevel.Warning, Message = "Bot {BotId}: cannot use cgroup {Cgroup} ({Error}); memory_max is watched instead and cpu_max is not enforced")]
         public static partial void CgroupFailed(ILogger logger, string botId, string cgroup, string error);
 
-        [LoggerMessage(EventId = LogEventIds.CpuLimitNotEnforced, Level = LogLevel.Warning, Message = "Bot {BotId}: cpu_max is not enforced: cgroup {Cgroup} has no cpu controller on this machine")]
-        public static partial void CpuLimitNotEnforced(ILogger logger, string botId, string cgroup);
+        [LoggerMessage(EventId = LogEventIds.CpuLimitNotEnforced, Level = LogLevel.Warning, Message = "Bot {BotId}: cpu_max is not enforced: {Why}")]
+        public static partial void CpuLimitNotEnforced(ILogger logger, string botId, string why);
 
         [LoggerMessage(EventId = LogEventIds.CgroupOutsidersSignalled, Level = LogLevel.Information, Message = "Bot {BotId}: sent {Signal} to {Count} process(es) of its cgroup that had left the worker's process group")]
         public static partial void CgroupOutsidersSignalled(ILogger logger, string botId, string signal, int count);

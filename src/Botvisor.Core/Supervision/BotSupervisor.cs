@@ -486,7 +486,17 @@ public sealed partial class BotSupervisor
     private (Cgroups.BotCgroup? Cgroup, LimitEnforcement Limits) PrepareCgroup(BotSpec spec)
     {
         if (spec.MemoryMax is null && spec.CpuMax is null) return (null, LimitEnforcement.None);
-        if (_services.Cgroups is not { } tree) return (null, LimitEnforcement.WithoutCgroup(spec.MemoryMax, spec.CpuMax));
+        var (cgroup, limits, why) = TryCgroup(spec);
+        if (limits.Cpu == LimitEnforcement.NotEnforced && _services.State.Get(Id)?.Limits.Cpu != LimitEnforcement.NotEnforced)
+        {
+            Log.CpuLimitNotEnforced(_logger, Id, why);
+        }
+        return (cgroup, limits);
+    }
+
+    private (Cgroups.BotCgroup? Cgroup, LimitEnforcement Limits, string Why) TryCgroup(BotSpec spec)
+    {
+        if (_services.Cgroups is not { } tree) return (null, LimitEnforcement.WithoutCgroup(spec.MemoryMax, spec.CpuMax), "the daemon has no cgroup tree");
         var cgroup = tree.ForBot(Id);
         try
         {
@@ -501,17 +511,13 @@ public sealed partial class BotSupervisor
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             Log.CgroupFailed(_logger, Id, cgroup.Path, ex.Message);
-            return (null, LimitEnforcement.WithoutCgroup(spec.MemoryMax, spec.CpuMax));
+            return (null, LimitEnforcement.WithoutCgroup(spec.MemoryMax, spec.CpuMax), $"cgroup {cgroup.Path} could not be used");
         }
         var limits = new LimitEnforcement(
             spec.MemoryMax is null ? null : cgroup.HasMemoryController ? LimitEnforcement.Cgroup : LimitEnforcement.Watched,
             spec.CpuMax is null ? null : cgroup.HasCpuController ? LimitEnforcement.Cgroup : LimitEnforcement.NotEnforced,
             cgroup.Path);
-        if (limits.Cpu == LimitEnforcement.NotEnforced && _services.State.Get(Id)?.Limits.Cpu != LimitEnforcement.NotEnforced)
-        {
-            Log.CpuLimitNotEnforced(_logger, Id, cgroup.Path);
-        }
-        return (cgroup, limits);
+        return (cgroup, limits, $"cgroup {cgroup.Path} has no cpu controller on this machine");
     }
 
     /// <summary>The worker is running and ready: start what watches it while it runs.</summary>
