@@ -553,22 +553,15 @@ def main():
     versions = {t: make(t).version() for t in tools}
     bench = Bench(args, tools)
     g = bench.guarded
-    if args.quick:
-        g(bench.fleet_start, make, [10], "sleep")
-        g(bench.fleet_start, make, [10], "python")
-        g(bench.idle_cpu, make, 10, 2)
-        g(bench.restart_latency, make, 5)
-        g(bench.graceful_stop, make, 10)
-        g(bench.log_throughput, make, 10, 2)
-        g(bench.control_latency, make, 10, 5)
-    else:
-        g(bench.fleet_start, make, [100, 500, 1000], "sleep")
-        g(bench.fleet_start, make, [100], "python")
-        g(bench.idle_cpu, make, 1000, 60)
-        g(bench.restart_latency, make, 50)
-        g(bench.graceful_stop, make, 1000)
-        g(bench.log_throughput, make, 10, 10)
-        g(bench.control_latency, make, 1000, 20)
+    # The same workloads in both modes; the smoke run only shrinks them: (fleet size, start sizes, idle s, kills, log s, status calls).
+    n, sizes, idle, kills, log_s, calls = (10, [10], 2, 5, 2, 5) if args.quick else (1000, [100, 500, 1000], 60, 50, 10, 20)
+    g(bench.fleet_start, make, sizes, "sleep")
+    g(bench.fleet_start, make, sizes[:1], "python")
+    g(bench.idle_cpu, make, n, idle)
+    g(bench.restart_latency, make, kills)
+    g(bench.graceful_stop, make, n)
+    g(bench.log_throughput, make, 10, log_s)
+    g(bench.control_latency, make, n, calls)
     notes = []
     if args.notes and os.path.exists(args.notes):
         with open(args.notes) as f:

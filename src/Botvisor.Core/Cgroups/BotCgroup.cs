@@ -56,7 +56,7 @@ public sealed class BotCgroup
     public static string CpuMaxValue(double cpus) => string.Create(CultureInfo.InvariantCulture,
         $"{Math.Max(1000, (long)Math.Round(cpus * CpuPeriodMicroseconds))} {CpuPeriodMicroseconds}");
 
-    /// <summary>Whether any process (a zombie not yet reaped included) is in the cgroup.</summary>
+    /// <summary>Whether any process is in the cgroup (cgroup.events: populated).</summary>
     public bool IsPopulated => ReadKey("cgroup.events", "populated") is > 0;
 
     /// <summary>How many processes the OOM killer has ended in this cgroup (memory.events oom_kill).</summary>
@@ -80,15 +80,16 @@ public sealed class BotCgroup
 
     /// <summary>
     /// Sends <paramref name="signal"/> to every member that is not in process group <paramref name="exceptGroup"/>
-    /// (that group is signalled on its own); returns how many were signalled.
+    /// (that group is signalled on its own), then SIGCONT so a stopped one sees it; returns how many were signalled.
     /// </summary>
     public int SignalOutside(int exceptGroup, int signal)
     {
         int count = 0;
         foreach (var pid in Processes())
         {
-            if (LibC.getpgid(pid) == exceptGroup) continue;
-            if (LibC.kill(pid, signal) == 0) count++;
+            if (LibC.getpgid(pid) == exceptGroup || LibC.kill(pid, signal) != 0) continue;
+            if (signal != Signals.SIGCONT) LibC.kill(pid, Signals.SIGCONT);
+            count++;
         }
         return count;
     }

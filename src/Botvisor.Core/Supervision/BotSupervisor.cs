@@ -736,10 +736,9 @@ public sealed partial class BotSupervisor
             // A stopped (SIGSTOP) process would never see the signal; wake it as s6 does.
             if (signal != Signals.SIGCONT) ProcessGroup.Signal(w.Pid, Signals.SIGCONT);
         }
-        if (w.Cgroup is { } cgroup && cgroup.SignalOutside(w.Pid, signal) is > 0 and var outside)
+        if (w.Cgroup?.SignalOutside(w.Pid, signal) is > 0 and var outside)
         {
             Log.CgroupOutsidersSignalled(_logger, Id, Signals.Name(signal), outside);
-            cgroup.SignalOutside(w.Pid, Signals.SIGCONT);
         }
     }
 
