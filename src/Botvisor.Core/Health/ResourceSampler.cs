@@ -25,6 +25,8 @@ public sealed partial class ResourceSampler : IDisposable
     private readonly Dictionary<string, (int Session, ulong Ticks, long Timestamp)> _previous = new(StringComparer.Ordinal);
     private readonly Dictionary<string, int> _strikes = new(StringComparer.Ordinal);
     private readonly object _tickGate = new();
+    private readonly ProcScan _scan = new();
+    private bool _disposed;
     private ITimer? _timer;
 
     public ResourceSampler(FleetReconciler reconciler, TimeProvider time, ILogger<ResourceSampler> logger)
@@ -42,11 +44,12 @@ public sealed partial class ResourceSampler : IDisposable
 
     public ResourceUsage? Get(string botId) => _usage.GetValueOrDefault(botId);
 
-    /// <summary>One pass: read every /proc/PID/stat once, add each process to the bot whose session it is in.</summary>
+    /// <summary>One pass: read every /proc/PID/stat once (see <see cref="ProcScan"/>), add each process to the bot whose session it is in.</summary>
     public void Sample()
     {
         lock (_tickGate)
         {
+            if (_disposed) return;
             var bySession = new Dictionary<int, BotSupervisor>();
             foreach (var sup in _reconciler.Supervisors)
             {
@@ -55,13 +58,11 @@ public sealed partial class ResourceSampler : IDisposable
             var totals = new Dictionary<int, (long Pages, ulong Ticks, int Count)>();
             if (bySession.Count > 0)
             {
-                foreach (var dir in Directory.EnumerateDirectories("/proc"))
+                _scan.Scan(bySession.ContainsKey, stat =>
                 {
-                    if (!int.TryParse(Path.GetFileName(dir.AsSpan()), NumberStyles.None, CultureInfo.InvariantCulture, out int pid)) continue;
-                    if (ProcStat.Read(pid) is not { } stat || !bySession.ContainsKey(stat.Session)) continue;
                     var t = totals.GetValueOrDefault(stat.Session);
                     totals[stat.Session] = (t.Pages + stat.RssPages, t.Ticks + stat.UserTicks + stat.SystemTicks, t.Count + 1);
-                }
+                });
             }
 
             var now = _time.GetUtcNow();
@@ -109,7 +110,15 @@ public sealed partial class ResourceSampler : IDisposable
 
     public static string Mib(long bytes) => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024):0.#} MiB");
 
-    public void Dispose() => _timer?.Dispose();
+    public void Dispose()
+    {
+        _timer?.Dispose();
+        lock (_tickGate)
+        {
+            _disposed = true;
+            _scan.Dispose();
+        }
+    }
 
     private static partial class Log
     {

@@ -18,6 +18,8 @@ internal static unsafe partial class LibC
     public const int SOCK_DGRAM = 2;
     public const int SOCK_CLOEXEC = 0x80000;
     public const int O_RDONLY = 0;
+    public const int O_DIRECTORY = 0x10000;
+    public const int O_CLOEXEC = 0x80000;
 
     public const int P_ALL = 0;
     public const int P_PID = 1;
@@ -148,6 +150,22 @@ internal static unsafe partial class LibC
 
     [LibraryImport(Lib, SetLastError = true)]
     public static partial int getpgid(int pid);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int open(byte* path, int flags);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int openat(int dirfd, byte* path, int flags);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial nint pread(int fd, byte* buffer, nuint count, long offset);
+
+    /// <summary>Reads directory entries as <c>struct linux_dirent64</c> records (glibc 2.30+).</summary>
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial nint getdents64(int fd, byte* buffer, nuint count);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial long lseek(int fd, long offset, int whence);
 
     [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial nint getxattr(string path, string name, byte* value, nuint size);

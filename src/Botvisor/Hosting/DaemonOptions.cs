@@ -28,7 +28,7 @@ public sealed record DaemonOptions
     public string NotifySocketPath => Path.Combine(StateDirectory, "notify.sock");
 
     /// <summary>The same socket under an abstract name, for senders that use one ("@botvisor-…").</summary>
-    public string NotifyAbstractName => "botvisor-" + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(StateDirectory)))[..16].ToLowerInvariant();
+    public string NotifyAbstractName => "botvisor-" + StateDirectoryHash();
 
     /// <summary>Per-bot cgroups: <c>auto</c> (where this process may manage cgroup v2), <c>off</c>, or a cgroup v2 directory to manage.</summary>
     public string Cgroups { get; init; } = "auto";
@@ -38,4 +38,19 @@ public sealed record DaemonOptions
 
     /// <summary>How often worker resources are sampled.</summary>
     public TimeSpan SampleInterval { get; init; } = Core.Health.ResourceSampler.DefaultInterval;
+
+    /// <summary>
+    /// 16 hex digits that tell state directories apart (FNV-1a, 64 bits, of the path's UTF-8). Not a
+    /// cryptographic hash on purpose: the first SHA-256 would load and initialise OpenSSL, 4 MiB of
+    /// resident libraries in a daemon that has no other use for them.
+    /// </summary>
+    private string StateDirectoryHash()
+    {
+        ulong hash = 14695981039346656037UL;
+        foreach (byte b in System.Text.Encoding.UTF8.GetBytes(StateDirectory))
+        {
+            hash = (hash ^ b) * 1099511628211UL;
+        }
+        return hash.ToString("x16", System.Globalization.CultureInfo.InvariantCulture);
+    }
 }

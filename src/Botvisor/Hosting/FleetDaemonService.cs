@@ -23,6 +23,7 @@ public sealed partial class FleetDaemonService : IHostedService, IDisposable
     private readonly StoreWriter _writer;
     private readonly FleetController _controller;
     private readonly FleetReconciler _reconciler;
+    private readonly FleetStateService _state;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _reloadGate = new(1, 1);
@@ -30,7 +31,8 @@ public sealed partial class FleetDaemonService : IHostedService, IDisposable
     private ITimer? _trim;
 
     /// <summary>How long after a start or reload the fleet is taken to have settled.</summary>
-    private static readonly TimeSpan TrimDelay = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan SettleCheck = TimeSpan.FromSeconds(1);
+    private static readonly TimeSpan TrimDeadline = TimeSpan.FromSeconds(10);
 
     private readonly IServer _server;
     private readonly NotifyRouter _notifyRouter;
@@ -55,6 +57,7 @@ public sealed partial class FleetDaemonService : IHostedService, IDisposable
         _writer = writer;
         _controller = controller;
         _reconciler = reconciler;
+        _state = state;
         _time = time;
         _logger = logger;
     }
@@ -132,16 +135,34 @@ public sealed partial class FleetDaemonService : IHostedService, IDisposable
     /// <summary>
     /// Starting a fleet allocates a lot that is garbage a moment later (75 MB for 1,000 bots), and the GC
     /// keeps the memory it grew into for reuse; a supervisor then idles for days. Once the fleet has
-    /// settled, one aggressive collection compacts the heap and gives the rest back to the system.
+    /// settled (no bot pending or starting, checked every second; a bot that never gets ready does not
+    /// hold it up beyond <see cref="TrimDeadline"/>), one aggressive collection compacts the heap and
+    /// gives the rest back to the system.
     /// </summary>
     private void ScheduleTrim()
     {
         _trim?.Dispose();
-        _trim = _time.CreateTimer(static state =>
+        long scheduled = _time.GetTimestamp();
+        ITimer? timer = null;
+        timer = _time.CreateTimer(_ =>
         {
+            if (!FleetSettled() && _time.GetElapsedTime(scheduled) < TrimDeadline) return;
+            var once = Interlocked.Exchange(ref timer, null); // ticks may overlap; one of them collects
+            if (once is null) return;
+            once.Dispose();
             GC.Collect(GC.MaxGeneration, GCCollectionMode.Aggressive, blocking: true, compacting: true);
-            Log.Trimmed((ILogger)state!, GC.GetGCMemoryInfo().TotalCommittedBytes / (1024 * 1024));
-        }, _logger, TrimDelay, Timeout.InfiniteTimeSpan);
+            Log.Trimmed(_logger, GC.GetGCMemoryInfo().TotalCommittedBytes / (1024 * 1024));
+        }, null, SettleCheck, SettleCheck);
+        _trim = timer;
+    }
+
+    private bool FleetSettled()
+    {
+        foreach (var sup in _reconciler.Supervisors)
+        {
+            if (_state.Get(sup.Id)?.State is null or BotLifecycleState.Pending or BotLifecycleState.Starting) return false;
+        }
+        return true;
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
