@@ -32,6 +32,7 @@ public sealed class SupervisorHarness : IAsyncDisposable
             State = State,
             Store = Writer,
             Masker = Masker,
+            Output = Output,
             Time = TimeProvider.System,
             LoggerFactory = LoggerFactory,
             LogDirectory = Path.Combine(Directory, "logs"),
@@ -55,6 +56,7 @@ public sealed class SupervisorHarness : IAsyncDisposable
     public FleetStateService State { get; } = new();
     public InMemoryFleetStore Store { get; } = new();
     public TokenMasker Masker { get; } = new();
+    public OutputReader Output { get; } = new();
     public StoreWriter Writer { get; }
     public SupervisorServices Services { get; }
     public FleetReconciler Reconciler { get; }
@@ -116,6 +118,7 @@ public sealed class SupervisorHarness : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await Reconciler.StopAllAsync("test finished");
+        Output.Dispose();
         Cgroups?.Dispose();
         Sampler.Dispose();
         NotifySocket.Dispose();

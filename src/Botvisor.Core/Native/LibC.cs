@@ -164,8 +164,39 @@ internal static unsafe partial class LibC
     [LibraryImport(Lib, SetLastError = true)]
     public static partial nint getdents64(int fd, byte* buffer, nuint count);
 
+    public const int EPOLL_CLOEXEC = 0x80000;
+    public const int EPOLL_CTL_ADD = 1;
+    public const int EPOLL_CTL_DEL = 2;
+    public const uint EPOLLIN = 0x001;
+    public const uint EPOLLERR = 0x008;
+    public const uint EPOLLHUP = 0x010;
+    public const int EFD_CLOEXEC = 0x80000;
+    public const int EFD_NONBLOCK = 0x800;
+
+    /// <summary>
+    /// <c>struct epoll_event</c>: a 32-bit event mask and 64 bits of user data, packed to 12 bytes on
+    /// x86-64 (glibc's <c>__EPOLL_PACKED</c>) and naturally aligned to 16 elsewhere.
+    /// </summary>
+    public static readonly int EpollEventSize = RuntimeInformation.ProcessArchitecture == Architecture.X64 ? 12 : 16;
+    public static readonly int EpollDataOffset = EpollEventSize - 8;
+
     [LibraryImport(Lib, SetLastError = true)]
-    public static partial long lseek(int fd, long offset, int whence);
+    public static partial int epoll_create1(int flags);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int epoll_ctl(int epfd, int op, int fd, byte* ev);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int epoll_wait(int epfd, byte* events, int maxevents, int timeout);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial int eventfd(uint initval, int flags);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial nint recv(int fd, byte* buffer, nuint length, int flags);
+
+    [LibraryImport(Lib, SetLastError = true)]
+    public static partial nint write(int fd, byte* buffer, nuint count);
 
     [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
     public static partial nint getxattr(string path, string name, byte* value, nuint size);

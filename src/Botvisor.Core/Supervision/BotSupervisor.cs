@@ -448,8 +448,8 @@ public sealed partial class BotSupervisor
         {
             if (PollingConflict.IsIn(line)) Post(new SupervisorSignal.ConflictDetected());
         };
-        _ = new OutputPump(spawned.Stdout, LogStream.Stdout, _log, _services.Masker, _services.Time, watch).RunAsync();
-        _ = new OutputPump(spawned.Stderr, LogStream.Stderr, _log, _services.Masker, _services.Time, watch).RunAsync();
+        _services.Output.Add(spawned.StdoutFd, new OutputPump(LogStream.Stdout, _log, _services.Masker, _services.Time, watch));
+        _services.Output.Add(spawned.StderrFd, new OutputPump(LogStream.Stderr, _log, _services.Masker, _services.Time, watch));
         Log.WorkerStarted(_logger, Id, pid, string.Join(' ', spec.Command));
 
         await _services.Store.SaveWorkerAsync(run.Record).ConfigureAwait(false);

@@ -1,4 +1,3 @@
-using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using System.Text;
 using Botvisor.Core.Native;
@@ -19,8 +18,8 @@ namespace Botvisor.Core.Supervision;
 /// <item>Signal dispositions and mask are reset to the defaults in the child (the .NET runtime
 /// ignores SIGPIPE, which a worker must not inherit).</item>
 /// <item>stdout and stderr are <c>AF_UNIX</c> stream sockets, as systemd gives its services for the
-/// journal: the daemon's end is a <see cref="Socket"/>, read with epoll-based async I/O, so a
-/// thousand workers cost no threads (async reads on pipes would block a pool thread each).</item>
+/// journal: the daemon's ends go to the <see cref="Logs.OutputReader"/>, one epoll loop for every
+/// worker's output, so a thousand workers cost no threads.</item>
 /// <item>glibc implements <c>posix_spawn</c> with <c>clone(CLONE_VM|CLONE_VFORK)</c>: cheap even
 /// from a large daemon, and it reports exec failures (ENOENT, EACCES) as a return value.</item>
 /// </list>
@@ -62,9 +61,7 @@ public static unsafe class ProcessSpawner
             LibC.close(childErr);
         }
 
-        var stdout = new Socket(new SafeSocketHandle(outPair[0], ownsHandle: true));
-        var stderr = new Socket(new SafeSocketHandle(errPair[0], ownsHandle: true));
-        return new SpawnedProcess(pid, stdout, stderr);
+        return new SpawnedProcess(pid, outPair[0], errPair[0]);
     }
 
     private static int SpawnCore(SpawnRequest request, int stdoutFd, int stderrFd)
@@ -154,5 +151,5 @@ public static unsafe class ProcessSpawner
     }
 }
 
-/// <summary>A started worker: its pid (also its process group and session id), its exit, and its output.</summary>
-public sealed record SpawnedProcess(int Pid, Socket Stdout, Socket Stderr);
+/// <summary>A started worker: its pid (also its process group and session id) and the daemon's ends of its stdout and stderr, which the caller owns.</summary>
+public readonly record struct SpawnedProcess(int Pid, int StdoutFd, int StderrFd);

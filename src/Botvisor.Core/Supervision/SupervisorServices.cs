@@ -12,6 +12,9 @@ public sealed class SupervisorServices
     public required FleetStateService State { get; init; }
     public required StoreWriter Store { get; init; }
     public required TokenMasker Masker { get; init; }
+
+    /// <summary>Reads every worker's stdout and stderr.</summary>
+    public required OutputReader Output { get; init; }
     public required TimeProvider Time { get; init; }
     public required ILoggerFactory LoggerFactory { get; init; }
 

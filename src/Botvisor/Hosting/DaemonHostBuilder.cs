@@ -79,6 +79,7 @@ public static class DaemonHostBuilder
         services.AddSingleton<IFleetStore>(_ => new SqliteFleetStore(options.DatabasePath));
         services.AddSingleton<StoreWriter>();
         services.AddSingleton<EventFeed>();
+        services.AddSingleton<OutputReader>();
         services.AddSingleton(sp => new ChildReaper(sp.GetRequiredService<ILogger<ChildReaper>>()));
         services.AddSingleton(_ => Core.Cgroups.CgroupTree.Open(options.Cgroups, options.CgroupTreeName));
         services.AddSingleton(sp => new SupervisorServices
@@ -87,6 +88,7 @@ public static class DaemonHostBuilder
             State = sp.GetRequiredService<FleetStateService>(),
             Store = sp.GetRequiredService<StoreWriter>(),
             Masker = sp.GetRequiredService<TokenMasker>(),
+            Output = sp.GetRequiredService<OutputReader>(),
             Time = sp.GetRequiredService<TimeProvider>(),
             LoggerFactory = sp.GetRequiredService<ILoggerFactory>(),
             LogDirectory = options.LogDirectory,
