@@ -12,12 +12,14 @@ public sealed class EventFeed
 {
     private const int FollowerBuffer = 4096;
     private readonly IFleetStore _store;
+    private readonly StoreWriter _writer;
     private readonly object _gate = new();
     private Channel<BotEvent>[] _followers = [];
 
     public EventFeed(IFleetStore store, StoreWriter writer)
     {
         _store = store;
+        _writer = writer;
         writer.EventsStored += OnStored;
     }
 
@@ -42,6 +44,8 @@ public sealed class EventFeed
         try
         {
             long last = afterId;
+            // What happened before this request is in the backlog, even if the writer has not written it yet.
+            await _writer.FlushAsync().WaitAsync(cancellationToken).ConfigureAwait(false);
             var backlog = afterId > 0
                 ? await _store.ReadEventsAsync(afterId, int.MaxValue, botId, cancellationToken).ConfigureAwait(false)
                 : await _store.ReadLatestEventsAsync(replayLimit, botId, cancellationToken).ConfigureAwait(false);

@@ -6,12 +6,16 @@ namespace Botvisor.Core.Storage;
 
 /// <summary>
 /// Writes to the store from one background loop, in batches: a fleet of a thousand bots starting
-/// at once makes a few transactions, not thousands. Events are fire-and-forget for the caller;
+/// at once makes a few transactions, not thousands, and writes that arrive within <see cref="Linger"/>
+/// of each other share one. Events are fire-and-forget for the caller;
 /// worker records are awaited, because a worker must be on disk before the daemon relies on it.
 /// </summary>
 public sealed partial class StoreWriter : IAsyncDisposable
 {
     private const int MaxBatch = 512;
+
+    /// <summary>How long the loop lets writes gather once the first one arrives.</summary>
+    public static readonly TimeSpan Linger = TimeSpan.FromMilliseconds(5);
     private readonly IFleetStore _store;
     private readonly ILogger _logger;
     private readonly Channel<Item> _items = Channel.CreateUnbounded<Item>(new UnboundedChannelOptions { SingleReader = true });
@@ -62,6 +66,9 @@ public sealed partial class StoreWriter : IAsyncDisposable
         var batch = new List<Item>(MaxBatch);
         while (await _items.Reader.WaitToReadAsync().ConfigureAwait(false))
         {
+            // Group commit: what a moment brings (a restart is three state changes and two worker
+            // records) goes in one transaction, and it is written after the restart, not during it.
+            await Task.Delay(Linger).ConfigureAwait(false);
             batch.Clear();
             while (batch.Count < MaxBatch && _items.Reader.TryRead(out var item)) batch.Add(item);
             await WriteAsync(batch).ConfigureAwait(false);
