@@ -20,14 +20,8 @@ internal static class ClientOptions
     }
 
     /// <summary>Runs <paramref name="action"/> against the daemon; Ctrl-C ends it with 0.</summary>
-    private const long NoGcBudget = 64L * 1024 * 1024;
-
     public static async Task<int> RunAsync(ParseResult parse, Func<ApiClient, bool, CancellationToken, Task<int>> action)
     {
-        // A client command lives for milliseconds and allocates a few MB at most (a status of 1,000 bots):
-        // a collection would cost more than all the rest, and the memory is the OS's again at exit.
-        // Follow modes (logs -f, events -f) leave the region once their allocations pass the budget.
-        GC.TryStartNoGCRegion(NoGcBudget);
         var endpoint = DaemonEndpoint.Resolve(parse.GetValue(Url), parse.GetValue(Token), parse.GetValue(CommonOptions.StateDir), parse.GetValue(CommonOptions.Config));
         using var client = new ApiClient(endpoint);
         using var cts = new CancellationTokenSource();

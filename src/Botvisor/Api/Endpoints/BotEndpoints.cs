@@ -1,5 +1,6 @@
 using Botvisor.Api.Auth;
 using Botvisor.Api.Contracts;
+using Botvisor.Api.Responses;
 using Botvisor.Core.Health;
 using Botvisor.Core.Reconciliation;
 using Botvisor.Core.State;
@@ -35,11 +36,11 @@ internal static class BotEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound).WithSummary("Restart a bot; answers once the new worker runs");
     }
 
-    private static List<BotStatus> ListBots(FleetStateService state, FleetReconciler reconciler, ResourceSampler sampler, TimeProvider time)
+    private static BufferedJsonResult<List<BotStatus>> ListBots(FleetStateService state, FleetReconciler reconciler, ResourceSampler sampler, TimeProvider time)
     {
         var specs = reconciler.CurrentSpecs;
         var now = time.GetUtcNow();
-        return state.Snapshots.Select(s => s.ToStatus(specs.GetValueOrDefault(s.Id), now, sampler.Get(s.Id))).ToList();
+        return new(state.Snapshots.Select(s => s.ToStatus(specs.GetValueOrDefault(s.Id), now, sampler.Get(s.Id))).ToList(), ApiJsonContext.Default.ListBotStatus);
     }
 
     private static BotStatus GetBot(string id, FleetStateService state, FleetReconciler reconciler, ResourceSampler sampler, TimeProvider time)

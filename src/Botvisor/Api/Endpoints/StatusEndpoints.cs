@@ -1,4 +1,5 @@
 using Botvisor.Api.Contracts;
+using Botvisor.Api.Responses;
 using Botvisor.Core.Health;
 using Botvisor.Core.Reconciliation;
 using Botvisor.Core.State;
@@ -14,7 +15,7 @@ internal static class StatusEndpoints
             .WithSummary("The daemon and every bot: state, pid, uptime, restarts, last exit, health, masked token, source");
     }
 
-    private static StatusResponse GetStatus(FleetStateService state, FleetReconciler reconciler, ResourceSampler sampler, Core.Cgroups.CgroupSupport cgroups, DaemonOptions options, DaemonClock clock, TimeProvider time)
+    private static BufferedJsonResult<StatusResponse> GetStatus(FleetStateService state, FleetReconciler reconciler, ResourceSampler sampler, Core.Cgroups.CgroupSupport cgroups, DaemonOptions options, DaemonClock clock, TimeProvider time)
     {
         var now = time.GetUtcNow();
         var specs = reconciler.CurrentSpecs;
@@ -31,6 +32,6 @@ internal static class StatusEndpoints
             States = bots.GroupBy(b => b.State).ToDictionary(g => g.Key, g => g.Count()),
             Cgroups = cgroups.Description,
         };
-        return new StatusResponse(daemon, bots);
+        return new BufferedJsonResult<StatusResponse>(new StatusResponse(daemon, bots), ApiJsonContext.Default.StatusResponse);
     }
 }

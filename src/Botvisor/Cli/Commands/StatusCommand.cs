@@ -1,6 +1,5 @@
 using System.CommandLine;
 using System.Globalization;
-using Botvisor.Api.Contracts;
 
 namespace Botvisor.Cli.Commands;
 
@@ -13,7 +12,7 @@ internal static class StatusCommand
         command.SetAction((parse, _) => ClientOptions.RunAsync(parse, async (client, json, ct) =>
         {
             if (json) return Output.Json(await client.GetRawAsync("status", ct));
-            var status = await client.GetAsync("status", CliJsonContext.Default.StatusTable, ct);
+            var status = StatusTableReader.ReadStatus(await client.GetRawAsync("status", ct));
             var d = status.Daemon;
             var counts = string.Join(", ", d.States.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => $"{kv.Value} {kv.Key}"));
             Console.WriteLine($"botvisor {d.Version}, pid {d.Pid}, up {Output.Duration(d.UptimeSeconds)}; {d.Bots} bot(s){(counts.Length > 0 ? ": " + counts : "")}");
@@ -25,7 +24,7 @@ internal static class StatusCommand
                 {
                     b.Id, b.State, b.Health, b.Pid.Or(), Output.Duration(b.UptimeSeconds), b.Restarts.ToString(CultureInfo.InvariantCulture),
                     Memory(b), Cpu(b),
-                    b.LastExit?.Description ?? "-", Telegram(b), b.Source == "api" ? "api" : Path.GetFileName(b.Source),
+                    b.LastExit ?? "-", Telegram(b), b.Source == "api" ? "api" : Path.GetFileName(b.Source),
                     b.StatusText is { Length: > 0 } st ? $"{b.Reason} [{st}]" : b.Reason,
                 }), colourColumn: 1);
             return ExitCodes.Ok;
@@ -59,7 +58,7 @@ internal static class StatusCommand
         command.SetAction((parse, _) => ClientOptions.RunAsync(parse, async (client, json, ct) =>
         {
             if (json) return Output.Json(await client.GetRawAsync("bots", ct));
-            var bots = await client.GetAsync("bots", CliJsonContext.Default.ListBotRow, ct);
+            var bots = StatusTableReader.ReadBotList(await client.GetRawAsync("bots", ct));
             Output.Table(Console.Out, ["BOT", "STATE", "PID", "SOURCE", "COMMAND"],
                 bots.Select(b => new[] { b.Id, b.State, b.Pid.Or(), b.Source == "api" ? "api" : Path.GetFileName(b.Source), string.Join(' ', b.Command) }),
                 colourColumn: 1);
