@@ -45,6 +45,7 @@ public static class LogEventIds
     public const int CgroupOutsidersSignalled = 216;
     public const int CgroupSupport = 217;
     public const int ReaperCallbackFailed = 218;
+    public const int OutputFailed = 219;
 
     // 3xx: storage
     public const int StoreWriteFailed = 300;

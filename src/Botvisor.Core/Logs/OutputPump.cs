@@ -22,6 +22,12 @@ public sealed class OutputPump
     private byte[]? _partial;
     private int _partialLength;
 
+    /// <summary>The bot whose output this is.</summary>
+    public string BotId => _log.BotId;
+
+    /// <summary>Set by the reader once a failure of this stream has been logged.</summary>
+    internal bool FailureReported { get; set; }
+
     /// <param name="observer">Sees every line (masked), on the reader's thread; must be quick.</param>
     public OutputPump(LogStream stream, BotLog log, TokenMasker masker, TimeProvider time, Action<string>? observer = null)
     {

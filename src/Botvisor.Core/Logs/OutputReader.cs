@@ -1,5 +1,7 @@
 using System.Runtime.InteropServices;
 using Botvisor.Core.Native;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Botvisor.Core.Logs;
 
@@ -17,7 +19,7 @@ namespace Botvisor.Core.Logs;
 /// reader's thread: a log file that blocks delays every bot's output, not the workers themselves
 /// until their socket buffers fill.
 /// </remarks>
-public sealed unsafe class OutputReader : IDisposable
+public sealed unsafe partial class OutputReader : IDisposable
 {
     private const int ChunkSize = 64 * 1024;
     private const int ChunksPerWake = 4;
@@ -29,11 +31,13 @@ public sealed unsafe class OutputReader : IDisposable
     private readonly int _epoll;
     private readonly int _wake;
     private readonly Thread _thread;
+    private readonly ILogger _logger;
     private long _nextKey = WakeKey + 1;
     private volatile bool _stopping;
 
-    public OutputReader()
+    public OutputReader(ILogger<OutputReader>? logger = null)
     {
+        _logger = (ILogger?)logger ?? NullLogger.Instance;
         _epoll = LibC.epoll_create1(LibC.EPOLL_CLOEXEC);
         if (_epoll < 0) throw new IOException("epoll_create1 failed: " + LibC.ErrorText(Marshal.GetLastPInvokeError()));
         _wake = LibC.eventfd(0, LibC.EFD_CLOEXEC | LibC.EFD_NONBLOCK);
@@ -65,7 +69,7 @@ public sealed unsafe class OutputReader : IDisposable
             if (_stopping)
             {
                 LibC.close(fd);
-                pump.Complete();
+                Complete(pump);
                 return;
             }
             long key = _nextKey++;
@@ -74,7 +78,7 @@ public sealed unsafe class OutputReader : IDisposable
             {
                 _streams.Remove(key);
                 LibC.close(fd);
-                pump.Complete();
+                Complete(pump);
             }
         }
     }
@@ -118,7 +122,7 @@ public sealed unsafe class OutputReader : IDisposable
     }
 
     /// <summary>Reads what is there, up to <paramref name="maxChunks"/> chunks; false once the stream has ended.</summary>
-    private static bool Drain(int fd, OutputPump pump, byte[] chunk, int maxChunks)
+    private bool Drain(int fd, OutputPump pump, byte[] chunk, int maxChunks)
     {
         fixed (byte* buffer = chunk)
         {
@@ -127,7 +131,7 @@ public sealed unsafe class OutputReader : IDisposable
                 nint n = LibC.recv(fd, buffer, ChunkSize, LibC.MSG_DONTWAIT);
                 if (n > 0)
                 {
-                    pump.Consume(chunk.AsSpan(0, (int)n));
+                    Consume(pump, chunk.AsSpan(0, (int)n));
                     if (n < ChunkSize) return true;
                     continue;
                 }
@@ -140,6 +144,41 @@ public sealed unsafe class OutputReader : IDisposable
         }
     }
 
+    /// <summary>
+    /// A pump that fails (its log file cannot be written: disk full, permissions) loses that chunk, is
+    /// reported once, and its stream is still read: the worker must never block on its output, and
+    /// the other bots' output must not stop.
+    /// </summary>
+    private void Consume(OutputPump pump, ReadOnlySpan<byte> data)
+    {
+        try
+        {
+            pump.Consume(data);
+        }
+        catch (Exception ex)
+        {
+            if (pump.FailureReported) return;
+            pump.FailureReported = true;
+            Log.OutputFailed(_logger, pump.BotId, ex.Message);
+        }
+    }
+
+    private void Complete(OutputPump pump)
+    {
+        try
+        {
+            pump.Complete();
+        }
+        catch (Exception ex) when (!pump.FailureReported)
+        {
+            pump.FailureReported = true;
+            Log.OutputFailed(_logger, pump.BotId, ex.Message);
+        }
+        catch (Exception)
+        {
+        }
+    }
+
     private void End(long key)
     {
         (int Fd, OutputPump Pump) stream;
@@ -148,7 +187,7 @@ public sealed unsafe class OutputReader : IDisposable
             if (!_streams.Remove(key, out stream)) return;
             LibC.close(stream.Fd); // also leaves the epoll set
         }
-        stream.Pump.Complete();
+        Complete(stream.Pump);
     }
 
     /// <summary>Stops the thread, then takes what the remaining streams already hold and closes them.</summary>
@@ -174,9 +213,15 @@ public sealed unsafe class OutputReader : IDisposable
         {
             Drain(fd, pump, chunk, 16); // what is already buffered, up to 1 MiB: a worker still writing does not hold the stop up
             LibC.close(fd);
-            pump.Complete();
+            Complete(pump);
         }
         LibC.close(_wake);
         LibC.close(_epoll);
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = Diagnostics.LogEventIds.OutputFailed, Level = LogLevel.Error, Message = "Bot {BotId}: its output could not be stored ({Error}); it is still read, and lines are lost until this is fixed")]
+        public static partial void OutputFailed(ILogger logger, string botId, string error);
     }
 }

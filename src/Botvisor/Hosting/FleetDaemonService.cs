@@ -30,8 +30,10 @@ public sealed partial class FleetDaemonService : IHostedService, IDisposable
     private PosixSignalRegistration? _sighup;
     private ITimer? _trim;
 
-    /// <summary>How long after a start or reload the fleet is taken to have settled.</summary>
+    /// <summary>How often, after a start or reload, the daemon looks whether the fleet has settled.</summary>
     private static readonly TimeSpan SettleCheck = TimeSpan.FromSeconds(1);
+
+    /// <summary>The longest a fleet that does not settle (a bot that never gets ready) delays the collection.</summary>
     private static readonly TimeSpan TrimDeadline = TimeSpan.FromSeconds(10);
 
     private readonly IServer _server;

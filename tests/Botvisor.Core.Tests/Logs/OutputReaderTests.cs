@@ -2,6 +2,7 @@ using System.Text;
 using Botvisor.Core.Logs;
 using Botvisor.Core.Native;
 using Botvisor.Testing;
+using Microsoft.Extensions.Logging;
 
 namespace Botvisor.Core.Tests.Logs;
 
@@ -35,6 +36,35 @@ public sealed class OutputReaderTests : IDisposable
             Assert.Equal([$"first of {log.BotId}", "second half", $"unfinished {log.BotId}"], log.Tail(10).Select(l => l.Text));
             log.Dispose();
         }
+    }
+
+    [Fact]
+    public async Task AStreamWhoseLogCannotBeWritten_IsStillRead_ReportedOnce_AndDoesNotStopTheOthers()
+    {
+        var logs = new ListLoggerProvider();
+        using var factory = Microsoft.Extensions.Logging.LoggerFactory.Create(b => b.AddProvider(logs));
+        using var reader = new OutputReader(factory.CreateLogger<OutputReader>());
+        Directory.CreateDirectory(Path.Combine(_directory, "broken.log")); // the log file's path is taken by a directory
+        using var broken = new BotLog("broken", _directory, 1 << 20, 1);
+        using var fine = new BotLog("fine", _directory, 1 << 20, 1);
+        var (brokenRead, brokenWrite) = SocketPair();
+        var (fineRead, fineWrite) = SocketPair();
+        reader.Add(brokenRead, new OutputPump(LogStream.Stdout, broken, new TokenMasker(), TimeProvider.System));
+        reader.Add(fineRead, new OutputPump(LogStream.Stdout, fine, new TokenMasker(), TimeProvider.System));
+
+        for (int i = 0; i < 3; i++)
+        {
+            Write(brokenWrite, $"lost {i}\n");
+            await WaitUntil(() => logs.Messages.Any(m => m.Id.Id == Diagnostics.LogEventIds.OutputFailed));
+        }
+        Write(fineWrite, "kept\n");
+        LibC.close(brokenWrite);
+        LibC.close(fineWrite);
+
+        await WaitUntil(() => reader.Count == 0);
+        Assert.Equal(["kept"], fine.Tail(10).Select(l => l.Text));
+        var failure = Assert.Single(logs.Messages, m => m.Id.Id == Diagnostics.LogEventIds.OutputFailed);
+        Assert.Contains("Bot broken", failure.Message);
     }
 
     [Fact]
