@@ -16,17 +16,12 @@ public static class BotvisorMetrics
     private static volatile FleetStateService? _state;
     private static TimeProvider _time = TimeProvider.System;
 
-    private static readonly BotLifecycleState[] States = Enum.GetValues<BotLifecycleState>();
-
-    private static readonly Counter<long> Conflicts = Meter.CreateCounter<long>("botvisor.bot.conflicts", unit: "{conflict}",
-        description: "409 Conflict answers to getUpdates in a bot's output: another instance is polling its token");
-
-    public static void RecordConflict(string botId) => Conflicts.Add(1, new KeyValuePair<string, object?>("bot.id", botId));
-
     static BotvisorMetrics()
     {
         Meter.CreateObservableGauge("botvisor.bot.state", ObserveState, unit: "{bot}",
-            description: "1 for the state each bot is in, 0 for the others");
+            description: "1, tagged with the state each bot is in (one series per bot: the states it is not in are absent)");
+        Meter.CreateObservableCounter("botvisor.bot.conflicts", ObserveConflicts, unit: "{conflict}",
+            description: "409 Conflict answers to getUpdates in a bot's output: another instance is polling its token");
         Meter.CreateObservableCounter("botvisor.bot.restarts", ObserveRestarts, unit: "{restart}",
             description: "Workers started for a bot after its first one, since the daemon started");
         Meter.CreateObservableGauge("botvisor.bot.uptime", ObserveUptime, unit: "s",
@@ -71,17 +66,12 @@ public static class BotvisorMetrics
         (_state?.Snapshots ?? []).Where(s => s.Health != HealthVerdict.Unknown)
             .Select(s => new Measurement<int>(s.Health == HealthVerdict.Healthy ? 1 : 0, new KeyValuePair<string, object?>("bot.id", s.Id)));
 
-    private static IEnumerable<Measurement<int>> ObserveState()
-    {
-        foreach (var s in _state?.Snapshots ?? [])
-        {
-            foreach (var state in States)
-            {
-                yield return new Measurement<int>(s.State == state ? 1 : 0,
-                    new KeyValuePair<string, object?>("bot.id", s.Id), new KeyValuePair<string, object?>("state", state.ToName()));
-            }
-        }
-    }
+    private static IEnumerable<Measurement<int>> ObserveState() =>
+        (_state?.Snapshots ?? []).Select(s => new Measurement<int>(1,
+            new KeyValuePair<string, object?>("bot.id", s.Id), new KeyValuePair<string, object?>("state", s.State.ToName())));
+
+    private static IEnumerable<Measurement<long>> ObserveConflicts() =>
+        (_state?.Snapshots ?? []).Select(s => new Measurement<long>(s.Conflicts, new KeyValuePair<string, object?>("bot.id", s.Id)));
 
     private static IEnumerable<Measurement<long>> ObserveRestarts() =>
         (_state?.Snapshots ?? []).Select(s => new Measurement<long>(s.Restarts, new KeyValuePair<string, object?>("bot.id", s.Id)));

@@ -21,6 +21,7 @@ internal sealed unsafe class ProcScan : IDisposable
     private const int DirentNameOffset = 19; // struct linux_dirent64: d_ino (8), d_off (8), d_reclen (2), d_type (1), d_name
 
     private readonly Dictionary<int, (int Fd, uint Pass)> _open = new();
+    private readonly byte[] _dirents = new byte[DirentBufferSize];
     private uint _pass;
 
     public int OpenFiles => _open.Count;
@@ -35,10 +36,9 @@ internal sealed unsafe class ProcScan : IDisposable
             dir = LibC.open(proc, LibC.O_RDONLY | LibC.O_DIRECTORY | LibC.O_CLOEXEC);
         }
         if (dir < 0) return;
-        byte[] buffer = new byte[DirentBufferSize];
         try
         {
-            fixed (byte* entries = buffer)
+            fixed (byte* entries = _dirents)
             {
                 nint n;
                 while ((n = LibC.getdents64(dir, entries, DirentBufferSize)) > 0)

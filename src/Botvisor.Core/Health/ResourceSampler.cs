@@ -26,6 +26,12 @@ public sealed partial class ResourceSampler : IDisposable
     private readonly Dictionary<string, int> _strikes = new(StringComparer.Ordinal);
     private readonly object _tickGate = new();
     private readonly ProcScan _scan = new();
+    private readonly Dictionary<int, BotSupervisor> _bySession = new();
+    private readonly Dictionary<int, (long Pages, ulong Ticks, int Count)> _totals = new();
+    private readonly HashSet<string> _seen = new(StringComparer.Ordinal);
+    private readonly List<string> _gone = [];
+    private readonly Func<int, bool> _isTracked;
+    private readonly Action<ProcStat> _addToTotals;
     private bool _disposed;
     private ITimer? _timer;
 
@@ -34,6 +40,8 @@ public sealed partial class ResourceSampler : IDisposable
         _reconciler = reconciler;
         _time = time;
         _logger = logger;
+        _isTracked = _bySession.ContainsKey;
+        _addToTotals = AddToTotals;
     }
 
     public void Start(TimeSpan interval)
@@ -50,24 +58,20 @@ public sealed partial class ResourceSampler : IDisposable
         lock (_tickGate)
         {
             if (_disposed) return;
-            var bySession = new Dictionary<int, BotSupervisor>();
+            // The pass's collections are kept and cleared, not rebuilt: an idle daemon's garbage is mostly this.
+            var bySession = _bySession;
+            var totals = _totals;
+            bySession.Clear();
+            totals.Clear();
             foreach (var sup in _reconciler.Supervisors)
             {
                 if (sup.WorkerPid is { } pid) bySession[pid] = sup;
             }
-            var totals = new Dictionary<int, (long Pages, ulong Ticks, int Count)>();
-            if (bySession.Count > 0)
-            {
-                _scan.Scan(bySession.ContainsKey, stat =>
-                {
-                    var t = totals.GetValueOrDefault(stat.Session);
-                    totals[stat.Session] = (t.Pages + stat.RssPages, t.Ticks + stat.UserTicks + stat.SystemTicks, t.Count + 1);
-                });
-            }
+            if (bySession.Count > 0) _scan.Scan(_isTracked, _addToTotals);
 
             var now = _time.GetUtcNow();
             long timestamp = _time.GetTimestamp();
-            var seen = new HashSet<string>(StringComparer.Ordinal);
+            _seen.Clear();
             foreach (var (session, sup) in bySession)
             {
                 var (pages, ticks, count) = totals.GetValueOrDefault(session);
@@ -80,16 +84,27 @@ public sealed partial class ResourceSampler : IDisposable
                 }
                 _previous[sup.Id] = (session, ticks, timestamp);
                 _usage[sup.Id] = new ResourceUsage(rss, cpu, count, now);
-                seen.Add(sup.Id);
+                _seen.Add(sup.Id);
                 CheckMemory(sup, rss);
             }
-            foreach (var gone in _usage.Keys.Where(k => !seen.Contains(k)).ToList())
+            _gone.Clear();
+            foreach (var (id, _) in _usage)
+            {
+                if (!_seen.Contains(id)) _gone.Add(id);
+            }
+            foreach (var gone in _gone)
             {
                 _usage.TryRemove(gone, out _);
                 _previous.Remove(gone);
                 _strikes.Remove(gone);
             }
         }
+    }
+
+    private void AddToTotals(ProcStat stat)
+    {
+        var t = _totals.GetValueOrDefault(stat.Session);
+        _totals[stat.Session] = (t.Pages + stat.RssPages, t.Ticks + stat.UserTicks + stat.SystemTicks, t.Count + 1);
     }
 
     private void CheckMemory(BotSupervisor sup, long rss)

@@ -389,7 +389,6 @@ public sealed partial class BotSupervisor
 
     private Task OnConflict()
     {
-        Diagnostics.BotvisorMetrics.RecordConflict(Id);
         var snapshot = Publish(s => s with { Conflicts = s.Conflicts + 1 });
         if (_lastConflictEvent == 0 || _services.Time.GetElapsedTime(_lastConflictEvent) >= ConflictEventInterval)
         {

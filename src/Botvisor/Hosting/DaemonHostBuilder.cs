@@ -15,7 +15,6 @@ using Botvisor.Core.Telegram;
 using Botvisor.Storage.Sqlite;
 using Botvisor.Telegram;
 using Microsoft.Extensions.Logging.Console;
-using OpenTelemetry.Metrics;
 using Scalar.AspNetCore;
 
 namespace Botvisor.Hosting;
@@ -122,14 +121,7 @@ public static class DaemonHostBuilder
             doc.Info = new() { Title = "Botvisor API", Version = "v1", Description = "Manage a fleet of Telegram bots. Bearer token on everything but /health." };
             return Task.CompletedTask;
         }));
-        services.AddOpenTelemetry().WithMetrics(m => m
-            .AddMeter(BotvisorMetrics.MeterName)
-            .AddMeter("Microsoft.AspNetCore.Hosting")
-            .AddMeter("System.Runtime") // the runtime's own: GC heap, working set, thread pool, CPU time
-            // Each metric stream preallocates room for its cardinality limit (2,000 points by default, on
-            // the large object heap). Only the per-bot metrics need that many; the others have a handful.
-            .AddView(i => i.Meter.Name == BotvisorMetrics.MeterName ? null : new MetricStreamConfiguration { CardinalityLimit = 64 })
-            .AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0));
+        services.AddSingleton<MetricsEndpoint>();
     }
 
     private static void MapEndpoints(WebApplication app)
@@ -140,7 +132,7 @@ public static class DaemonHostBuilder
         LogEndpoints.Map(app);
         EventEndpoints.Map(app);
         DaemonEndpoints.Map(app);
-        app.MapPrometheusScrapingEndpoint("/metrics");
+        MetricsEndpoint.Map(app);
         app.MapOpenApi("/schema");
         app.MapScalarApiReference("/ui", o => o.WithTitle("Botvisor API").WithOpenApiRoutePattern("/schema"));
     }

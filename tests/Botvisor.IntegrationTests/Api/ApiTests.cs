@@ -303,10 +303,13 @@ public class ApiTests
         Assert.Equal(0, before.Value("botvisor_bot_restarts_total", ("bot_id", "alpha")));
         Assert.Equal(1, before.Value("botvisor_bot_state", ("bot_id", "alpha"), ("state", "running")));
         Assert.Equal(1, before.Value("botvisor_bot_state", ("bot_id", "beta"), ("state", "stopped")));
+        Assert.DoesNotContain(before.Samples, s => s.Name == "botvisor_bot_state" && s.Value == 0); // one series per bot: its state
 
         using (var kill = System.Diagnostics.Process.Start("kill", ["-9", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)])) await kill.WaitForExitAsync();
         await daemon.WaitForAsync(200, e => e.Message.StartsWith("Bot alpha: running", StringComparison.Ordinal) && !e.Message.Contains($"pid {pid})", StringComparison.Ordinal));
 
+        // The metrics pipeline starts at the first scrape; requests from then on are counted.
+        (await http.GetAsync("/bots")).EnsureSuccessStatusCode();
         var text = await http.GetStringAsync("/metrics");
         Assert.DoesNotContain(Token, text);
         var after = Prometheus.Parse(text);
