@@ -1,7 +1,7 @@
 using System.Reflection;
 using System.Text.Json;
-using Microsoft.AspNetCore.Http.Metadata;
 using System.Text.Json.Serialization.Metadata;
+using Microsoft.AspNetCore.Http.Metadata;
 
 namespace Botvisor.Api.Responses;
 
