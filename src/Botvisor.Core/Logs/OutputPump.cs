@@ -46,44 +46,46 @@ public sealed class OutputPump
         int newline;
         while ((newline = data[start..].IndexOf((byte)'\n')) >= 0)
         {
-            Emit(now, ref _partial, ref _partialLength, data.Slice(start, newline));
+            Emit(now, data.Slice(start, newline));
             start += newline + 1;
         }
-        if (start < data.Length) Keep(now, ref _partial, ref _partialLength, data[start..]);
+        if (start < data.Length) Keep(now, data[start..]);
         _log.Flush();
     }
 
     /// <summary>The stream has ended: a last line without its newline is written too.</summary>
     public void Complete()
     {
-        if (_partialLength > 0) Emit(_time.GetUtcNow(), ref _partial, ref _partialLength, default);
+        if (_partialLength > 0) Emit(_time.GetUtcNow(), default);
         if (_partial is not null) ArrayPool<byte>.Shared.Return(_partial);
         _partial = null;
         _log.Flush();
     }
 
-    private void Keep(DateTimeOffset now, ref byte[]? partial, ref int partialLength, ReadOnlySpan<byte> bytes)
+    /// <summary>Holds the start of a line until its newline comes; a line that outgrows the limit is written in pieces.</summary>
+    private void Keep(DateTimeOffset now, ReadOnlySpan<byte> bytes)
     {
-        partial ??= ArrayPool<byte>.Shared.Rent(MaxLineBytes);
-        while (partialLength + bytes.Length > MaxLineBytes)
+        var partial = _partial ??= ArrayPool<byte>.Shared.Rent(MaxLineBytes);
+        while (_partialLength + bytes.Length > MaxLineBytes)
         {
-            int room = MaxLineBytes - partialLength;
-            bytes[..room].CopyTo(partial.AsSpan(partialLength));
+            int room = MaxLineBytes - _partialLength;
+            bytes[..room].CopyTo(partial.AsSpan(_partialLength));
             Write(now, partial.AsSpan(0, MaxLineBytes));
-            partialLength = 0;
+            _partialLength = 0;
             bytes = bytes[room..];
         }
-        bytes.CopyTo(partial.AsSpan(partialLength));
-        partialLength += bytes.Length;
+        bytes.CopyTo(partial.AsSpan(_partialLength));
+        _partialLength += bytes.Length;
     }
 
-    private void Emit(DateTimeOffset now, ref byte[]? partial, ref int partialLength, ReadOnlySpan<byte> rest)
+    /// <summary>Writes a complete line: what is held, then <paramref name="rest"/>.</summary>
+    private void Emit(DateTimeOffset now, ReadOnlySpan<byte> rest)
     {
-        if (partialLength > 0)
+        if (_partialLength > 0)
         {
-            Keep(now, ref partial, ref partialLength, rest);
-            if (partialLength > 0) Write(now, partial.AsSpan(0, partialLength));
-            partialLength = 0;
+            Keep(now, rest);
+            if (_partialLength > 0) Write(now, _partial.AsSpan(0, _partialLength));
+            _partialLength = 0;
             return;
         }
         while (rest.Length > MaxLineBytes)

@@ -190,6 +190,10 @@ public class BotSupervisorTests : IAsyncLifetime
         Assert.NotEqual(first.Pid, restarted.Pid);
         var stopped = await _h.Bot("flood").SendAsync(BotCommand.Stop, "test");
         Assert.Equal(BotLifecycleState.Stopped, stopped.State);
+        // The output reader drains what the worker wrote before it died; look at the files once it has.
+        var drained = DateTime.UtcNow + TestTimeouts.Event;
+        while (_h.Output.Count > 0 && DateTime.UtcNow < drained) await Task.Delay(10);
+        Assert.Equal(0, _h.Output.Count);
 
         var logs = Directory.GetFiles(Path.GetDirectoryName(_h.Bot("flood").Output.FilePath)!, "flood.log*");
         Assert.InRange(logs.Length, 1, 2);
