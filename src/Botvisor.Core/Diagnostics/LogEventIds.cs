@@ -24,6 +24,7 @@ public static class LogEventIds
     public const int ApiWithoutAuth = 114;
     public const int ApiRequestFailed = 115;
     public const int MemoryTrimmed = 116;
+    public const int SighupReclaimed = 117;
 
     // 2xx: supervision
     public const int StateChanged = 200;

@@ -83,6 +83,8 @@ public sealed partial class FleetDaemonService : IHostedService, IDisposable
             throw new FleetValidationException(result.Errors);
         }
 
+        // Under nohup SIGHUP arrives ignored, and .NET would leave it so: reload would silently do nothing.
+        if (IgnoredSignal.Reclaim(Signals.SIGHUP)) Log.SighupReclaimed(_logger);
         _sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, ctx =>
         {
             ctx.Cancel = true;
@@ -209,6 +211,9 @@ public sealed partial class FleetDaemonService : IHostedService, IDisposable
 
         [LoggerMessage(EventId = LogEventIds.DaemonStarted, Level = LogLevel.Information, Message = "Botvisor started with {Count} bot(s); SIGHUP reloads the fleet file, SIGTERM or Ctrl-C stops")]
         public static partial void Started(ILogger logger, int count);
+
+        [LoggerMessage(EventId = LogEventIds.SighupReclaimed, Level = LogLevel.Information, Message = "SIGHUP was ignored when Botvisor started (nohup?); it is taken back: SIGHUP reloads the fleet file")]
+        public static partial void SighupReclaimed(ILogger logger);
 
         [LoggerMessage(EventId = LogEventIds.DaemonStopping, Level = LogLevel.Information, Message = "Stopping {Count} bot(s)")]
         public static partial void Stopping(ILogger logger, int count);

@@ -14,6 +14,7 @@ public class DaemonTests
     private const int FleetError = 107;
     private const int LeftoverWorkerEnded = 109;
     private const int DaemonStopped = 103;
+    private const int SighupReclaimed = 117;
 
     private const string TwoBots = """
         defaults:
@@ -45,6 +46,32 @@ public class DaemonTests
         Assert.True(Processes.IsAlive(alpha), "the untouched bot lost its worker");
         Assert.False(Processes.IsAlive(beta));
         Assert.DoesNotContain(daemon.Entries.Skip(mark), e => e.EventId is 200 or 201 or 202 && e.Message.StartsWith("Bot alpha:", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Sighup_StartedUnderNohup_StillReloads()
+    {
+        using var fleet = new TempFleet().Write(TwoBots);
+        await using var daemon = DaemonRunner.Start(fleet.ConfigPath, fleet.StateDir, launcher: "nohup");
+        await daemon.WaitForAsync(SighupReclaimed);
+        await daemon.WaitForAsync(DaemonStarted);
+        Assert.False(IgnoresSighup(daemon.Pid), "the daemon still ignores SIGHUP");
+
+        fleet.Write(TwoBots.Replace("stop_timeout: 5s", "stop_timeout: 6s", StringComparison.Ordinal));
+        int mark = daemon.Mark;
+        daemon.Signal("HUP");
+
+        var applied = await daemon.WaitForAsync(ReloadApplied, after: mark);
+        Assert.Contains("2 changed", applied.Message);
+        int worker = await daemon.WaitForRunningAsync("alpha", after: mark);
+        Assert.False(IgnoresSighup(worker), "a worker inherited nohup's ignored SIGHUP");
+    }
+
+    private static bool IgnoresSighup(int pid)
+    {
+        var line = File.ReadLines($"/proc/{pid}/status").Single(l => l.StartsWith("SigIgn:", StringComparison.Ordinal));
+        ulong ignored = ulong.Parse(line["SigIgn:".Length..].Trim(), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
+        return (ignored & 1) != 0; // bit 0 is signal 1, SIGHUP
     }
 
     [Fact]

@@ -52,9 +52,15 @@ public sealed class DaemonRunner : IAsyncDisposable
 
     public static string BotvisorDll => Path.Combine(AppContext.BaseDirectory, "botvisor.dll");
 
-    public static DaemonRunner Start(string configPath, string stateDir, IDictionary<string, string>? env = null, string listen = "http://127.0.0.1:0")
+    /// <param name="launcher">A program that execs the daemon, such as <c>nohup</c>.</param>
+    public static DaemonRunner Start(string configPath, string stateDir, IDictionary<string, string>? env = null, string listen = "http://127.0.0.1:0", string? launcher = null)
     {
         var psi = Command("run", "--config", configPath, "--state-dir", stateDir, "--log-format", "json", "--listen", listen);
+        if (launcher is not null)
+        {
+            psi.ArgumentList.Insert(0, psi.FileName);
+            psi.FileName = launcher;
+        }
         if (env is not null) foreach (var (k, v) in env) psi.Environment[k] = v;
         var process = new Process { StartInfo = psi, EnableRaisingEvents = true };
         var runner = new DaemonRunner(process);
