@@ -1,4 +1,5 @@
 using Botvisor.Api.Problems;
+using Microsoft.OpenApi;
 
 namespace Botvisor.Api;
 
@@ -17,6 +18,22 @@ internal static class ApiConventions
         .AddEndpointFilter<ProblemFilter>()
         .ProducesProblem(StatusCodes.Status401Unauthorized)
         .WithTags(tag);
+
+    /// <summary>
+    /// Adds <c>text/plain</c> (a string) beside the JSON of the 200 answer in the OpenAPI document, for an
+    /// endpoint that renders a <see cref="Responses.TextResult"/> when asked. Two response metadata for one
+    /// status would replace each other there.
+    /// </summary>
+    public static RouteHandlerBuilder AlsoProducesText(this RouteHandlerBuilder builder, string description) => builder
+        .WithDescription(description)
+        .AddOpenApiOperationTransformer((operation, _, _) =>
+        {
+            if (operation.Responses?.TryGetValue("200", out var ok) == true && ok.Content is { } content)
+            {
+                content[Responses.TextResult.MediaType] = new OpenApiMediaType { Schema = new OpenApiSchema { Type = JsonSchemaType.String } };
+            }
+            return Task.CompletedTask;
+        });
 
     /// <summary>Reads a request body as text, refusing bodies over <see cref="MaxBodyBytes"/>.</summary>
     public static async Task<string> ReadBodyAsync(HttpRequest request, CancellationToken cancellationToken)

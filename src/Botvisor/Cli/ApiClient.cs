@@ -45,8 +45,11 @@ internal sealed class ApiClient : IDisposable
 
     public DaemonEndpoint Endpoint { get; }
 
-    /// <summary>GETs a JSON document as the daemon sent it (UTF-8, never decoded to a string).</summary>
-    public async Task<ArraySegment<byte>> GetRawAsync(string path, CancellationToken ct)
+    /// <summary>
+    /// GETs a document as the daemon sent it (UTF-8, never decoded to a string): JSON, or with
+    /// <paramref name="accept"/> <c>text/plain</c> the daemon's table.
+    /// </summary>
+    public async Task<ArraySegment<byte>> GetRawAsync(string path, CancellationToken ct, string accept = "application/json")
     {
         if (Endpoint.SocketPath is { } socketPath)
         {
@@ -54,7 +57,7 @@ internal sealed class ApiClient : IDisposable
             ArraySegment<byte> body;
             try
             {
-                (status, body) = UnixSocketGet.Send(socketPath, path, Endpoint.Token);
+                (status, body) = UnixSocketGet.Send(socketPath, path, Endpoint.Token, accept);
             }
             catch (Exception ex) when (ex is SocketException or IOException)
             {
@@ -63,7 +66,9 @@ internal sealed class ApiClient : IDisposable
             if (status is >= 200 and < 300) return body;
             throw Problem((System.Net.HttpStatusCode)status, System.Text.Encoding.UTF8.GetString(body));
         }
-        using var response = await SendAsync(new HttpRequestMessage(HttpMethod.Get, path), ct);
+        var request = new HttpRequestMessage(HttpMethod.Get, path);
+        request.Headers.Accept.ParseAdd(accept);
+        using var response = await SendAsync(request, ct);
         return await response.Content.ReadAsByteArrayAsync(ct);
     }
 

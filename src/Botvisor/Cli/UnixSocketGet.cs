@@ -14,7 +14,7 @@ internal static class UnixSocketGet
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
 
     /// <summary>The status code and body; throws <see cref="SocketException"/> or <see cref="IOException"/> when the daemon cannot be reached.</summary>
-    public static (int Status, ArraySegment<byte> Body) Send(string socketPath, string pathAndQuery, string? token)
+    public static (int Status, ArraySegment<byte> Body) Send(string socketPath, string pathAndQuery, string? token, string accept = "application/json")
     {
         using var socket = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified)
         {
@@ -22,7 +22,7 @@ internal static class UnixSocketGet
             SendTimeout = (int)Timeout.TotalMilliseconds,
         };
         socket.Connect(new UnixDomainSocketEndPoint(socketPath));
-        var request = new StringBuilder().Append("GET /").Append(pathAndQuery).Append(" HTTP/1.0\r\nHost: localhost\r\nAccept: application/json\r\n");
+        var request = new StringBuilder().Append("GET /").Append(pathAndQuery).Append(" HTTP/1.0\r\nHost: localhost\r\nAccept: ").Append(accept).Append("\r\n");
         if (token is { Length: > 0 }) request.Append("Authorization: Bearer ").Append(token).Append("\r\n");
         socket.Send(Encoding.ASCII.GetBytes(request.Append("\r\n").ToString()));
 

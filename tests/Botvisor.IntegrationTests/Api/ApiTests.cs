@@ -99,6 +99,54 @@ public class ApiTests
     }
 
     [Fact]
+    public async Task Status_And_Bots_AsPlainText_AreTheCliTables_JsonStaysTheDefault()
+    {
+        using var fleet = Fleet();
+        await using var daemon = Start(fleet);
+        await daemon.WaitForRunningAsync("alpha");
+        using var http = await daemon.HttpAsync(ApiToken);
+
+        async Task<(string MediaType, string Body)> Get(string path, string? accept)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Get, path);
+            if (accept is not null) request.Headers.TryAddWithoutValidation("Accept", accept);
+            using var response = await http.SendAsync(request);
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            var body = await response.Content.ReadAsStringAsync();
+            Assert.DoesNotContain(Token, body);
+            return (response.Content.Headers.ContentType!.MediaType!, body);
+        }
+
+        var (type, status) = await Get("/status", "text/plain");
+        Assert.Equal("text/plain", type);
+        var lines = status.Split('\n');
+        Assert.StartsWith($"botvisor ", lines[0]);
+        Assert.Contains($"pid {daemon.Pid}", lines[0]);
+        Assert.Contains("2 bot(s): 1 running, 1 stopped", lines[0]);
+        Assert.StartsWith("BOT ", lines[3]);
+        var alpha = lines.Single(l => l.StartsWith("alpha ", StringComparison.Ordinal));
+        Assert.Contains("running", alpha);
+        Assert.Contains("4242424242:****", alpha);
+        Assert.DoesNotContain("\u001b[", status);
+
+        var (_, coloured) = await Get("/status?color=true", "text/plain");
+        Assert.Contains("\u001b[32mrunning\u001b[0m", coloured);
+
+        var (listType, list) = await Get("/bots", "text/plain");
+        Assert.Equal("text/plain", listType);
+        Assert.Matches(@"^BOT +STATE +PID +SOURCE +COMMAND\n", list);
+        Assert.Contains("sh -c sleep 1000", list.Split('\n').Single(l => l.StartsWith("beta ", StringComparison.Ordinal)));
+
+        // Anything that does not prefer text gets JSON: no Accept, */*, a browser, JSON ranked higher.
+        foreach (var accept in new[] { null, "*/*", "text/html,application/xhtml+xml,*/*;q=0.8", "application/json, text/plain;q=0.5" })
+        {
+            Assert.Equal("application/json", (await Get("/status", accept)).MediaType);
+        }
+        var bad = await http.GetAsync("/status?color=maybe");
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+    }
+
+    [Fact]
     public async Task StartStopRestart_ChangeTheBot_AndAreAudited()
     {
         using var fleet = Fleet();

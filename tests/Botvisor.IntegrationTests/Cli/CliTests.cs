@@ -108,6 +108,13 @@ public class CliTests
         Assert.Contains("beta: stopped", stopOut);
         Assert.Equal(4, (await DaemonRunner.RunCliAsync(local, ["start", "nope", .. at])).ExitCode);
 
+        var (status, statusOut, statusErr) = await DaemonRunner.RunCliAsync(local, ["status", .. at]);
+        Assert.True(status == 0, statusErr);
+        Assert.Contains("stopped", statusOut.Split('\n').Single(l => l.StartsWith("beta ", StringComparison.Ordinal)));
+        var (ls, lsOut, _) = await DaemonRunner.RunCliAsync(local, ["ls", .. at]);
+        Assert.Equal(0, ls);
+        Assert.Matches(@"^BOT +STATE +PID +SOURCE +COMMAND\n", lsOut);
+
         var (events, eventsOut, _) = await DaemonRunner.RunCliAsync(local, ["events", "-n", "200", .. at]);
         Assert.Equal(0, events);
         Assert.Contains($"[unix:{Environment.UserName}]", eventsOut);

@@ -1,10 +1,13 @@
+using System.Text;
 using Botvisor.Api.Auth;
 using Botvisor.Api.Contracts;
 using Botvisor.Api.Responses;
+using Botvisor.Api.Text;
 using Botvisor.Core.Health;
 using Botvisor.Core.Reconciliation;
 using Botvisor.Core.State;
 using Botvisor.Core.Supervision;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Botvisor.Api.Endpoints;
 
@@ -13,7 +16,8 @@ internal static class BotEndpoints
     public static void Map(IEndpointRouteBuilder app)
     {
         app.MapGet("/bots", ListBots).WithName(nameof(ListBots)).RequireBotvisorApi("bots")
-            .WithSummary("Every bot with its state");
+            .WithSummary("Every bot with its state")
+            .AlsoProducesText("JSON by default; with `Accept: text/plain`, the table `botvisor ls` prints (`color=true` colours the state column).");
         app.MapPost("/bots", AddBot).WithName(nameof(AddBot)).RequireBotvisorApi("bots")
             .Accepts<BotDefinition>(ApiConventions.DefinitionContentType, ApiConventions.DefinitionContentTypes)
             .Produces<BotStatus>(StatusCodes.Status201Created)
@@ -36,11 +40,15 @@ internal static class BotEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound).WithSummary("Restart a bot; answers once the new worker runs");
     }
 
-    private static BufferedJsonResult<List<BotStatus>> ListBots(FleetStateService state, FleetReconciler reconciler, ResourceSampler sampler, TimeProvider time)
+    private static Results<BufferedJsonResult<List<BotStatus>>, TextResult> ListBots(HttpRequest request, bool? color, FleetStateService state, FleetReconciler reconciler, ResourceSampler sampler, TimeProvider time)
     {
         var specs = reconciler.CurrentSpecs;
         var now = time.GetUtcNow();
-        return new(state.Snapshots.Select(s => s.ToStatus(specs.GetValueOrDefault(s.Id), now, sampler.Get(s.Id))).ToList(), ApiJsonContext.Default.ListBotStatus);
+        var bots = state.Snapshots.Select(s => s.ToStatus(specs.GetValueOrDefault(s.Id), now, sampler.Get(s.Id))).ToList();
+        if (!TextResult.IsWanted(request)) return new BufferedJsonResult<List<BotStatus>>(bots, ApiJsonContext.Default.ListBotStatus);
+        var text = new StringBuilder(StatusText.RowChars * (bots.Count + 1));
+        StatusText.Bots(text, bots, color == true);
+        return new TextResult(text);
     }
 
     private static BotStatus GetBot(string id, FleetStateService state, FleetReconciler reconciler, ResourceSampler sampler, TimeProvider time)

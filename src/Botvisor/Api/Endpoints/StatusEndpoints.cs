@@ -1,9 +1,12 @@
+using System.Text;
 using Botvisor.Api.Contracts;
 using Botvisor.Api.Responses;
+using Botvisor.Api.Text;
 using Botvisor.Core.Health;
 using Botvisor.Core.Reconciliation;
 using Botvisor.Core.State;
 using Botvisor.Hosting;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Botvisor.Api.Endpoints;
 
@@ -12,10 +15,11 @@ internal static class StatusEndpoints
     public static void Map(IEndpointRouteBuilder app)
     {
         app.MapGet("/status", GetStatus).WithName(nameof(GetStatus)).RequireBotvisorApi("daemon")
-            .WithSummary("The daemon and every bot: state, pid, uptime, restarts, last exit, health, masked token, source");
+            .WithSummary("The daemon and every bot: state, pid, uptime, restarts, last exit, health, masked token, source")
+            .AlsoProducesText("JSON by default; with `Accept: text/plain`, the table `botvisor status` prints (`color=true` colours the state column).");
     }
 
-    private static BufferedJsonResult<StatusResponse> GetStatus(FleetStateService state, FleetReconciler reconciler, ResourceSampler sampler, Core.Cgroups.CgroupSupport cgroups, DaemonOptions options, DaemonClock clock, TimeProvider time)
+    private static Results<BufferedJsonResult<StatusResponse>, TextResult> GetStatus(HttpRequest request, bool? color, FleetStateService state, FleetReconciler reconciler, ResourceSampler sampler, Core.Cgroups.CgroupSupport cgroups, DaemonOptions options, DaemonClock clock, TimeProvider time)
     {
         var now = time.GetUtcNow();
         var specs = reconciler.CurrentSpecs;
@@ -32,6 +36,10 @@ internal static class StatusEndpoints
             States = bots.GroupBy(b => b.State).ToDictionary(g => g.Key, g => g.Count()),
             Cgroups = cgroups.Description,
         };
-        return new BufferedJsonResult<StatusResponse>(new StatusResponse(daemon, bots), ApiJsonContext.Default.StatusResponse);
+        var status = new StatusResponse(daemon, bots);
+        if (!TextResult.IsWanted(request)) return new BufferedJsonResult<StatusResponse>(status, ApiJsonContext.Default.StatusResponse);
+        var text = new StringBuilder(StatusText.RowChars * (bots.Count + 5));
+        StatusText.Status(text, status, color == true);
+        return new TextResult(text);
     }
 }

@@ -1,0 +1,95 @@
+using System.Globalization;
+using System.Text;
+using Botvisor.Api.Contracts;
+using Botvisor.Core.Health;
+
+namespace Botvisor.Api.Text;
+
+/// <summary>
+/// <c>GET /status</c> and <c>GET /bots</c> as the tables <c>botvisor status</c> and <c>ls</c> print,
+/// for a client that asks for <c>text/plain</c>. The daemon renders them, as kubectl's server-side
+/// printing does, so the CLI copies bytes to stdout instead of parsing and laying out half a
+/// megabyte of JSON for a thousand bots in a freshly started process.
+/// </summary>
+internal static class StatusText
+{
+    private static readonly string[] StatusColumns = ["BOT", "STATE", "HEALTH", "PID", "UPTIME", "RESTARTS", "MEMORY", "CPU", "LAST EXIT", "TELEGRAM", "SOURCE", "REASON"];
+    private static readonly string[] ListColumns = ["BOT", "STATE", "PID", "SOURCE", "COMMAND"];
+
+    /// <summary>About what one row of the status table takes, to size the buffer once.</summary>
+    public const int RowChars = 160;
+
+    public static void Status(StringBuilder sb, StatusResponse status, bool colour)
+    {
+        var d = status.Daemon;
+        sb.Append(CultureInfo.InvariantCulture, $"botvisor {d.Version}, pid {d.Pid}, up {Duration(d.UptimeSeconds)}; {d.Bots} bot(s)");
+        var separator = ": ";
+        foreach (var (state, count) in d.States.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            sb.Append(separator).Append(count).Append(' ').Append(state);
+            separator = ", ";
+        }
+        sb.Append('\n');
+        sb.Append(CultureInfo.InvariantCulture, $"fleet {d.Config}; state {d.StateDirectory}\n");
+        if (d.Cgroups is { } cgroups && status.Bots.Any(b => b.Limits is not null)) sb.Append("limits: ").Append(cgroups).Append('\n');
+        sb.Append('\n');
+
+        var rows = new string[status.Bots.Count][];
+        for (int i = 0; i < rows.Length; i++)
+        {
+            var b = status.Bots[i];
+            rows[i] =
+            [
+                b.Id, b.State, b.Health, Pid(b.Pid), Duration(b.UptimeSeconds), b.Restarts.ToString(CultureInfo.InvariantCulture),
+                Memory(b), Cpu(b), b.LastExit?.Description ?? "-", Telegram(b), Source(b.Source),
+                b.StatusText is { Length: > 0 } st ? $"{b.Reason} [{st}]" : b.Reason,
+            ];
+        }
+        TextTable.Write(sb, StatusColumns, rows, colour ? 1 : -1);
+    }
+
+    public static void Bots(StringBuilder sb, IReadOnlyList<BotStatus> bots, bool colour)
+    {
+        var rows = new string[bots.Count][];
+        for (int i = 0; i < rows.Length; i++)
+        {
+            var b = bots[i];
+            rows[i] = [b.Id, b.State, Pid(b.Pid), Source(b.Source), string.Join(' ', b.Command)];
+        }
+        TextTable.Write(sb, ListColumns, rows, colour ? 1 : -1);
+    }
+
+    public static string Duration(double? seconds)
+    {
+        if (seconds is not { } s) return "-";
+        var t = TimeSpan.FromSeconds(s);
+        if (t.TotalDays >= 1) return $"{(int)t.TotalDays}d{t.Hours}h";
+        if (t.TotalHours >= 1) return $"{(int)t.TotalHours}h{t.Minutes}m";
+        if (t.TotalMinutes >= 1) return $"{(int)t.TotalMinutes}m{t.Seconds}s";
+        return $"{(int)t.TotalSeconds}s";
+    }
+
+    private static string Pid(int? pid) => pid?.ToString(CultureInfo.InvariantCulture) ?? "-";
+
+    private static string Source(string source) => source == "api" ? "api" : Path.GetFileName(source);
+
+    private static string Memory(BotStatus b)
+    {
+        var used = b.Resources is { } r ? ResourceSampler.Mib(r.RssBytes) : "-";
+        return b.Limits is { MemoryMax: { } max } l ? $"{used} / {ResourceSampler.Mib(max)} ({l.MemoryEnforcement})" : used;
+    }
+
+    private static string Cpu(BotStatus b)
+    {
+        var used = b.Resources is { } r ? r.CpuPercent.ToString("0.#", CultureInfo.InvariantCulture) + "%" : "-";
+        return b.Limits is { CpuMax: { } max } l
+            ? $"{used} / {(max * 100).ToString("0.#", CultureInfo.InvariantCulture)}% ({l.CpuEnforcement})"
+            : used;
+    }
+
+    private static string Telegram(BotStatus b)
+    {
+        var who = b.Username ?? b.Token ?? "-";
+        return b.Conflicts > 0 ? $"{who} ({b.Conflicts} conflicts)" : who;
+    }
+}
