@@ -32,7 +32,11 @@ public sealed partial class BotSupervisor
 
     private readonly SupervisorServices _services;
     private readonly ILogger _logger;
-    private readonly Channel<SupervisorSignal> _signals = Channel.CreateUnbounded<SupervisorSignal>(new UnboundedChannelOptions { SingleReader = true });
+    // Synchronous continuations: a signal posted while the loop waits is handled on the poster's thread
+    // (the reaper's, for an exit) instead of waking a pool thread first. The restart of a killed worker
+    // is then spawned by the thread the kernel woke, one wake-up fewer on the path the bench measures.
+    // Every step is short and never blocks; commands complete their callers asynchronously.
+    private readonly Channel<SupervisorSignal> _signals = Channel.CreateUnbounded<SupervisorSignal>(new UnboundedChannelOptions { SingleReader = true, AllowSynchronousContinuations = true });
     private readonly List<(Func<BotLifecycleState, bool> Done, TaskCompletionSource<BotSnapshot> Tcs)> _waiters = [];
     private readonly BotLog _log;
 
