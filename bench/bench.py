@@ -306,6 +306,7 @@ class Bench:
 
     def __init__(self, args, tools):
         self.args, self.tools, self.rows, self.notes = args, tools, [], []
+        self.all_tools = list(tools)
 
     def add(self, tool, metric, n, values, unit, digits=1):
         value = statistics.median(values)
@@ -358,21 +359,39 @@ class Bench:
             self.add(name, "daemon anonymous RSS when idle", n, [anon], "MiB")
 
     def restart_latency(self, make_tool, kills):
-        for name in self.tool_names(floor=True):
+        """SIGKILL a tool's worker, time until its replacement exists. When the run includes the floor, it runs
+        beside Botvisor and the kills alternate between the two, so both are measured under the same load at
+        the same minutes (the floor measured alone, minutes later, moved by up to a millisecond between runs)."""
+        paired = "floor" in self.all_tools and "botvisor" in self.all_tools
+        for name in self.tool_names(floor=not paired):
             tool = make_tool(name)
             marker = new_marker()
-            latencies = []
+            subjects = [(name, marker, [])]
+            floor = None
+            if paired and name == "botvisor":
+                floor, floor_marker = make_tool("floor"), new_marker()
+                floor.start(sleep_workers(1, floor_marker))
+                subjects.append(("floor", floor_marker, []))
             def body(_):
+                if floor is not None:
+                    wait_until(lambda: procs_with(floor_marker), 30, "floor: its worker", poll=0.01)
                 for _ in range(kills):
-                    old = procs_with(marker)[0]
-                    t0 = time.monotonic()
-                    os.kill(old, signal.SIGKILL)
-                    wait_until(lambda: any(p != old for p in procs_with(marker)), 30, f"{name}: a replacement", poll=0.0002)
-                    latencies.append((time.monotonic() - t0) * 1000)
-                    time.sleep(0.05)
-            self.with_fleet(tool, sleep_workers(1, marker), marker, body, timeout=60)
-            self.add(name, "restart latency p50", 1, [percentile(latencies, 50)], "ms", 2)
-            self.add(name, "restart latency p99", 1, [percentile(latencies, 99)], "ms", 2)
+                    for who, m, latencies in subjects:
+                        old = procs_with(m)[0]
+                        t0 = time.monotonic()
+                        os.kill(old, signal.SIGKILL)
+                        wait_until(lambda: any(p != old for p in procs_with(m)), 30, f"{who}: a replacement", poll=0.0002)
+                        latencies.append((time.monotonic() - t0) * 1000)
+                        time.sleep(0.05)
+            try:
+                self.with_fleet(tool, sleep_workers(1, marker), marker, body, timeout=60)
+            finally:
+                if floor is not None:
+                    floor.stop()
+                    floor.cleanup(floor_marker)
+            for who, _, latencies in subjects:
+                self.add(who, "restart latency p50", 1, [percentile(latencies, 50)], "ms", 2)
+                self.add(who, "restart latency p99", 1, [percentile(latencies, 99)], "ms", 2)
 
     def graceful_stop(self, make_tool, n):
         for name in self.tool_names():
@@ -430,8 +449,8 @@ class Bench:
         """Runs one workload tool by tool; a tool that cannot do it gets a note instead of ending the run."""
         names = self.tools
         for name in names:
-            if name == "floor" and workload != self.restart_latency:
-                continue
+            if name == "floor" and (workload != self.restart_latency or "botvisor" in names):
+                continue  # the floor only restarts, and beside Botvisor when both are in the run
             self.tools = [name]
             try:
                 workload(*args)
