@@ -29,7 +29,7 @@ internal static unsafe partial class IgnoredSignal
     public static bool Reclaim(int signal) => IsIgnored(signal) && Signal(signal, SIG_DFL) == SIG_IGN;
 
     /// <summary>Whether <paramref name="signal"/> is ignored by this process.</summary>
-    public static bool IsIgnored(int signal)
+    private static bool IsIgnored(int signal)
     {
         byte* current = stackalloc byte[SigActionSize];
         return SigAction(signal, null, current) == 0 && *(nint*)current == SIG_IGN;

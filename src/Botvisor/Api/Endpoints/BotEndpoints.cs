@@ -1,4 +1,3 @@
-using System.Text;
 using Botvisor.Api.Auth;
 using Botvisor.Api.Contracts;
 using Botvisor.Api.Responses;
@@ -45,10 +44,7 @@ internal static class BotEndpoints
         var specs = reconciler.CurrentSpecs;
         var now = time.GetUtcNow();
         var bots = state.Snapshots.Select(s => s.ToStatus(specs.GetValueOrDefault(s.Id), now, sampler.Get(s.Id))).ToList();
-        if (!TextResult.IsWanted(request)) return new BufferedJsonResult<List<BotStatus>>(bots, ApiJsonContext.Default.ListBotStatus);
-        var text = new StringBuilder(StatusText.RowChars * (bots.Count + 1));
-        StatusText.Bots(text, bots, color == true);
-        return new TextResult(text);
+        return TextResult.JsonOrText(request, bots, ApiJsonContext.Default.ListBotStatus, bots.Count + 1, text => StatusText.Bots(text, bots, color == true));
     }
 
     private static BotStatus GetBot(string id, FleetStateService state, FleetReconciler reconciler, ResourceSampler sampler, TimeProvider time)

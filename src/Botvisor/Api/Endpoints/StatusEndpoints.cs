@@ -1,4 +1,3 @@
-using System.Text;
 using Botvisor.Api.Contracts;
 using Botvisor.Api.Responses;
 using Botvisor.Api.Text;
@@ -37,9 +36,6 @@ internal static class StatusEndpoints
             Cgroups = cgroups.Description,
         };
         var status = new StatusResponse(daemon, bots);
-        if (!TextResult.IsWanted(request)) return new BufferedJsonResult<StatusResponse>(status, ApiJsonContext.Default.StatusResponse);
-        var text = new StringBuilder(StatusText.RowChars * (bots.Count + 5));
-        StatusText.Status(text, status, color == true);
-        return new TextResult(text);
+        return TextResult.JsonOrText(request, status, ApiJsonContext.Default.StatusResponse, bots.Count + 5, text => StatusText.Status(text, status, color == true));
     }
 }

@@ -1,4 +1,6 @@
 using System.Text;
+using System.Text.Json.Serialization.Metadata;
+using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Botvisor.Api.Responses;
 
@@ -29,8 +31,20 @@ internal sealed class TextResult(StringBuilder text) : IResult, IStatusCodeHttpR
         await writer.FlushAsync(httpContext.RequestAborted).ConfigureAwait(false);
     }
 
+    /// <summary>
+    /// <paramref name="value"/> as JSON, or as the text <paramref name="render"/> writes when the request
+    /// prefers <c>text/plain</c>; <paramref name="lines"/> sizes the text's buffer once.
+    /// </summary>
+    public static Results<BufferedJsonResult<T>, TextResult> JsonOrText<T>(HttpRequest request, T value, JsonTypeInfo<T> typeInfo, int lines, Action<StringBuilder> render)
+    {
+        if (!IsWanted(request)) return new BufferedJsonResult<T>(value, typeInfo);
+        var text = new StringBuilder(Text.StatusText.RowChars * lines);
+        render(text);
+        return new TextResult(text);
+    }
+
     /// <summary>Whether the request's Accept header prefers plain text to JSON (JSON is the default: <c>*/*</c>, none).</summary>
-    public static bool IsWanted(HttpRequest request)
+    private static bool IsWanted(HttpRequest request)
     {
         double text = 0, json = 0;
         foreach (var media in request.GetTypedHeaders().Accept)
