@@ -54,6 +54,8 @@ public class DaemonTests
         using var fleet = new TempFleet().Write(TwoBots);
         await using var daemon = DaemonRunner.Start(fleet.ConfigPath, fleet.StateDir, launcher: "nohup");
         await daemon.WaitForAsync(SighupReclaimed);
+        int before = await daemon.WaitForRunningAsync("alpha");
+        await daemon.WaitForRunningAsync("beta");
         await daemon.WaitForAsync(DaemonStarted);
         Assert.False(IgnoresSighup(daemon.Pid), "the daemon still ignores SIGHUP");
 
@@ -64,6 +66,7 @@ public class DaemonTests
         var applied = await daemon.WaitForAsync(ReloadApplied, after: mark);
         Assert.Contains("2 changed", applied.Message);
         int worker = await daemon.WaitForRunningAsync("alpha", after: mark);
+        Assert.NotEqual(before, worker);
         Assert.False(IgnoresSighup(worker), "a worker inherited nohup's ignored SIGHUP");
     }
 
