@@ -409,7 +409,7 @@ public sealed partial class BotSupervisor
         Disarm();
         var spec = _spec;
         SetState(BotLifecycleState.Starting, reason);
-        var env = WorkerEnvironment.Build(spec, _services.Environment(), _services.FleetTokens(), _services.NotifySocketPath);
+        var env = WorkerEnvironment.Build(spec, _services.Environment(), _services.FleetTokens(), _services.NotifySocketPath, _services.WorkerMark);
         _failureCause = null;
         _watchdogOverride = null;
 

@@ -7,22 +7,46 @@ namespace Botvisor.Core.Supervision;
 
 /// <summary>
 /// Ends the workers a previous daemon on this state directory left behind (it was killed with
-/// SIGKILL, or the machine's init killed only the daemon). A recorded worker is touched only if a
-/// process with its pid still exists with the recorded start time (field 22 of /proc/PID/stat) and
-/// session, so a recycled pid is never signalled. Its whole session is ended: the stop signal, then
-/// SIGKILL after the timeout. Only then does the new daemon start its own workers, so two workers
-/// of one bot never live at once.
+/// SIGKILL, or the machine's init killed only the daemon). They are found two ways: the worker
+/// records in the store, and the mark every worker carries in its environment (<see cref="WorkerMarks"/>),
+/// which also finds a worker spawned just before the daemon died, before its record was durable, and
+/// a child that left its worker's session. A recorded worker is touched only if a process with its
+/// pid still exists with the recorded start time (field 22 of /proc/PID/stat) and session, so a
+/// recycled pid is never signalled. Each whole session is ended: SIGTERM, then SIGKILL after the
+/// timeout. Only then does the new daemon start its own workers, so two workers of one bot never live at once.
 /// </summary>
 public static partial class LeftoverWorkers
 {
     private static readonly TimeSpan CheckInterval = TimeSpan.FromMilliseconds(50);
 
-    public static async Task<int> EndAllAsync(IFleetStore store, TimeSpan stopTimeout, TimeProvider time, ILogger logger, CancellationToken cancellationToken = default)
+    public static async Task<int> EndAllAsync(IFleetStore store, string? mark, TimeSpan stopTimeout, TimeProvider time, ILogger logger, CancellationToken cancellationToken = default)
     {
         var records = await store.LoadWorkersAsync(cancellationToken).ConfigureAwait(false);
-        var ended = await Task.WhenAll(records.Select(r => EndAsync(r, stopTimeout, time, logger, cancellationToken))).ConfigureAwait(false);
+        var targets = mark is null ? records.ToList() : WithMarked(records, WorkerMarks.Find(mark));
+        var ended = await Task.WhenAll(targets.Select(r => EndAsync(r, stopTimeout, time, logger, cancellationToken))).ConfigureAwait(false);
         await store.DeleteWorkersAsync(records, cancellationToken).ConfigureAwait(false);
         return ended.Count(e => e);
+    }
+
+    /// <summary>
+    /// The records, plus one target per session of marked processes that no record covers. A marked
+    /// session is entered by its leader when that is alive (a process whose pid is its session id
+    /// created that session, so every member descends from it), else by its oldest marked member.
+    /// </summary>
+    public static List<WorkerRecord> WithMarked(IReadOnlyList<WorkerRecord> records, IReadOnlyList<WorkerMarks.MarkedProcess> marked)
+    {
+        var targets = records.ToList();
+        var covered = records.Select(r => r.ProcessGroup).ToHashSet();
+        foreach (var session in marked.GroupBy(m => m.Session))
+        {
+            if (!covered.Add(session.Key)) continue;
+            var oldest = session.MinBy(m => m.StartTime);
+            var leader = ProcStat.Read(session.Key);
+            targets.Add(leader is { } l && l.Session == session.Key && l.State != 'Z'
+                ? new WorkerRecord(oldest.BotId, l.Pid, session.Key, l.StartTime, DateTimeOffset.UnixEpoch)
+                : new WorkerRecord(oldest.BotId, oldest.Pid, session.Key, oldest.StartTime, DateTimeOffset.UnixEpoch));
+        }
+        return targets;
     }
 
     private static async Task<bool> EndAsync(WorkerRecord record, TimeSpan stopTimeout, TimeProvider time, ILogger logger, CancellationToken cancellationToken)

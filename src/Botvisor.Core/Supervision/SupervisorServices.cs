@@ -33,6 +33,12 @@ public sealed class SupervisorServices
     /// <summary>The path workers get as NOTIFY_SOCKET.</summary>
     public string? NotifySocketPath { get; init; }
 
+    /// <summary>
+    /// What every worker's environment carries as <c>BOTVISOR_STATE_ID</c> (the daemon's state directory,
+    /// hashed), so that a successor finds workers whose record never became durable; null: none.
+    /// </summary>
+    public string? WorkerMark { get; init; }
+
     /// <summary>Runs HTTP probes; null disables them.</summary>
     public Health.IHttpProbe? HttpProbe { get; init; }
 

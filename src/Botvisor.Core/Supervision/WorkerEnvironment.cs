@@ -12,6 +12,13 @@ namespace Botvisor.Core.Supervision;
 public static class WorkerEnvironment
 {
     public const string BotId = "BOTVISOR_BOT_ID";
+
+    /// <summary>
+    /// Marks every process of a daemon's workers with its state directory (see <see cref="WorkerMarks"/>):
+    /// set at exec, inherited by what the worker starts, so a daemon killed at any instant leaves no
+    /// process its successor cannot find.
+    /// </summary>
+    public const string StateId = "BOTVISOR_STATE_ID";
     public const string BotToken = "BOT_TOKEN";
     public const string TelegramBotToken = "TELEGRAM_BOT_TOKEN";
     public const string TelegramApiBaseUrl = "TELEGRAM_API_BASE_URL";
@@ -20,13 +27,13 @@ public static class WorkerEnvironment
     /// <summary>Variables of the daemon that a worker never inherits.</summary>
     public static readonly IReadOnlySet<string> Private = new HashSet<string>(StringComparer.Ordinal)
     {
-        "BOTVISOR_API_TOKEN", "BOTVISOR_TOKEN", "NOTIFY_SOCKET", "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES", "WATCHDOG_USEC", "WATCHDOG_PID",
+        "BOTVISOR_API_TOKEN", "BOTVISOR_TOKEN", StateId, "NOTIFY_SOCKET", "LISTEN_FDS", "LISTEN_PID", "LISTEN_FDNAMES", "WATCHDOG_USEC", "WATCHDOG_PID",
     };
 
     public const string NotifySocket = "NOTIFY_SOCKET";
     public const string WatchdogUsec = "WATCHDOG_USEC";
 
-    public static Dictionary<string, string> Build(BotSpec spec, IDictionary daemonEnvironment, IReadOnlySet<string> fleetTokens, string? notifySocket = null)
+    public static Dictionary<string, string> Build(BotSpec spec, IDictionary daemonEnvironment, IReadOnlySet<string> fleetTokens, string? notifySocket = null, string? stateId = null)
     {
         var env = new Dictionary<string, string>(StringComparer.Ordinal);
         if (spec.InheritEnv)
@@ -47,6 +54,7 @@ public static class WorkerEnvironment
         foreach (var (key, value) in spec.Env) env[key] = value;
 
         env[BotId] = spec.Id;
+        if (stateId is not null) env[StateId] = stateId;
         env[TelegramApiBaseUrl] = spec.TelegramApiBaseUrl;
         if (notifySocket is not null) env[NotifySocket] = notifySocket;
         if (spec.Watchdog is { } watchdog) env[WatchdogUsec] = ((long)(watchdog.TotalMilliseconds * 1000)).ToString(System.Globalization.CultureInfo.InvariantCulture);

@@ -22,7 +22,7 @@ namespace Botvisor.Hosting;
 /// <summary>Builds the daemon: the supervision core, the store, and the HTTP API on a TCP port and a Unix socket.</summary>
 public static class DaemonHostBuilder
 {
-    public static WebApplication Build(DaemonOptions options)
+    public static WebApplication Build(DaemonOptions options, DaemonSignals signals)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
@@ -43,12 +43,12 @@ public static class DaemonHostBuilder
         builder.Services.Configure<ConsoleLifetimeOptions>(o => o.SuppressStatusMessages = true);
 
         ConfigureKestrel(builder, options);
-        AddCore(builder.Services, options);
+        AddCore(builder.Services, options, signals);
         AddApi(builder.Services);
 
         var app = builder.Build();
         app.UseStatusCodePages(); // empty error responses (unknown route, 405, 415) become problem details too
-        app.UseMiddleware<ApiAuthenticationMiddleware>();
+        app.UseMiddleware<ApiAuthenticationMiddleware>(options.SocketPath);
         MapEndpoints(app);
         return app;
     }
@@ -67,9 +67,10 @@ public static class DaemonHostBuilder
         });
     }
 
-    private static void AddCore(IServiceCollection services, DaemonOptions options)
+    private static void AddCore(IServiceCollection services, DaemonOptions options, DaemonSignals signals)
     {
         services.AddSingleton(options);
+        services.AddSingleton(signals);
         services.AddSingleton(options.Security);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton<DaemonClock>();
@@ -95,6 +96,7 @@ public static class DaemonHostBuilder
             Telegram = sp.GetRequiredService<ITelegramApi>(),
             Notify = sp.GetRequiredService<NotifyRouter>(),
             NotifySocketPath = options.NotifySocketPath,
+            WorkerMark = options.WorkerMark,
             HttpProbe = sp.GetRequiredService<IHttpProbe>(),
             Cgroups = sp.GetRequiredService<Core.Cgroups.CgroupSupport>().Tree,
         });

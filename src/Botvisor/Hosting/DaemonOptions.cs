@@ -30,6 +30,9 @@ public sealed record DaemonOptions
     /// <summary>The same socket under an abstract name, for senders that use one ("@botvisor-…").</summary>
     public string NotifyAbstractName => "botvisor-" + StateDirectoryHash();
 
+    /// <summary>The mark every worker of this state directory carries in its environment (<c>BOTVISOR_STATE_ID</c>).</summary>
+    public string WorkerMark => StateDirectoryHash();
+
     /// <summary>Per-bot cgroups: <c>auto</c> (where this process may manage cgroup v2), <c>off</c>, or a cgroup v2 directory to manage.</summary>
     public string Cgroups { get; init; } = "auto";
 

@@ -27,7 +27,9 @@ public sealed partial class FleetDaemonService : IHostedService, IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly SemaphoreSlim _reloadGate = new(1, 1);
-    private PosixSignalRegistration? _sighup;
+    private readonly DaemonSignals _signals;
+    private readonly Lock _stopLock = new();
+    private Task? _stopped;
     private ITimer? _trim;
 
     /// <summary>How often, after a start or reload, the daemon looks whether the fleet has settled.</summary>
@@ -45,8 +47,9 @@ public sealed partial class FleetDaemonService : IHostedService, IDisposable
 
     public FleetDaemonService(DaemonOptions options, IFleetStore store, StoreWriter writer, FleetController controller,
         FleetReconciler reconciler, FleetStateService state, TimeProvider time, DaemonClock clock, IServer server, IHostApplicationLifetime lifetime,
-        NotifyRouter notifyRouter, ResourceSampler sampler, Core.Cgroups.CgroupSupport cgroups, ILogger<FleetDaemonService> logger)
+        NotifyRouter notifyRouter, ResourceSampler sampler, Core.Cgroups.CgroupSupport cgroups, DaemonSignals signals, ILogger<FleetDaemonService> logger)
     {
+        _signals = signals;
         _cgroups = cgroups;
         _notifyRouter = notifyRouter;
         _sampler = sampler;
@@ -73,7 +76,7 @@ public sealed partial class FleetDaemonService : IHostedService, IDisposable
         await _controller.LoadStoredBotsAsync(cancellationToken).ConfigureAwait(false);
         _notifySocket = new NotifySocket(_options.NotifySocketPath, _options.NotifyAbstractName, _notifyRouter.Find);
         _sampler.Start(_options.SampleInterval);
-        int ended = await LeftoverWorkers.EndAllAsync(_store, BotDefaults.StopTimeout, _time, _logger, cancellationToken).ConfigureAwait(false);
+        int ended = await LeftoverWorkers.EndAllAsync(_store, _options.WorkerMark, BotDefaults.StopTimeout, _time, _logger, cancellationToken).ConfigureAwait(false);
         if (ended > 0) Record($"ended {ended} worker(s) left behind by a previous daemon");
 
         var result = await _controller.ApplyFileAsync(_options.ConfigPath, "daemon", "daemon started").ConfigureAwait(false);
@@ -84,13 +87,9 @@ public sealed partial class FleetDaemonService : IHostedService, IDisposable
         }
 
         // Under nohup SIGHUP arrives ignored, and .NET would leave it so: reload would silently do nothing.
-        if (IgnoredSignal.Reclaim(Signals.SIGHUP)) Log.SighupReclaimed(_logger);
-        _sighup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, ctx =>
-        {
-            ctx.Cancel = true;
-            _ = ReloadAsync("SIGHUP");
-        });
+        if (_signals.SighupWasIgnored) Log.SighupReclaimed(_logger);
         Log.Started(_logger, result.Diff!.Added.Count);
+        _signals.AttachReload(() => _ = ReloadAsync("SIGHUP")); // one that came during start-up reloads now
         ScheduleTrim();
         _lifetime.ApplicationStarted.Register(AnnounceApi);
     }
@@ -106,7 +105,7 @@ public sealed partial class FleetDaemonService : IHostedService, IDisposable
         }
         if (!_options.Security.RequiresToken)
         {
-            Log.ApiWithoutAuth(_logger, _options.LoopbackReason ?? "no API token is configured");
+            Log.ApiWithoutAuth(_logger, _options.LoopbackReason ?? "no API token is configured", _options.SocketPath);
         }
     }
 
@@ -169,10 +168,19 @@ public sealed partial class FleetDaemonService : IHostedService, IDisposable
         return true;
     }
 
-    public async Task StopAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Stops every bot, once: the host calls this on shutdown, and <c>botvisor run</c> calls it too when
+    /// start-up was interrupted (SIGTERM before the API was bound), so no worker outlives the daemon.
+    /// </summary>
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        lock (_stopLock) return _stopped ??= StopOnceAsync();
+    }
+
+    private async Task StopOnceAsync()
     {
         _trim?.Dispose();
-        _sighup?.Dispose();
+        _signals.DetachReload();
         Log.Stopping(_logger, _reconciler.Supervisors.Count);
         await _reconciler.StopAllAsync("daemon shutting down").ConfigureAwait(false);
         Record("daemon stopped");
@@ -193,7 +201,6 @@ public sealed partial class FleetDaemonService : IHostedService, IDisposable
 
     public void Dispose()
     {
-        _sighup?.Dispose();
         _trim?.Dispose();
         _reloadGate.Dispose();
     }
@@ -233,8 +240,8 @@ public sealed partial class FleetDaemonService : IHostedService, IDisposable
         [LoggerMessage(EventId = LogEventIds.ApiListening, Level = LogLevel.Information, Message = "API listening on {Address} and on the local socket {SocketPath}")]
         public static partial void ApiListening(ILogger logger, string address, string socketPath);
 
-        [LoggerMessage(EventId = LogEventIds.ApiWithoutAuth, Level = LogLevel.Warning, Message = "The API has no bearer token ({Reason}): it listens on loopback only; set BOTVISOR_API_TOKEN or api.tokens to open it to the network")]
-        public static partial void ApiWithoutAuth(ILogger logger, string reason);
+        [LoggerMessage(EventId = LogEventIds.ApiWithoutAuth, Level = LogLevel.Warning, Message = "The API has no bearer token ({Reason}): it listens on loopback only, where it answers only /health (and /metrics when public); control is on the local socket {SocketPath}; set BOTVISOR_API_TOKEN or api.tokens to use the API over TCP")]
+        public static partial void ApiWithoutAuth(ILogger logger, string reason, string socketPath);
 
         [LoggerMessage(EventId = LogEventIds.FleetError, Level = LogLevel.Error, Message = "{Error}")]
         public static partial void FleetError(ILogger logger, string error);

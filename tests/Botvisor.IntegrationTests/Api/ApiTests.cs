@@ -43,7 +43,7 @@ public class ApiTests
     {
         using var fleet = Fleet();
         await using var daemon = Start(fleet);
-        using var anonymous = await daemon.HttpAsync();
+        using var anonymous = await daemon.AnonymousTcpAsync();
         using var wrong = await daemon.HttpAsync("wrong");
         using var right = await daemon.HttpAsync(ApiToken);
 
@@ -69,8 +69,44 @@ public class ApiTests
         Assert.Equal("127.0.0.1", address.Host);
         var warning = await daemon.WaitForAsync(114);
         Assert.Contains("loopback only", warning.Message);
+        Assert.Contains(daemon.SocketPath, warning.Message);
         using var http = await daemon.HttpAsync();
         Assert.Equal(HttpStatusCode.OK, (await http.GetAsync("/status")).StatusCode);
+    }
+
+    /// <summary>
+    /// The reproduction of issue 13: with no API token, any local user reached the loopback port and
+    /// added a bot whose command then ran as the daemon's user (root). TCP without a token now answers
+    /// /health alone; the same requests on the local socket (the daemon's user only) still work.
+    /// </summary>
+    [Fact]
+    public async Task NoToken_TcpTakesNoControlRequest_OnlyTheLocalSocketDoes()
+    {
+        using var fleet = Fleet();
+        var proof = Path.Combine(fleet.StateDir, "..", "pwned-" + Guid.NewGuid().ToString("N"));
+        await using var daemon = DaemonRunner.Start(fleet.ConfigPath, fleet.StateDir);
+        using var tcp = await daemon.AnonymousTcpAsync();
+
+        Assert.Equal(HttpStatusCode.OK, (await tcp.GetAsync("/health")).StatusCode);
+        var add = await tcp.PostAsync("/bots", new StringContent(
+            $$"""{"id":"pwn","command":["sh","-c","id > {{proof}}"]}""", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.Unauthorized, add.StatusCode);
+        Assert.Contains("local socket", (await Json(add)).GetProperty("detail").GetString());
+        foreach (var path in new[] { "/status", "/bots", "/bots/alpha", "/metrics", "/schema", "/ui", "/events?follow=false", "/bots/alpha/logs" })
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, (await tcp.GetAsync(path)).StatusCode);
+        }
+        foreach (var path in new[] { "/bots/alpha/stop", "/bots/alpha/restart", "/reload", "/shutdown" })
+        {
+            Assert.Equal(HttpStatusCode.Unauthorized, (await tcp.PostAsync(path, null)).StatusCode);
+        }
+        Assert.Equal(HttpStatusCode.Unauthorized, (await tcp.DeleteAsync("/bots/alpha")).StatusCode);
+
+        using var local = daemon.UnixHttp();
+        var bots = await Json(await local.GetAsync("/bots"));
+        Assert.DoesNotContain(bots.EnumerateArray(), b => b.GetProperty("id").GetString() == "pwn");
+        Assert.False(File.Exists(proof), "a request without a token ran a command");
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(daemon.SocketPath));
     }
 
     [Fact]

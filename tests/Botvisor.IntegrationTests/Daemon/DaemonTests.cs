@@ -8,6 +8,7 @@ namespace Botvisor.IntegrationTests.Daemon;
 public class DaemonTests
 {
     private const int WorkerStarted = 200;
+    private const int DaemonStarting = 100;
     private const int DaemonStarted = 101;
     private const int ReloadApplied = 105;
     private const int ReloadRejected = 106;
@@ -116,7 +117,7 @@ public class DaemonTests
             await first.WaitForExitAsync();
         }
         Assert.True(Processes.IsAlive(oldWorker), "the worker should outlive a daemon killed with SIGKILL");
-        var oldGroup = ProcessesOfBot("solo");
+        var oldGroup = ProcessesOfBot(fleet, "solo");
         Assert.Equal(2, oldGroup.Count); // sh and its sleep
 
         await using var second = DaemonRunner.Start(fleet.ConfigPath, fleet.StateDir);
@@ -126,7 +127,7 @@ public class DaemonTests
 
         Assert.NotEqual(oldWorker, newWorker);
         Assert.All(oldGroup, pid => Assert.False(Processes.IsAlive(pid), $"leftover process {pid} is still alive"));
-        var now = ProcessesOfBot("solo");
+        var now = ProcessesOfBot(fleet, "solo");
         Assert.Equal(2, now.Count);
         Assert.Contains(newWorker, now);
     }
@@ -158,7 +159,55 @@ public class DaemonTests
         Assert.Equal(0, await daemon.WaitForExitAsync());
         Assert.Contains(daemon.Entries, e => e.EventId == DaemonStopped);
         Assert.False(Processes.IsAlive(alpha) || Processes.IsAlive(beta));
-        Assert.Empty(ProcessesOfBot("alpha").Concat(ProcessesOfBot("beta")));
+        Assert.Empty(ProcessesOfBot(fleet, "alpha").Concat(ProcessesOfBot(fleet, "beta")));
+    }
+
+    /// <summary>
+    /// SIGTERM at instants of start-up, counted from the daemon's first log line (before it, the runtime
+    /// is still loading: a signal then has its default action, and nothing has started): while the
+    /// store opens, while workers start, right after the first worker started (before the API is
+    /// bound: the host's start is then cancelled). Every time the daemon stops what it started and
+    /// exits 0; nothing of the fleet is left.
+    /// </summary>
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(0)]
+    [InlineData(100)]
+    [InlineData(300)]
+    [InlineData(600)]
+    public async Task Sigterm_AtAnyInstantOfStartUp_StopsWhatStartedAndExitsZero(int afterMs)
+    {
+        using var fleet = new TempFleet().Write(TwoBots);
+        await using var daemon = DaemonRunner.Start(fleet.ConfigPath, fleet.StateDir);
+        await daemon.WaitForAsync(DaemonStarting);
+        if (afterMs < 0) await daemon.WaitForAsync(WorkerStarted); // the first worker runs, the API is not bound yet
+        else await Task.Delay(afterMs);
+
+        daemon.Signal("TERM");
+
+        Assert.Equal(0, await daemon.WaitForExitAsync());
+        Assert.Empty(ProcessesOfBot(fleet, "alpha").Concat(ProcessesOfBot(fleet, "beta")));
+        Assert.DoesNotContain(daemon.Stderr, l => l.Contains("Exception", StringComparison.Ordinal));
+    }
+
+    /// <summary>SIGHUP's default action ends a process; during start-up it is remembered and reloads once the fleet runs.</summary>
+    [Theory]
+    [InlineData(0)]
+    [InlineData(150)]
+    [InlineData(400)]
+    public async Task Sighup_DuringStartUp_DoesNotEndTheDaemon_AndReloadsOnceStarted(int afterMs)
+    {
+        using var fleet = new TempFleet().Write(TwoBots);
+        await using var daemon = DaemonRunner.Start(fleet.ConfigPath, fleet.StateDir);
+        await daemon.WaitForAsync(DaemonStarting);
+        await Task.Delay(afterMs);
+        daemon.Signal("HUP");
+
+        await daemon.WaitForAsync(ReloadApplied);
+        await daemon.ApiAddressAsync();
+        await daemon.WaitForRunningAsync("alpha");
+        daemon.Signal("TERM");
+        Assert.Equal(0, await daemon.WaitForExitAsync());
     }
 
     [Fact]
@@ -171,23 +220,14 @@ public class DaemonTests
         Assert.Contains("not started", stderr);
     }
 
-    /// <summary>Live processes whose environment says they belong to the bot (its worker and the worker's children).</summary>
-    private static List<int> ProcessesOfBot(string botId)
+    /// <summary>
+    /// Live processes whose environment says they belong to the bot of this fleet's daemon (its worker
+    /// and the worker's children): the bot's id and the daemon's mark, which no other test's daemon has.
+    /// </summary>
+    private static List<int> ProcessesOfBot(TempFleet fleet, string botId)
     {
-        var result = new List<int>();
-        foreach (var dir in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(dir), NumberStyles.None, CultureInfo.InvariantCulture, out int pid)) continue;
-            try
-            {
-                var env = File.ReadAllText(Path.Combine(dir, "environ"));
-                if (env.Split('\0').Contains("BOTVISOR_BOT_ID=" + botId) && Processes.IsAlive(pid)) result.Add(pid);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-            }
-        }
-        return result;
+        var mark = new Botvisor.Hosting.DaemonOptions { ConfigPath = fleet.ConfigPath, StateDirectory = Path.GetFullPath(fleet.StateDir) }.WorkerMark;
+        return Botvisor.Core.Supervision.WorkerMarks.Find(mark).Where(p => p.BotId == botId).Select(p => p.Pid).ToList();
     }
 }
 

@@ -18,9 +18,10 @@ public sealed class DaemonRunner : IAsyncDisposable
 
     public sealed record LogEntry(int EventId, string Category, string Message, JsonElement State);
 
-    private DaemonRunner(Process process)
+    private DaemonRunner(Process process, string stateDir)
     {
         _process = process;
+        StateDir = stateDir;
         process.OutputDataReceived += (_, e) =>
         {
             if (e.Data is null) return;
@@ -47,6 +48,8 @@ public sealed class DaemonRunner : IAsyncDisposable
     }
 
     public int Pid => _process.Id;
+    public string StateDir { get; }
+    public string SocketPath => Path.Combine(StateDir, "botvisor.sock");
     public IReadOnlyList<LogEntry> Entries => _entries.ToList();
     public IReadOnlyList<string> Stderr => _stderr.ToList();
 
@@ -63,7 +66,7 @@ public sealed class DaemonRunner : IAsyncDisposable
         }
         if (env is not null) foreach (var (k, v) in env) psi.Environment[k] = v;
         var process = new Process { StartInfo = psi, EnableRaisingEvents = true };
-        var runner = new DaemonRunner(process);
+        var runner = new DaemonRunner(process, stateDir);
         process.Start();
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
@@ -90,12 +93,45 @@ public sealed class DaemonRunner : IAsyncDisposable
         return new Uri(entry.State.GetProperty("Address").GetString()!);
     }
 
-    /// <summary>An HTTP client for the daemon's API, with a bearer token if given.</summary>
+    /// <summary>
+    /// An HTTP client for the daemon's API: on TCP with a bearer token if given, else on the local
+    /// socket (without a token, the only place the daemon takes control requests).
+    /// </summary>
     public async Task<HttpClient> HttpAsync(string? token = null)
     {
-        var client = new HttpClient { BaseAddress = await ApiAddressAsync(), Timeout = TestTimeouts.Event };
-        if (token is not null) client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
+        var address = await ApiAddressAsync();
+        if (token is null) return UnixHttp();
+        var client = new HttpClient { BaseAddress = address, Timeout = TestTimeouts.Event };
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", token);
         return client;
+    }
+
+    /// <summary>An HTTP client on the daemon's TCP port with no credentials at all: what any local user can do.</summary>
+    public async Task<HttpClient> AnonymousTcpAsync() =>
+        new() { BaseAddress = await ApiAddressAsync(), Timeout = TestTimeouts.Event };
+
+    /// <summary>An HTTP client on the daemon's Unix socket.</summary>
+    public HttpClient UnixHttp()
+    {
+        var socketPath = SocketPath;
+        var handler = new SocketsHttpHandler
+        {
+            ConnectCallback = async (_, ct) =>
+            {
+                var socket = new System.Net.Sockets.Socket(System.Net.Sockets.AddressFamily.Unix, System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Unspecified);
+                try
+                {
+                    await socket.ConnectAsync(new System.Net.Sockets.UnixDomainSocketEndPoint(socketPath), ct);
+                    return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    throw;
+                }
+            },
+        };
+        return new HttpClient(handler) { BaseAddress = new Uri("http://localhost/"), Timeout = TestTimeouts.Event };
     }
 
     /// <summary>Runs a short CLI command to completion.</summary>

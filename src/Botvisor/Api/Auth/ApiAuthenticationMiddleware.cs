@@ -9,10 +9,12 @@ namespace Botvisor.Api.Auth;
 /// <summary>
 /// Decides who a request comes from, once, before any endpoint runs. Requests on the daemon's Unix
 /// socket (reachable only through file permissions) are the local user who connected; <c>/health</c>
-/// is open; <c>/metrics</c> is open when configured; everything else needs a bearer token when any is
-/// configured (compared in constant time). Without tokens the daemon listens on loopback only.
+/// is open; <c>/metrics</c> is open when configured; everything else on TCP needs a bearer token
+/// (compared in constant time). With no token configured, TCP serves nothing else at all: a
+/// loopback port is reachable by every user of the machine, and the daemon usually runs as root, so
+/// control without a token is the Unix socket's alone.
 /// </summary>
-public sealed class ApiAuthenticationMiddleware(RequestDelegate next, ApiSecurityOptions options)
+public sealed class ApiAuthenticationMiddleware(RequestDelegate next, ApiSecurityOptions options, string socketPath)
 {
     private readonly (string Name, byte[] Secret)[] _tokens =
         options.Tokens.Select(kv => (kv.Key, Encoding.UTF8.GetBytes(kv.Value))).ToArray();
@@ -36,8 +38,8 @@ public sealed class ApiAuthenticationMiddleware(RequestDelegate next, ApiSecurit
 
         if (!options.RequiresToken)
         {
-            ApiCaller.Set(context, "loopback");
-            return next(context);
+            return ApiProblems.Unauthorized(context,
+                $"no API token is configured, so the daemon takes requests only on its local socket {socketPath} (the CLI on this machine uses it); set BOTVISOR_API_TOKEN or api.tokens to use the API over TCP");
         }
 
         var header = context.Request.Headers.Authorization.ToString();

@@ -37,6 +37,8 @@ internal static class RunCommand
 
     public static async Task<int> InvokeAsync(string? config, string? stateDir, string logFormat, string? listen, string? cgroups = null)
     {
+        // First of all: SIGHUP's default would end the process, and SIGTERM must stop what has started.
+        using var signals = DaemonSignals.Register();
         var configPath = CommonOptions.ResolveConfigPath(config);
         var loaded = FleetLoader.LoadAndValidate(configPath);
         if (!loaded.Succeeded)
@@ -99,17 +101,57 @@ internal static class RunCommand
         using (stateLock)
         {
             FileDescriptorLimit.Raise();
-            using var host = DaemonHostBuilder.Build(options);
-            try
-            {
-                await host.RunAsync().ConfigureAwait(false);
-            }
-            catch (FleetValidationException ex)
-            {
-                Console.Error.WriteLine("botvisor: " + ex.Message);
-                return ExitCodes.Failed;
-            }
+            return await RunHostAsync(options, signals).ConfigureAwait(false);
         }
-        return ExitCodes.Ok;
+    }
+
+    /// <summary>
+    /// Runs the host until shutdown. Whatever ends it, a failure or a shutdown signal in the middle of
+    /// start-up (SIGTERM before Kestrel has bound cancels the host's start), every bot that was started
+    /// is stopped before this returns: the daemon never exits leaving workers behind.
+    /// </summary>
+    private static async Task<int> RunHostAsync(DaemonOptions options, DaemonSignals signals)
+    {
+        var host = DaemonHostBuilder.Build(options, signals);
+        try
+        {
+            signals.AttachHost(host.Services.GetRequiredService<IHostApplicationLifetime>());
+            await host.StartAsync().ConfigureAwait(false);
+            await host.WaitForShutdownAsync().ConfigureAwait(false);
+            return ExitCodes.Ok;
+        }
+        catch (OperationCanceledException) when (signals.ShutdownRequested)
+        {
+            await StopFleetAsync(host).ConfigureAwait(false);
+            return ExitCodes.Ok;
+        }
+        catch (FleetValidationException ex)
+        {
+            Console.Error.WriteLine("botvisor: " + ex.Message);
+            await StopFleetAsync(host).ConfigureAwait(false);
+            return ExitCodes.Failed;
+        }
+        catch (Exception ex)
+        {
+            Console.Error.WriteLine($"botvisor: the daemon failed: {ex.Message}");
+            await StopFleetAsync(host).ConfigureAwait(false);
+            return ExitCodes.Failed;
+        }
+        finally
+        {
+            await host.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+
+    private static async Task StopFleetAsync(WebApplication host)
+    {
+        try
+        {
+            await host.Services.GetRequiredService<FleetDaemonService>().StopAsync(CancellationToken.None).ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            Console.Error.WriteLine($"botvisor: stopping the bots: {ex.Message}");
+        }
     }
 }
