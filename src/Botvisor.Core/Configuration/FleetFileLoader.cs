@@ -248,6 +248,8 @@ public sealed class FleetFileLoader
             Watchdog = Duration(map, p, "watchdog"),
             MemoryMax = Size(map, p, "memory_max"),
             CpuMax = Cpus(map, p, "cpu_max"),
+            User = Find(map, "user") is { } user ? String(user, p + ".user") : null,
+            Group = Find(map, "group") is { } group ? String(group, p + ".group") : null,
         };
     }
 
@@ -295,6 +297,8 @@ public sealed class FleetFileLoader
             Health = Find(map, "health") is { } h ? ParseHealth(h, p + ".health") : null,
             MemoryMax = Size(map, p, "memory_max"),
             CpuMax = Cpus(map, p, "cpu_max"),
+            User = Find(map, "user") is { } user ? String(user, p + ".user") : null,
+            Group = Find(map, "group") is { } group ? String(group, p + ".group") : null,
         };
     }
 

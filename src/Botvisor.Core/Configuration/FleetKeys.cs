@@ -9,12 +9,12 @@ public static class FleetKeys
 
     public static readonly string[] Defaults =
         ["restart", "backoff", "max_restarts", "min_uptime", "stop_signal", "stop_timeout", "inherit_env", "logs", "telegram",
-         "ready", "start_timeout", "watchdog", "memory_max", "cpu_max"];
+         "ready", "start_timeout", "watchdog", "memory_max", "cpu_max", "user", "group"];
 
     public static readonly string[] Bot =
         ["command", "cwd", "token", "env", "inherit_env", "autostart", "depends_on", "restart", "backoff",
          "max_restarts", "min_uptime", "stop_signal", "stop_timeout", "logs", "telegram",
-         "ready", "start_timeout", "watchdog", "health", "memory_max", "cpu_max"];
+         "ready", "start_timeout", "watchdog", "health", "memory_max", "cpu_max", "user", "group"];
 
     public static readonly string[] Health = ["http", "interval", "timeout", "failures", "initial_delay"];
 

@@ -34,6 +34,12 @@ public sealed record BotConfig
     /// <summary>CPU time allowed, in CPUs (0.5 = half of one CPU), enforced with cgroup v2 <c>cpu.max</c>.</summary>
     public double? CpuMax { get; init; }
 
+    /// <summary>The account the worker runs as (a name or a uid); null: the daemon's.</summary>
+    public string? User { get; init; }
+
+    /// <summary>The worker's group (a name or a gid); null: the user's primary group.</summary>
+    public string? Group { get; init; }
+
     public bool Equals(BotConfig? other) =>
         other is not null
         && Id == other.Id
@@ -57,7 +63,9 @@ public sealed record BotConfig
         && Watchdog == other.Watchdog
         && Equals(Health, other.Health)
         && MemoryMax == other.MemoryMax
-        && CpuMax == other.CpuMax;
+        && CpuMax == other.CpuMax
+        && User == other.User
+        && Group == other.Group;
 
     public override int GetHashCode() => HashCode.Combine(Id, CollectionEquality.SequenceHash(Command), Cwd, Token);
 }

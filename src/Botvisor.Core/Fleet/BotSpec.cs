@@ -36,6 +36,12 @@ public sealed record BotSpec
     /// <summary>CPU time allowed, in CPUs; enforced only where cgroup v2's cpu controller is available.</summary>
     public double? CpuMax { get; init; }
 
+    /// <summary>The account the worker runs as (a name or a uid); null: the daemon's own.</summary>
+    public string? User { get; init; }
+
+    /// <summary>The worker's group (a name or a gid); null: the user's primary group.</summary>
+    public string? Group { get; init; }
+
     /// <summary>Where the definition came from: the fleet file's path, or <c>api</c>.</summary>
     public string Source { get; init; } = "";
 
@@ -67,6 +73,8 @@ public sealed record BotSpec
         && HttpProbe == other.HttpProbe
         && MemoryMax == other.MemoryMax
         && CpuMax == other.CpuMax
+        && User == other.User
+        && Group == other.Group
         && Source == other.Source;
 
     public override int GetHashCode() => HashCode.Combine(Id, CollectionEquality.SequenceHash(Command), WorkingDirectory, Token);

@@ -46,6 +46,8 @@ public static class BotSpecResolver
                 : null,
             MemoryMax = bot.MemoryMax ?? defaults.MemoryMax,
             CpuMax = bot.CpuMax ?? defaults.CpuMax,
+            User = bot.User ?? defaults.User,
+            Group = bot.Group ?? defaults.Group,
             Source = source,
         };
     }

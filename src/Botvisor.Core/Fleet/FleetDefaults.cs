@@ -19,4 +19,6 @@ public sealed record FleetDefaults
     public TimeSpan? Watchdog { get; init; }
     public long? MemoryMax { get; init; }
     public double? CpuMax { get; init; }
+    public string? User { get; init; }
+    public string? Group { get; init; }
 }

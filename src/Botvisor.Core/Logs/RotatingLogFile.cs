@@ -21,7 +21,8 @@ public sealed class RotatingLogFile : IDisposable
         _path = path;
         _maxSize = maxSize;
         _maxFiles = Math.Max(1, maxFiles);
-        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!);
+        // A bot's output may hold secrets it printed: only the daemon's user reads it.
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(path)!, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
     }
 
     public string Path => _path;
@@ -88,7 +89,14 @@ public sealed class RotatingLogFile : IDisposable
 
     private void Open()
     {
-        _stream = new FileStream(_path, FileMode.Append, FileAccess.Write, FileShare.ReadWrite | FileShare.Delete, 16 * 1024);
+        _stream = new FileStream(_path, new FileStreamOptions
+        {
+            Mode = FileMode.Append,
+            Access = FileAccess.Write,
+            Share = FileShare.ReadWrite | FileShare.Delete,
+            BufferSize = 16 * 1024,
+            UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite,
+        });
         _size = _stream.Length;
     }
 

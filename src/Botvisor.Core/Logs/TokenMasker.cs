@@ -1,3 +1,4 @@
+using System.Buffers;
 using Botvisor.Core.Fleet;
 
 namespace Botvisor.Core.Logs;
@@ -5,25 +6,41 @@ namespace Botvisor.Core.Logs;
 /// <summary>
 /// Replaces every fleet token found in a text with its masked form (<c>123456:****</c>). Tokens of the
 /// usual shape (<c>digits:secret</c>) are found by looking at each ':' once, so the cost does not grow
-/// with the number of bots; tokens of any other shape are searched for one by one.
+/// with the number of bots; tokens of any other shape are searched for one by one. The secret half of
+/// a shaped token is masked on its own too (<c>****</c>): a bot that prints only that part must not
+/// leave it in a log. It is found the same way, by looking up each long enough run of the characters
+/// a secret is made of.
 /// </summary>
 public sealed class TokenMasker
 {
-    private volatile Snapshot _snapshot = new([], []);
+    private volatile Snapshot _snapshot = new([], [], [], []);
 
-    private sealed record Snapshot(HashSet<string> Shaped, string[] Other, int MaxLength = 0);
+    /// <summary>The characters of a token's secret half (Telegram's are 35 of these).</summary>
+    private static readonly SearchValues<char> SecretChars = SearchValues.Create("0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_-");
+
+    /// <summary>A secret half shorter than this is not masked on its own: it could be any word.</summary>
+    public const int MinimumSecretHalf = 16;
+
+    private sealed record Snapshot(HashSet<string> Shaped, string[] Other, HashSet<string> Halves, int[] HalfLengths, int MaxLength = 0);
 
     public void SetTokens(IEnumerable<BotToken> tokens)
     {
         var shaped = new HashSet<string>(StringComparer.Ordinal);
+        var halves = new HashSet<string>(StringComparer.Ordinal);
         var other = new List<string>();
         foreach (var t in tokens)
         {
             var secret = t.Reveal();
-            if (IsShaped(secret)) shaped.Add(secret);
+            if (IsShaped(secret))
+            {
+                shaped.Add(secret);
+                var half = secret[(secret.IndexOf(':', StringComparison.Ordinal) + 1)..];
+                if (half.Length >= MinimumSecretHalf) halves.Add(half);
+            }
             else other.Add(secret);
         }
-        _snapshot = new Snapshot(shaped, other.ToArray(), shaped.Count == 0 ? 0 : shaped.Max(t => t.Length));
+        int[] lengths = halves.Select(h => h.Length).Distinct().Order().ToArray();
+        _snapshot = new Snapshot(shaped, other.ToArray(), halves, lengths, shaped.Count == 0 ? 0 : shaped.Max(t => t.Length));
     }
 
     public string Mask(string text)
@@ -33,11 +50,86 @@ public sealed class TokenMasker
 
         string result = text;
         if (snap.Shaped.Count > 0 && text.Contains(':', StringComparison.Ordinal)) result = MaskShaped(text, snap.Shaped, snap.MaxLength);
+        if (snap.Halves.Count > 0) result = MaskHalves(result, snap.Halves, snap.HalfLengths);
         foreach (var secret in snap.Other)
         {
             if (result.Contains(secret, StringComparison.Ordinal)) result = result.Replace(secret, BotToken.Mask(secret), StringComparison.Ordinal);
         }
         return result;
+    }
+
+    /// <summary>
+    /// Masks what a definition shows (a command's arguments): the fleet's tokens, and anything else in
+    /// the shape of a Telegram token (<c>digits:</c> and at least 30 secret characters), which may be
+    /// another service's token a bot was given on its command line.
+    /// </summary>
+    public string MaskDefinition(string text) => MaskAnyTokenShape(Mask(text));
+
+    /// <summary>Every <c>digits:secret</c> run with a secret of 30 characters or more becomes <c>digits:****</c>.</summary>
+    public static string MaskAnyTokenShape(string text)
+    {
+        int colon = text.IndexOf(':', StringComparison.Ordinal);
+        if (colon < 0) return text;
+        System.Text.StringBuilder? sb = null;
+        int copied = 0;
+        while (colon >= 0)
+        {
+            int start = colon;
+            while (start > 0 && char.IsAsciiDigit(text[start - 1])) start--;
+            int end = colon + 1;
+            while (end < text.Length && IsSecretChar(text[end])) end++;
+            if (colon - start >= 3 && end - colon - 1 >= 30)
+            {
+                sb ??= new System.Text.StringBuilder(text.Length);
+                sb.Append(text, copied, colon + 1 - copied).Append("****");
+                copied = end;
+            }
+            colon = text.IndexOf(':', Math.Max(end, colon + 1));
+        }
+        if (sb is null) return text;
+        sb.Append(text, copied, text.Length - copied);
+        return sb.ToString();
+    }
+
+    private static string MaskHalves(string text, HashSet<string> halves, int[] lengths)
+    {
+        int shortest = lengths[0];
+        var lookup = halves.GetAlternateLookup<ReadOnlySpan<char>>();
+        System.Text.StringBuilder? sb = null;
+        int copied = 0;
+        int i = 0;
+        while (i < text.Length)
+        {
+            int runStart = text.AsSpan(i).IndexOfAny(SecretChars);
+            if (runStart < 0) break;
+            runStart += i;
+            int runLength = text.AsSpan(runStart).IndexOfAnyExcept(SecretChars);
+            int runEnd = runLength < 0 ? text.Length : runStart + runLength;
+            if (runEnd - runStart >= shortest)
+            {
+                // A secret may be glued to other word characters ("tokenSECRET"): try every window of a secret's length.
+                for (int s = runStart; s + shortest <= runEnd; s++)
+                {
+                    bool found = false;
+                    foreach (int length in lengths)
+                    {
+                        if (s + length > runEnd) break;
+                        if (!lookup.Contains(text.AsSpan(s, length))) continue;
+                        sb ??= new System.Text.StringBuilder(text.Length);
+                        sb.Append(text, copied, s - copied).Append("****");
+                        copied = s + length;
+                        s = copied - 1;
+                        found = true;
+                        break;
+                    }
+                    if (found && copied + shortest > runEnd) break;
+                }
+            }
+            i = runEnd;
+        }
+        if (sb is null) return text;
+        sb.Append(text, copied, text.Length - copied);
+        return sb.ToString();
     }
 
     private static string MaskShaped(string text, HashSet<string> tokens, int maxLength)

@@ -409,7 +409,6 @@ public sealed partial class BotSupervisor
         Disarm();
         var spec = _spec;
         SetState(BotLifecycleState.Starting, reason);
-        var env = WorkerEnvironment.Build(spec, _services.Environment(), _services.FleetTokens(), _services.NotifySocketPath, _services.WorkerMark);
         _failureCause = null;
         _watchdogOverride = null;
 
@@ -418,7 +417,11 @@ public sealed partial class BotSupervisor
         try
         {
             if (spec.Command.Count == 0) throw new SpawnException("cannot start the worker: the command is empty", 0);
-            spawned = ProcessSpawner.Spawn(new SpawnRequest(WorkerCommand.Argv(spec, cgroup?.ProcsFile), spec.WorkingDirectory, env), _services.Reaper,
+            var account = WorkerAccount.For(spec);
+            // Another user cannot reach the 0700 state directory's socket file; the abstract name needs no path.
+            var notify = account is { IsOtherUser: true } ? _services.NotifyAbstractAddress ?? _services.NotifySocketPath : _services.NotifySocketPath;
+            var env = WorkerEnvironment.Build(spec, _services.Environment(), _services.FleetTokens(), notify, _services.WorkerMark, account);
+            spawned = ProcessSpawner.Spawn(new SpawnRequest(WorkerCommand.Argv(spec, cgroup?.ProcsFile, account), spec.WorkingDirectory, env), _services.Reaper,
                 (exitedPid, status) => Post(new SupervisorSignal.ChildExited(exitedPid, status)));
         }
         catch (SpawnException ex)
@@ -453,7 +456,7 @@ public sealed partial class BotSupervisor
         };
         _services.Output.Add(spawned.StdoutFd, new OutputPump(LogStream.Stdout, _log, _services.Masker, _services.Time, watch));
         _services.Output.Add(spawned.StderrFd, new OutputPump(LogStream.Stderr, _log, _services.Masker, _services.Time, watch));
-        Log.WorkerStarted(_logger, Id, pid, string.Join(' ', spec.Command));
+        Log.WorkerStarted(_logger, Id, pid, _services.Masker.MaskDefinition(string.Join(' ', spec.Command)));
 
         await _services.Store.SaveWorkerAsync(run.Record).ConfigureAwait(false);
 

@@ -33,6 +33,9 @@ public sealed class SupervisorServices
     /// <summary>The path workers get as NOTIFY_SOCKET.</summary>
     public string? NotifySocketPath { get; init; }
 
+    /// <summary>The same socket's abstract address (<c>@botvisor-…</c>), for workers running as another user.</summary>
+    public string? NotifyAbstractAddress { get; init; }
+
     /// <summary>
     /// What every worker's environment carries as <c>BOTVISOR_STATE_ID</c> (the daemon's state directory,
     /// hashed), so that a successor finds workers whose record never became durable; null: none.

@@ -33,7 +33,7 @@ public static class WorkerEnvironment
     public const string NotifySocket = "NOTIFY_SOCKET";
     public const string WatchdogUsec = "WATCHDOG_USEC";
 
-    public static Dictionary<string, string> Build(BotSpec spec, IDictionary daemonEnvironment, IReadOnlySet<string> fleetTokens, string? notifySocket = null, string? stateId = null)
+    public static Dictionary<string, string> Build(BotSpec spec, IDictionary daemonEnvironment, IReadOnlySet<string> fleetTokens, string? notifySocket = null, string? stateId = null, WorkerAccount? account = null)
     {
         var env = new Dictionary<string, string>(StringComparer.Ordinal);
         if (spec.InheritEnv)
@@ -51,6 +51,14 @@ public static class WorkerEnvironment
             env["PATH"] = DefaultPath;
         }
 
+        if (account?.User is { } user)
+        {
+            // What a login as that user would have (systemd's User= sets the same); the bot's env still wins.
+            env["HOME"] = user.Home;
+            env["USER"] = user.Name;
+            env["LOGNAME"] = user.Name;
+            env["SHELL"] = user.Shell;
+        }
         foreach (var (key, value) in spec.Env) env[key] = value;
 
         env[BotId] = spec.Id;
@@ -78,12 +86,20 @@ public static class WorkerCommand
     /// shell does both and exec's the bot in place, so the pid does not change. Without either, the
     /// bot is spawned directly.
     /// </summary>
-    public static IReadOnlyList<string> Argv(BotSpec spec, string? cgroupProcsFile = null)
+    public static IReadOnlyList<string> Argv(BotSpec spec, string? cgroupProcsFile = null, WorkerAccount? account = null)
     {
-        if (spec.Watchdog is null && cgroupProcsFile is null) return spec.Command;
+        IReadOnlyList<string> command = account is null ? spec.Command : [.. account.SetprivArgv(), .. spec.Command];
+        if (spec.Watchdog is null && cgroupProcsFile is null) return command;
         var script = (cgroupProcsFile is null ? "" : "echo $$ > \"$0\" || exit 126; ")
             + (spec.Watchdog is null ? "" : "WATCHDOG_PID=$$; export WATCHDOG_PID; ")
             + "exec \"$@\"";
-        return ["/bin/sh", "-c", script, cgroupProcsFile ?? "botvisor-exec", .. spec.Command];
+        return ["/bin/sh", "-c", script, cgroupProcsFile ?? "botvisor-exec", .. command];
     }
+
+    /// <summary>
+    /// util-linux's setpriv, which sets the worker's uid, gid and groups and exec's the bot in the same
+    /// process (posix_spawn cannot change the account; a fork in a .NET process may run no managed
+    /// code before exec). Joining the cgroup happens before it, while the worker is still root.
+    /// </summary>
+    public static string? Setpriv { get; } = new[] { "/usr/bin/setpriv", "/bin/setpriv", "/usr/sbin/setpriv" }.FirstOrDefault(File.Exists);
 }

@@ -15,6 +15,7 @@ public sealed class FleetValidator
     [
         new BotIdValidator(),
         new CommandValidator(),
+        new AccountValidator(),
         new RestartValidator(),
         new TokenValidator(),
         new DependencyValidator(),

@@ -96,6 +96,7 @@ public static class DaemonHostBuilder
             Telegram = sp.GetRequiredService<ITelegramApi>(),
             Notify = sp.GetRequiredService<NotifyRouter>(),
             NotifySocketPath = options.NotifySocketPath,
+            NotifyAbstractAddress = "@" + options.NotifyAbstractName,
             WorkerMark = options.WorkerMark,
             HttpProbe = sp.GetRequiredService<IHttpProbe>(),
             Cgroups = sp.GetRequiredService<Core.Cgroups.CgroupSupport>().Tree,

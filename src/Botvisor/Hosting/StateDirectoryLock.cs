@@ -20,13 +20,13 @@ public sealed class StateDirectoryLock : IDisposable
 
     public static StateDirectoryLock Acquire(string stateDirectory)
     {
-        Directory.CreateDirectory(stateDirectory);
+        Directory.CreateDirectory(stateDirectory, StateDirectoryPermissions.Directory);
         var lockPath = Path.Combine(stateDirectory, "daemon.lock");
         var pidPath = Path.Combine(stateDirectory, "daemon.pid");
         FileStream stream;
         try
         {
-            stream = new FileStream(lockPath, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            stream = new FileStream(lockPath, new FileStreamOptions { Mode = FileMode.OpenOrCreate, Access = FileAccess.ReadWrite, Share = FileShare.None, UnixCreateMode = StateDirectoryPermissions.File });
         }
         catch (IOException)
         {

@@ -109,6 +109,35 @@ public class ApiTests
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(daemon.SocketPath));
     }
 
+    /// <summary>Issue 13: a token written into a bot's command was shown unmasked by ls, status --json and GET /bots/{id}.</summary>
+    [Fact]
+    public async Task TokenInACommand_IsMaskedWhereverTheDefinitionIsShown()
+    {
+        const string secret = "ZZHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw";
+        using var fleet = Fleet();
+        await using var daemon = Start(fleet);
+        using var http = await daemon.HttpAsync(ApiToken);
+        var add = await http.PostAsync("/bots", new StringContent(
+            $$"""{"id":"cmdtoken","command":["sleep","1000","--token=555666777:{{secret}}"]}""", Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.Created, add.StatusCode);
+        await daemon.WaitForRunningAsync("cmdtoken");
+
+        var shown = new List<string>
+        {
+            await add.Content.ReadAsStringAsync(),
+            await http.GetStringAsync("/bots/cmdtoken"),
+            await http.GetStringAsync("/bots"),
+            await http.GetStringAsync("/status"),
+        };
+        using var text = new HttpRequestMessage(HttpMethod.Get, "/status");
+        text.Headers.Accept.ParseAdd("text/plain");
+        shown.Add(await (await http.SendAsync(text)).Content.ReadAsStringAsync());
+        shown.AddRange(daemon.Entries.Select(e => e.Message));
+        shown.Add(await http.GetStringAsync("/events?follow=false"));
+        Assert.All(shown, s => Assert.DoesNotContain(secret, s));
+        Assert.Contains("--token=555666777:****", shown[1]);
+    }
+
     [Fact]
     public async Task Status_And_Bots_ShowStateWithMaskedToken()
     {

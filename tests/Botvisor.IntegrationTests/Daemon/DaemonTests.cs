@@ -1,5 +1,6 @@
 using System.Globalization;
 using Botvisor.IntegrationTests.Runners;
+using Botvisor.Testing;
 
 namespace Botvisor.IntegrationTests.Daemon;
 
@@ -208,6 +209,98 @@ public class DaemonTests
         await daemon.WaitForRunningAsync("alpha");
         daemon.Signal("TERM");
         Assert.Equal(0, await daemon.WaitForExitAsync());
+    }
+
+    /// <summary>
+    /// Issue 13: every worker ran as root, so each could read every other bot's BOT_TOKEN from
+    /// /proc/PID/environ. A bot with <c>user:</c> runs as that account (through setpriv, after joining
+    /// its cgroup) and cannot read another bot's environment. Without root, <c>user:</c> is refused by name.
+    /// </summary>
+    [Fact]
+    public async Task User_RunsTheWorkerAsThatAccount_WhichCannotReadAnotherBotsEnvironment()
+    {
+        const string token = "5550001:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw";
+        using var fleet = new TempFleet().Write($$"""
+            defaults:
+              telegram: { validate: false }
+            bots:
+              lowly:
+                command: ["sleep", "1000"]
+                user: nobody
+              secret:
+                command: ["sleep", "1000"]
+                token: "{{token}}"
+            """);
+        if (Botvisor.Core.Supervision.Accounts.EffectiveUid != 0)
+        {
+            var (code, _, stderr) = await DaemonRunner.RunCliAsync("validate", fleet.ConfigPath);
+            Assert.Equal(1, code);
+            Assert.Contains("bots.lowly.user: running a worker as another account needs the daemon to run as root", stderr);
+            return;
+        }
+
+        var nobody = Botvisor.Core.Supervision.Accounts.FindUser("nobody")!;
+        await using var daemon = DaemonRunner.Start(fleet.ConfigPath, fleet.StateDir);
+        int lowly = await daemon.WaitForRunningAsync("lowly");
+        int secret = await daemon.WaitForRunningAsync("secret");
+
+        var status = File.ReadAllLines($"/proc/{lowly}/status");
+        Assert.Contains(status, l => l.StartsWith("Uid:", StringComparison.Ordinal) && l.Split('\t', StringSplitOptions.RemoveEmptyEntries).Skip(1).All(f => f == nobody.Uid.ToString(CultureInfo.InvariantCulture)));
+        Assert.Contains(status, l => l.StartsWith("Gid:", StringComparison.Ordinal) && l.Split('\t', StringSplitOptions.RemoveEmptyEntries).Skip(1).All(f => f == nobody.Gid.ToString(CultureInfo.InvariantCulture)));
+        var environ = File.ReadAllText($"/proc/{lowly}/environ").Split('\0');
+        Assert.Contains("USER=nobody", environ);
+        Assert.Contains("HOME=" + nobody.Home, environ);
+
+        // What the lowly bot could do: read the other worker's environment as its own account.
+        var psi = new System.Diagnostics.ProcessStartInfo(Botvisor.Core.Supervision.WorkerCommand.Setpriv!)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var a in new[] { $"--reuid={nobody.Uid}", $"--regid={nobody.Gid}", "--clear-groups", "--", "cat", $"/proc/{secret}/environ" }) psi.ArgumentList.Add(a);
+        using var cat = System.Diagnostics.Process.Start(psi)!;
+        var read = await cat.StandardOutput.ReadToEndAsync();
+        var error = await cat.StandardError.ReadToEndAsync();
+        await cat.WaitForExitAsync();
+        Assert.NotEqual(0, cat.ExitCode);
+        Assert.Contains("Permission denied", error);
+        Assert.DoesNotContain(token, read);
+        Assert.Contains(token, File.ReadAllText($"/proc/{secret}/environ")); // it is there, for its own worker
+    }
+
+    /// <summary>Issue 13: the state directory and everything in it are for the daemon's user alone.</summary>
+    [Fact]
+    public async Task StateDirectory_Is0700_AndItsFiles0600()
+    {
+        using var fleet = new TempFleet().Write("""
+            bots:
+              alpha:
+                command: ["sh", "-c", "echo hello; sleep 1000"]
+            """);
+        Directory.CreateDirectory(fleet.StateDir);
+        File.SetUnixFileMode(fleet.StateDir, (UnixFileMode)Convert.ToInt32("755", 8));
+        File.WriteAllText(Path.Combine(fleet.StateDir, "botvisor.db"), "");
+        File.SetUnixFileMode(Path.Combine(fleet.StateDir, "botvisor.db"), (UnixFileMode)Convert.ToInt32("644", 8)); // as an older version left it
+        await using var daemon = DaemonRunner.Start(fleet.ConfigPath, fleet.StateDir);
+        await daemon.WaitForRunningAsync("alpha");
+        await daemon.ApiAddressAsync();
+        using (var http = daemon.UnixHttp())
+        {
+            while (!(await http.GetStringAsync("/bots/alpha/logs")).Contains("hello", StringComparison.Ordinal)) await Task.Delay(50);
+        }
+        var log = Path.Combine(fleet.StateDir, "logs", "alpha.log");
+        for (var until = DateTime.UtcNow + TestTimeouts.Event; !File.Exists(log) && DateTime.UtcNow < until;) await Task.Delay(50);
+
+        Assert.Equal((UnixFileMode)Convert.ToInt32("700", 8), File.GetUnixFileMode(fleet.StateDir));
+        var entries = new DirectoryInfo(fleet.StateDir).EnumerateFileSystemInfos("*", SearchOption.AllDirectories).ToList();
+        Assert.Contains(entries, e => e.Name == "botvisor.db-wal");
+        Assert.Contains(entries, e => e.Name == "alpha.log");
+        foreach (var entry in entries)
+        {
+            var others = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
+            if (entry.Name == "notify.sock") continue; // the sd_notify socket must be writable by workers; the 0700 directory keeps others out
+            Assert.True((entry.UnixFileMode & others) == 0, $"{entry.FullName} is {entry.UnixFileMode}");
+        }
     }
 
     [Fact]

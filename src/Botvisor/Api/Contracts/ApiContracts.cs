@@ -110,6 +110,12 @@ public sealed record BotDefinition
     [JsonPropertyName("min_uptime")] public string? MinUptime { get; init; }
     [JsonPropertyName("stop_signal")] public string? StopSignal { get; init; }
     [JsonPropertyName("stop_timeout")] public string? StopTimeout { get; init; }
+
+    /// <summary>The account the worker runs as (a name or a uid; the daemon must run as root).</summary>
+    public string? User { get; init; }
+
+    /// <summary>The worker's group (a name or a gid; default: the user's primary group).</summary>
+    public string? Group { get; init; }
 }
 
 /// <summary>RFC 9457 problem details as the CLI reads them.</summary>

@@ -6,7 +6,14 @@ namespace Botvisor.Api.Contracts;
 /// <summary>From the core's types to the API's.</summary>
 internal static class ApiMapping
 {
-    public static BotStatus ToStatus(this BotSnapshot s, BotSpec? spec, DateTimeOffset now, Core.Health.ResourceUsage? usage = null) => new()
+    /// <summary>Each definition's command as shown, masked once per definition (/status for 1,000 bots must stay cheap).</summary>
+    private static readonly System.Runtime.CompilerServices.ConditionalWeakTable<BotSpec, IReadOnlyList<string>> ShownCommands = new();
+
+    /// <summary>The command with every token in it masked: the fleet's, and any other in Telegram's shape (<c>--token 123:ABC…</c>).</summary>
+    public static IReadOnlyList<string> ShownCommand(BotSpec spec, Core.Logs.TokenMasker masker) =>
+        ShownCommands.GetValue(spec, sp => sp.Command.Select(masker.MaskDefinition).ToArray());
+
+    public static BotStatus ToStatus(this BotSnapshot s, BotSpec? spec, DateTimeOffset now, Core.Logs.TokenMasker masker, Core.Health.ResourceUsage? usage = null) => new()
     {
         Ready = s.Ready,
         StatusText = s.StatusText,
@@ -27,7 +34,7 @@ internal static class ApiMapping
         Username = s.TelegramUsername is { } u ? "@" + u : null,
         Conflicts = s.Conflicts,
         Source = s.Source,
-        Command = spec?.Command ?? [],
+        Command = spec is null ? [] : ShownCommand(spec, masker),
         Autostart = spec?.Autostart ?? false,
         DependsOn = spec?.DependsOn ?? [],
     };

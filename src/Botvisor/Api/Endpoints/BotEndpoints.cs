@@ -1,3 +1,4 @@
+using Botvisor.Core.Logs;
 using Botvisor.Api.Auth;
 using Botvisor.Api.Contracts;
 using Botvisor.Api.Responses;
@@ -39,33 +40,33 @@ internal static class BotEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound).WithSummary("Restart a bot; answers once the new worker runs");
     }
 
-    private static Results<BufferedJsonResult<List<BotStatus>>, TextResult> ListBots(HttpRequest request, bool? color, FleetStateService state, FleetReconciler reconciler, ResourceSampler sampler, TimeProvider time)
+    private static Results<BufferedJsonResult<List<BotStatus>>, TextResult> ListBots(HttpRequest request, bool? color, FleetStateService state, FleetReconciler reconciler, ResourceSampler sampler, TimeProvider time, TokenMasker masker)
     {
         var specs = reconciler.CurrentSpecs;
         var now = time.GetUtcNow();
-        var bots = state.Snapshots.Select(s => s.ToStatus(specs.GetValueOrDefault(s.Id), now, sampler.Get(s.Id))).ToList();
+        var bots = state.Snapshots.Select(s => s.ToStatus(specs.GetValueOrDefault(s.Id), now, masker, sampler.Get(s.Id))).ToList();
         return TextResult.JsonOrText(request, bots, ApiJsonContext.Default.ListBotStatus, bots.Count + 1, text => StatusText.Bots(text, bots, color == true));
     }
 
-    private static BotStatus GetBot(string id, FleetStateService state, FleetReconciler reconciler, ResourceSampler sampler, TimeProvider time)
+    private static BotStatus GetBot(string id, FleetStateService state, FleetReconciler reconciler, ResourceSampler sampler, TimeProvider time, TokenMasker masker)
     {
         var snapshot = state.Get(id) ?? throw new BotNotFoundException(id);
-        return snapshot.ToStatus(reconciler.Find(id)?.Spec, time.GetUtcNow(), sampler.Get(id));
+        return snapshot.ToStatus(reconciler.Find(id)?.Spec, time.GetUtcNow(), masker, sampler.Get(id));
     }
 
-    private static async Task<IResult> AddBot(HttpContext context, FleetController controller, FleetStateService state, TimeProvider time)
+    private static async Task<IResult> AddBot(HttpContext context, FleetController controller, FleetStateService state, TimeProvider time, TokenMasker masker)
     {
         var body = await ApiConventions.ReadBodyAsync(context.Request, context.RequestAborted);
         var spec = await controller.AddBotAsync(body, ApiCaller.Get(context));
         var snapshot = state.Get(spec.Id) ?? new BotSnapshot { Id = spec.Id };
-        return TypedResults.Created($"/bots/{spec.Id}", snapshot.ToStatus(spec, time.GetUtcNow()));
+        return TypedResults.Created($"/bots/{spec.Id}", snapshot.ToStatus(spec, time.GetUtcNow(), masker));
     }
 
-    private static async Task<BotStatus> ReplaceBot(string id, HttpContext context, FleetController controller, FleetStateService state, TimeProvider time)
+    private static async Task<BotStatus> ReplaceBot(string id, HttpContext context, FleetController controller, FleetStateService state, TimeProvider time, TokenMasker masker)
     {
         var body = await ApiConventions.ReadBodyAsync(context.Request, context.RequestAborted);
         var spec = await controller.ReplaceBotAsync(id, body, ApiCaller.Get(context));
-        return (state.Get(id) ?? new BotSnapshot { Id = id }).ToStatus(spec, time.GetUtcNow());
+        return (state.Get(id) ?? new BotSnapshot { Id = id }).ToStatus(spec, time.GetUtcNow(), masker);
     }
 
     private static async Task<IResult> RemoveBot(string id, HttpContext context, FleetController controller)
@@ -74,18 +75,18 @@ internal static class BotEndpoints
         return TypedResults.NoContent();
     }
 
-    private static Task<BotStatus> StartBot(string id, HttpContext context, FleetController controller, FleetReconciler reconciler, TimeProvider time) =>
-        Command(id, BotCommand.Start, context, controller, reconciler, time);
+    private static Task<BotStatus> StartBot(string id, HttpContext context, FleetController controller, FleetReconciler reconciler, TimeProvider time, TokenMasker masker) =>
+        Command(id, BotCommand.Start, context, controller, reconciler, time, masker);
 
-    private static Task<BotStatus> StopBot(string id, HttpContext context, FleetController controller, FleetReconciler reconciler, TimeProvider time) =>
-        Command(id, BotCommand.Stop, context, controller, reconciler, time);
+    private static Task<BotStatus> StopBot(string id, HttpContext context, FleetController controller, FleetReconciler reconciler, TimeProvider time, TokenMasker masker) =>
+        Command(id, BotCommand.Stop, context, controller, reconciler, time, masker);
 
-    private static Task<BotStatus> RestartBot(string id, HttpContext context, FleetController controller, FleetReconciler reconciler, TimeProvider time) =>
-        Command(id, BotCommand.Restart, context, controller, reconciler, time);
+    private static Task<BotStatus> RestartBot(string id, HttpContext context, FleetController controller, FleetReconciler reconciler, TimeProvider time, TokenMasker masker) =>
+        Command(id, BotCommand.Restart, context, controller, reconciler, time, masker);
 
-    private static async Task<BotStatus> Command(string id, BotCommand command, HttpContext context, FleetController controller, FleetReconciler reconciler, TimeProvider time)
+    private static async Task<BotStatus> Command(string id, BotCommand command, HttpContext context, FleetController controller, FleetReconciler reconciler, TimeProvider time, TokenMasker masker)
     {
         var snapshot = await controller.CommandAsync(id, command, ApiCaller.Get(context));
-        return snapshot.ToStatus(reconciler.Find(id)?.Spec, time.GetUtcNow());
+        return snapshot.ToStatus(reconciler.Find(id)?.Spec, time.GetUtcNow(), masker);
     }
 }

@@ -1,3 +1,4 @@
+using Botvisor.Core.Logs;
 using Botvisor.Api.Contracts;
 using Botvisor.Api.Responses;
 using Botvisor.Api.Text;
@@ -18,11 +19,11 @@ internal static class StatusEndpoints
             .AlsoProducesText("JSON by default; with `Accept: text/plain`, the table `botvisor status` prints (`color=true` colours the state column).");
     }
 
-    private static Results<BufferedJsonResult<StatusResponse>, TextResult> GetStatus(HttpRequest request, bool? color, FleetStateService state, FleetReconciler reconciler, ResourceSampler sampler, Core.Cgroups.CgroupSupport cgroups, DaemonOptions options, DaemonClock clock, TimeProvider time)
+    private static Results<BufferedJsonResult<StatusResponse>, TextResult> GetStatus(HttpRequest request, bool? color, FleetStateService state, FleetReconciler reconciler, ResourceSampler sampler, Core.Cgroups.CgroupSupport cgroups, DaemonOptions options, DaemonClock clock, TimeProvider time, TokenMasker masker)
     {
         var now = time.GetUtcNow();
         var specs = reconciler.CurrentSpecs;
-        var bots = state.Snapshots.Select(s => s.ToStatus(specs.GetValueOrDefault(s.Id), now, sampler.Get(s.Id))).ToList();
+        var bots = state.Snapshots.Select(s => s.ToStatus(specs.GetValueOrDefault(s.Id), now, masker, sampler.Get(s.Id))).ToList();
         var daemon = new DaemonStatus
         {
             Pid = Environment.ProcessId,

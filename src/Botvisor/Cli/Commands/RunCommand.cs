@@ -100,6 +100,10 @@ internal static class RunCommand
 
         using (stateLock)
         {
+            foreach (var problem in StateDirectoryPermissions.Secure(options.StateDirectory, options.DatabasePath))
+            {
+                Console.Error.WriteLine($"botvisor: warning: could not restrict the state directory to its owner: {problem}");
+            }
             FileDescriptorLimit.Raise();
             return await RunHostAsync(options, signals).ConfigureAwait(false);
         }
