@@ -72,6 +72,10 @@ internal sealed class ApiClient : IDisposable
         return await response.Content.ReadAsByteArrayAsync(ct);
     }
 
+    /// <summary>GETs and deserializes a JSON document.</summary>
+    public async Task<T> GetJsonAsync<T>(string path, JsonTypeInfo<T> type, CancellationToken ct) =>
+        JsonSerializer.Deserialize((await GetRawAsync(path, ct)).AsSpan(), type)!;
+
     public async Task<(T? Value, string Json)> SendAsync<T>(HttpMethod method, string path, JsonTypeInfo<T> type, string? body, string? contentType, CancellationToken ct)
     {
         var request = new HttpRequestMessage(method, path);

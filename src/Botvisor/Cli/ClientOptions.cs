@@ -7,7 +7,7 @@ internal static class ClientOptions
 {
     public static readonly Option<string?> Url = new("--url") { Description = "The daemon's API (default: $BOTVISOR_URL, else the local socket, else http://127.0.0.1:7070)" };
     public static readonly Option<string?> Token = new("--token") { Description = "Bearer token for a remote daemon (default: $BOTVISOR_TOKEN)" };
-    public static readonly Option<bool> Json = new("--json") { Description = "Print the API's JSON instead of a table" };
+    public static readonly Option<bool> Json = new("--json") { Description = "Print JSON (the API's documents) instead of text, for scripts" };
 
     public static Command With(this Command command, bool json = true)
     {
@@ -17,6 +17,34 @@ internal static class ClientOptions
         command.Options.Add(CommonOptions.Config);
         if (json) command.Options.Add(Json);
         return command;
+    }
+
+    /// <summary>
+    /// Prints a problem the daemon answered, each error once (the located <c>problems</c> of a
+    /// validation problem, else its detail), and returns its exit code: 4 for not found, else 1.
+    /// <paramref name="relocate"/> rewrites a location the daemon could not know (the request body is the user's file).
+    /// </summary>
+    public static int PrintProblem(ApiProblemException ex, Func<string, string>? relocate = null, string prefix = "botvisor: ")
+    {
+        relocate ??= static s => s;
+        if (ex.Problem is { Problems: { Length: > 0 } problems })
+        {
+            Console.Error.WriteLine($"{prefix}{ex.Problem.Title ?? "invalid"}:");
+            foreach (var p in problems) Console.Error.WriteLine("  " + relocate(p));
+        }
+        else if (ex.Problem is { Errors: { Count: > 0 } errors })
+        {
+            Console.Error.WriteLine($"{prefix}{ex.Problem.Title ?? "invalid"}:");
+            foreach (var (field, messages) in errors)
+            {
+                foreach (var m in messages) Console.Error.WriteLine($"  {field}: {m}");
+            }
+        }
+        else
+        {
+            Console.Error.WriteLine(prefix + relocate(ex.Message));
+        }
+        return ex.Status == System.Net.HttpStatusCode.NotFound ? ExitCodes.NotFound : ExitCodes.Failed;
     }
 
     /// <summary>Runs <paramref name="action"/> against the daemon; Ctrl-C ends it with 0.</summary>
@@ -47,12 +75,7 @@ internal static class ClientOptions
         }
         catch (ApiProblemException ex)
         {
-            Console.Error.WriteLine($"botvisor: {ex.Message}");
-            foreach (var (field, messages) in ex.Problem?.Errors ?? [])
-            {
-                foreach (var m in messages) Console.Error.WriteLine($"  {field}: {m}");
-            }
-            return ex.Status == System.Net.HttpStatusCode.NotFound ? ExitCodes.NotFound : ExitCodes.Failed;
+            return PrintProblem(ex);
         }
         finally
         {

@@ -128,7 +128,7 @@ public class BotSupervisorTests : IAsyncLifetime
     [Fact]
     public async Task Worker_GetsTheEnvironment_AndItsPrintedTokenIsMaskedInTheLog()
     {
-        const string token = "4242424242:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw";
+        const string token = "4242424242:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawq";
         const string other = "777:AnotherBotsSecretToken";
         Environment.SetEnvironmentVariable("BOTVISOR_TEST_OTHER_TOKEN", other);
         Environment.SetEnvironmentVariable("BOTVISOR_API_TOKEN", "api-secret");

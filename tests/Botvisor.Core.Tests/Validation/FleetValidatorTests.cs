@@ -27,13 +27,44 @@ public class FleetValidatorTests
         Assert.Equal(2, error.Location!.Value.Line);
     }
 
+    [Theory]
+    [InlineData("x")]
+    [InlineData("12345:short")]
+    [InlineData("abc:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawq")]
+    [InlineData("123:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw")]
+    [InlineData("123:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw!")]
+    public void Rejects_ATokenNotOfTelegramsShape_NamingTheBot(string token)
+    {
+        var error = Assert.Single(Validate($"bots:\n  weather: {{ command: sleep 1, token: \"{token}\" }}\n"));
+        Assert.Equal("bots.weather.token", error.Path);
+        Assert.Contains("bot 'weather'", error.Message);
+        Assert.Contains("35 characters", error.Message);
+        Assert.DoesNotContain("AAHdq", error.ToString());
+    }
+
+    [Theory]
+    [InlineData("123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawq")]
+    [InlineData("1:___________________________________")]
+    [InlineData("1:-----------------------------------")]
+    public void Accepts_ATokenOfTelegramsShape(string token) =>
+        Assert.Empty(Validate($"bots:\n  weather: {{ command: sleep 1, token: \"{token}\" }}\n"));
+
+    [Theory]
+    [InlineData("123:ABC", true)]
+    [InlineData("123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawq", true)]
+    [InlineData("cli-test-api-token", false)]
+    [InlineData("s3cr3t:with space", false)]
+    [InlineData("123:", false)]
+    public void LooksLikeTelegramToken_SpotsBotTokensGivenAsTheApiToken(string value, bool expected) =>
+        Assert.Equal(expected, TokenValidator.LooksLikeTelegramToken(value));
+
     [Fact]
     public void Rejects_DuplicateToken_NamingTheFirstOwner_WithoutRevealingIt()
     {
         var errors = Validate("""
             bots:
-              a: { command: sleep 1, token: "123:secretsecret" }
-              b: { command: sleep 1, token: "123:secretsecret" }
+              a: { command: sleep 1, token: "123:secretsecretsecretsecretsecretsecre" }
+              b: { command: sleep 1, token: "123:secretsecretsecretsecretsecretsecre" }
             """);
         var error = Assert.Single(errors);
         Assert.Equal("bots.b.token", error.Path);

@@ -11,7 +11,7 @@ namespace Botvisor.IntegrationTests.Api;
 [Collection(Daemon.DaemonCollection.Name)]
 public class ApiTests
 {
-    private const string Token = "4242424242:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw";
+    private const string Token = "4242424242:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawq";
     private const string ApiToken = "test-api-token-0123456789";
 
     private static TempFleet Fleet() => new TempFleet().Write($$"""
@@ -113,7 +113,7 @@ public class ApiTests
     [Fact]
     public async Task TokenInACommand_IsMaskedWhereverTheDefinitionIsShown()
     {
-        const string secret = "ZZHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw";
+        const string secret = "ZZHdqTcvCH1vGWJxfSeofSAs0K5PALDsawq";
         using var fleet = Fleet();
         await using var daemon = Start(fleet);
         using var http = await daemon.HttpAsync(ApiToken);
@@ -243,7 +243,7 @@ public class ApiTests
         await using (var daemon = Start(fleet))
         {
             using var http = await daemon.HttpAsync(ApiToken);
-            var created = await http.PostAsync("/bots", new StringContent("""{"id":"gamma","command":["sh","-c","sleep 1000"],"token":"111:gammagamma","env":{"A":"1"}}""", Encoding.UTF8, "application/json"));
+            var created = await http.PostAsync("/bots", new StringContent("""{"id":"gamma","command":["sh","-c","sleep 1000"],"token":"111:gammagammagammagammagammagammagamma","env":{"A":"1"}}""", Encoding.UTF8, "application/json"));
             Assert.Equal(HttpStatusCode.Created, created.StatusCode);
             Assert.Equal("/bots/gamma", created.Headers.Location?.ToString());
             var body = await Json(created);
@@ -296,7 +296,7 @@ public class ApiTests
     [InlineData("""{"id":"x","command":["sleep","1"],"restrat":"always"}""", "restrat", "did you mean 'restart'?")]
     [InlineData("""{"id":"x","command":["sleep","1"],"stop_timeout":"soon"}""", "stop_timeout", "not a duration")]
     [InlineData("""{"id":"Bad Id","command":["sleep","1"]}""", "bots.Bad Id", "a bot id must start")]
-    [InlineData("""{"id":"x","command":["sleep","1"],"token":"4242424242:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"}""", "token", "already uses this token")]
+    [InlineData("""{"id":"x","command":["sleep","1"],"token":"4242424242:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawq"}""", "token", "already uses this token")]
     [InlineData("""{"id":"x","command":["sleep","1"],"depends_on":["ghost"]}""", "depends_on", "no bot has this id")]
     [InlineData("""{"id":"x","command":["no-such-program-xyz"]}""", "command", "not found on PATH")]
     [InlineData("""{"id":"x", "command": [unclosed""", "$", "not valid JSON or YAML")]
@@ -490,7 +490,7 @@ public class ApiTests
         await using var daemon = Start(fleet);
         using var http = await daemon.HttpAsync(ApiToken);
         await daemon.WaitForRunningAsync("alpha");
-        await http.PostAsync("/bots", new StringContent("""{"id":"delta","command":["sh","-c","echo $BOT_TOKEN; sleep 1000"],"token":"222:deltadeltadelta"}""", Encoding.UTF8, "application/json"));
+        await http.PostAsync("/bots", new StringContent("""{"id":"delta","command":["sh","-c","echo $BOT_TOKEN; sleep 1000"],"token":"222:deltadeltadeltadeltadeltadeltadelta"}""", Encoding.UTF8, "application/json"));
         await daemon.WaitForRunningAsync("delta");
         await http.PostAsync("/bots/alpha/restart", null);
 
@@ -501,14 +501,14 @@ public class ApiTests
         }
         var everything = string.Join("\n", bodies) + string.Join("\n", daemon.Entries.Select(e => e.Message + e.State)) + string.Join("\n", daemon.Stderr);
         Assert.DoesNotContain(Token, everything);
-        Assert.DoesNotContain("222:deltadeltadelta", everything);
-        Assert.DoesNotContain("AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw", everything);
+        Assert.DoesNotContain("222:deltadeltadeltadeltadeltadeltadelta", everything);
+        Assert.DoesNotContain("AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawq", everything);
         Assert.DoesNotContain(ApiToken, everything);
         foreach (var file in Directory.GetFiles(Path.Combine(fleet.StateDir, "logs")))
         {
             var log = File.ReadAllText(file);
             Assert.DoesNotContain(Token, log);
-            Assert.DoesNotContain("222:deltadeltadelta", log);
+            Assert.DoesNotContain("222:deltadeltadeltadeltadeltadeltadelta", log);
         }
     }
 

@@ -9,7 +9,7 @@ namespace Botvisor.IntegrationTests.Cli;
 [Collection(Daemon.DaemonCollection.Name)]
 public class CliTests
 {
-    private const string Token = "4242424242:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw";
+    private const string Token = "4242424242:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawq";
     private const string ApiToken = "cli-test-api-token";
 
     private static TempFleet Fleet() => new TempFleet().Write($$"""
@@ -64,7 +64,7 @@ public class CliTests
         await using var daemon = Start(fleet);
         var env = await Remote(daemon);
 
-        var (add, addOut, addErr) = await DaemonRunner.RunCliAsync(env, "add", "gamma", "--bot-token", "123:gammagamma", "-e", "A=1", "--", "sh", "-c", "sleep 1000");
+        var (add, addOut, addErr) = await DaemonRunner.RunCliAsync(env, "add", "gamma", "--bot-token", "123:gammagammagammagammagammagammagamma", "-e", "A=1", "--", "sh", "-c", "sleep 1000");
         Assert.True(add == 0, addErr);
         Assert.Contains("gamma: added", addOut);
         var (again, _, againErr) = await DaemonRunner.RunCliAsync(env, "add", "gamma", "--", "true");

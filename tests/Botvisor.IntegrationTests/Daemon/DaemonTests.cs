@@ -219,7 +219,7 @@ public class DaemonTests
     [Fact]
     public async Task User_RunsTheWorkerAsThatAccount_WhichCannotReadAnotherBotsEnvironment()
     {
-        const string token = "5550001:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw";
+        const string token = "5550001:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawq";
         using var fleet = new TempFleet().Write($$"""
             defaults:
               telegram: { validate: false }

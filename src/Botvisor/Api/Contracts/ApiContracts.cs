@@ -126,6 +126,9 @@ public sealed record ProblemInfo
     public int? Status { get; init; }
     public string? Detail { get; init; }
     public Dictionary<string, string[]>? Errors { get; init; }
+
+    /// <summary>Each validation error once, located (<c>file:line:column: path: message</c>).</summary>
+    public string[]? Problems { get; init; }
 }
 
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, WriteIndented = false)]
@@ -141,6 +144,7 @@ public sealed record ProblemInfo
 [JsonSerializable(typeof(BotDefinition))]
 [JsonSerializable(typeof(ProblemInfo))]
 [JsonSerializable(typeof(string))]
+[JsonSerializable(typeof(string[]))]
 [JsonSerializable(typeof(CheckInfo))]
 [JsonSerializable(typeof(ResourceInfo))]
 [JsonSerializable(typeof(Microsoft.AspNetCore.Mvc.ProblemDetails))]

@@ -17,7 +17,7 @@ internal static class BotEndpoints
     {
         app.MapGet("/bots", ListBots).WithName(nameof(ListBots)).RequireBotvisorApi("bots")
             .WithSummary("Every bot with its state")
-            .AlsoProducesText("JSON by default; with `Accept: text/plain`, the table `botvisor ls` prints (`color=true` colours the state column).");
+            .AlsoProducesText("JSON by default; with `Accept: text/plain`, the table `botvisor ls` prints (`color=true` colours the state column; `width=N` fits it to N characters).");
         app.MapPost("/bots", AddBot).WithName(nameof(AddBot)).RequireBotvisorApi("bots")
             .Accepts<BotDefinition>(ApiConventions.DefinitionContentType, ApiConventions.DefinitionContentTypes)
             .Produces<BotStatus>(StatusCodes.Status201Created)
@@ -40,12 +40,12 @@ internal static class BotEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound).WithSummary("Restart a bot; answers once the new worker runs");
     }
 
-    private static Results<BufferedJsonResult<List<BotStatus>>, TextResult> ListBots(HttpRequest request, bool? color, FleetStateService state, FleetReconciler reconciler, ResourceSampler sampler, TimeProvider time, TokenMasker masker)
+    private static Results<BufferedJsonResult<List<BotStatus>>, TextResult> ListBots(HttpRequest request, bool? color, int? width, FleetStateService state, FleetReconciler reconciler, ResourceSampler sampler, TimeProvider time, TokenMasker masker)
     {
         var specs = reconciler.CurrentSpecs;
         var now = time.GetUtcNow();
         var bots = state.Snapshots.Select(s => s.ToStatus(specs.GetValueOrDefault(s.Id), now, masker, sampler.Get(s.Id))).ToList();
-        return TextResult.JsonOrText(request, bots, ApiJsonContext.Default.ListBotStatus, bots.Count + 1, text => StatusText.Bots(text, bots, color == true));
+        return TextResult.JsonOrText(request, bots, ApiJsonContext.Default.ListBotStatus, bots.Count + 1, text => StatusText.Bots(text, bots, color == true, width));
     }
 
     private static BotStatus GetBot(string id, FleetStateService state, FleetReconciler reconciler, ResourceSampler sampler, TimeProvider time, TokenMasker masker)

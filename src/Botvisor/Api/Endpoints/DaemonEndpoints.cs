@@ -20,7 +20,7 @@ internal static class DaemonEndpoints
     private static async Task<IResult> Reload(HttpContext context, FleetDaemonService daemon)
     {
         var result = await daemon.ReloadAsync(ApiCaller.Get(context));
-        if (!result.Succeeded) throw new Core.Configuration.FleetValidationException(result.Errors);
+        if (!result.Succeeded) return Problems.ApiProblems.Invalid(result.Errors, "The fleet file has errors; nothing was changed");
         var d = result.Diff!;
         return TypedResults.Ok(new ReloadResponse(d.Added.Count, d.Changed.Count, d.Removed.Count, d.Unchanged.Count, d.ToString()));
     }

@@ -16,10 +16,10 @@ internal static class StatusEndpoints
     {
         app.MapGet("/status", GetStatus).WithName(nameof(GetStatus)).RequireBotvisorApi("daemon")
             .WithSummary("The daemon and every bot: state, pid, uptime, restarts, last exit, health, masked token, source")
-            .AlsoProducesText("JSON by default; with `Accept: text/plain`, the table `botvisor status` prints (`color=true` colours the state column).");
+            .AlsoProducesText("JSON by default; with `Accept: text/plain`, the table `botvisor status` prints (`color=true` colours the state column; `width=N` leaves out columns and cuts the reason to fit N characters; `verbose=true` adds how limits are enforced).");
     }
 
-    private static Results<BufferedJsonResult<StatusResponse>, TextResult> GetStatus(HttpRequest request, bool? color, FleetStateService state, FleetReconciler reconciler, ResourceSampler sampler, Core.Cgroups.CgroupSupport cgroups, DaemonOptions options, DaemonClock clock, TimeProvider time, TokenMasker masker)
+    private static Results<BufferedJsonResult<StatusResponse>, TextResult> GetStatus(HttpRequest request, bool? color, int? width, bool? verbose, FleetStateService state, FleetReconciler reconciler, ResourceSampler sampler, Core.Cgroups.CgroupSupport cgroups, DaemonOptions options, DaemonClock clock, TimeProvider time, TokenMasker masker)
     {
         var now = time.GetUtcNow();
         var specs = reconciler.CurrentSpecs;
@@ -37,6 +37,6 @@ internal static class StatusEndpoints
             Cgroups = cgroups.Description,
         };
         var status = new StatusResponse(daemon, bots);
-        return TextResult.JsonOrText(request, status, ApiJsonContext.Default.StatusResponse, bots.Count + 5, text => StatusText.Status(text, status, color == true));
+        return TextResult.JsonOrText(request, status, ApiJsonContext.Default.StatusResponse, bots.Count + 5, text => StatusText.Status(text, status, color == true, width, verbose == true));
     }
 }

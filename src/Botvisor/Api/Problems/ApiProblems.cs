@@ -20,12 +20,18 @@ internal static class ApiProblems
     public static IResult BadRequest(string detail) => Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Bad request", detail: detail);
 
     /// <summary>400 with <c>errors</c> keyed by field path; each message names the value and, in a file, the line and column.</summary>
-    public static IResult Invalid(IReadOnlyList<FleetError> errors)
+    /// <remarks>
+    /// <c>problems</c> has each error once, as <c>botvisor validate</c> prints it
+    /// (<c>file:line:column: path: message (value: '…')</c>), for clients that print rather than map fields.
+    /// </remarks>
+    public static IResult Invalid(IReadOnlyList<FleetError> errors, string title = "The bot definition is invalid")
     {
         var byField = errors
             .GroupBy(e => e.Path.Length == 0 ? "$" : e.Path)
             .ToDictionary(g => g.Key, g => g.Select(Describe).ToArray());
-        return Results.ValidationProblem(byField, detail: string.Join("; ", errors.Select(e => e.ToString())), title: "The bot definition is invalid");
+        var lines = errors.Select(e => e.ToString()).ToArray();
+        return Results.ValidationProblem(byField, detail: string.Join("; ", lines), title: title,
+            extensions: new Dictionary<string, object?> { ["problems"] = lines });
     }
 
     private static string Describe(FleetError e)

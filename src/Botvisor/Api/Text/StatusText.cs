@@ -16,10 +16,17 @@ internal static class StatusText
     private static readonly string[] StatusColumns = ["BOT", "STATE", "HEALTH", "PID", "UPTIME", "RESTARTS", "MEMORY", "CPU", "LAST EXIT", "TELEGRAM", "SOURCE", "REASON"];
     private static readonly string[] ListColumns = ["BOT", "STATE", "PID", "SOURCE", "COMMAND"];
 
+    /// <summary>The status table's columns left out, in this order, until it fits a terminal: the widest, least needed first.</summary>
+    private static readonly int[] StatusDropOrder = [10, 9, 7, 6, 8, 2, 4];
+
+    private static readonly int[] ListDropOrder = [3];
+
     /// <summary>About what one row of the status table takes, to size the buffer once.</summary>
     public const int RowChars = 160;
 
-    public static void Status(StringBuilder sb, StatusResponse status, bool colour)
+    /// <param name="width">The terminal's width: columns are left out and the reason cut to fit (null: every column in full).</param>
+    /// <param name="verbose">Say how limits are enforced on this host (the cgroup paragraph); otherwise only that there is more to say.</param>
+    public static void Status(StringBuilder sb, StatusResponse status, bool colour, int? width = null, bool verbose = false)
     {
         var d = status.Daemon;
         sb.Append(CultureInfo.InvariantCulture, $"botvisor {d.Version}, pid {d.Pid}, up {Duration(d.UptimeSeconds)}; {d.Bots} bot(s)");
@@ -31,7 +38,7 @@ internal static class StatusText
         }
         sb.Append('\n');
         sb.Append(CultureInfo.InvariantCulture, $"fleet {d.Config}; state {d.StateDirectory}\n");
-        if (d.Cgroups is { } cgroups && status.Bots.Any(b => b.Limits is not null)) sb.Append("limits: ").Append(cgroups).Append('\n');
+        if (verbose && d.Cgroups is { } cgroups) sb.Append("limits: ").Append(cgroups).Append('\n');
         sb.Append('\n');
 
         var rows = new string[status.Bots.Count][];
@@ -40,15 +47,15 @@ internal static class StatusText
             var b = status.Bots[i];
             rows[i] =
             [
-                b.Id, b.State, b.Health, Pid(b.Pid), Duration(b.UptimeSeconds), b.Restarts.ToString(CultureInfo.InvariantCulture),
+                b.Id, b.State, b.Pid is null ? "-" : b.Health, Pid(b.Pid), Duration(b.UptimeSeconds), b.Restarts.ToString(CultureInfo.InvariantCulture),
                 Memory(b), Cpu(b), b.LastExit?.Description ?? "-", Telegram(b), Source(b.Source),
                 b.StatusText is { Length: > 0 } st ? $"{b.Reason} [{st}]" : b.Reason,
             ];
         }
-        TextTable.Write(sb, StatusColumns, rows, colour ? 1 : -1);
+        TextTable.Write(sb, StatusColumns, rows, colour ? 1 : -1, width, StatusDropOrder);
     }
 
-    public static void Bots(StringBuilder sb, IReadOnlyList<BotStatus> bots, bool colour)
+    public static void Bots(StringBuilder sb, IReadOnlyList<BotStatus> bots, bool colour, int? width = null)
     {
         var rows = new string[bots.Count][];
         for (int i = 0; i < rows.Length; i++)
@@ -56,7 +63,7 @@ internal static class StatusText
             var b = bots[i];
             rows[i] = [b.Id, b.State, Pid(b.Pid), Source(b.Source), string.Join(' ', b.Command)];
         }
-        TextTable.Write(sb, ListColumns, rows, colour ? 1 : -1);
+        TextTable.Write(sb, ListColumns, rows, colour ? 1 : -1, width, ListDropOrder);
     }
 
     public static string Duration(double? seconds)

@@ -15,28 +15,59 @@ internal static class AddCommand
     private static readonly Argument<string?> Id = new("id") { Description = "The new bot's id", Arity = ArgumentArity.ZeroOrOne };
     private static readonly Argument<string[]> Program = new("command") { Description = "The program and its arguments (after --)", Arity = ArgumentArity.ZeroOrMore };
     private static readonly Option<string?> File = new("--file", "-f") { Description = "A YAML or JSON definition of the bot ('-' for standard input)" };
-    private static readonly Option<string?> Token = new("--bot-token") { Description = "The bot's Telegram token" };
+    private static readonly Option<string?> Token = new("--bot-token") { Description = "The bot's Telegram token (BOT_TOKEN in its environment)" };
     private static readonly Option<string?> Cwd = new("--cwd") { Description = "Working directory" };
     private static readonly Option<string[]> Env = new("--env", "-e") { Description = "KEY=VALUE for the worker's environment (repeatable)", AllowMultipleArgumentsPerToken = false };
     private static readonly Option<string?> Restart = new("--restart") { Description = "always | on-failure | never" };
     private static readonly Option<string[]> DependsOn = new("--depends-on") { Description = "A bot that must run first (repeatable)" };
     private static readonly Option<bool> NoAutostart = new("--no-autostart") { Description = "Define the bot without starting it" };
 
+    private static readonly Option<bool> NoWait = new("--no-wait") { Description = "Return once the bot is stored, without waiting for its first outcome" };
+    private static readonly Option<int> WaitSeconds = new("--wait") { Description = "At most this many seconds to wait for the bot's first outcome (running, backoff, failed)", DefaultValueFactory = _ => 30 };
+
+    /// <summary>A bot still running this long after it was first seen running is reported running (a crash at start shows as backoff instead).</summary>
+    private static readonly TimeSpan Settle = TimeSpan.FromSeconds(1);
+
+    private static readonly System.Text.RegularExpressions.Regex BodyLocation = new(@"^request body:(?:(\d+):(\d+):)? ?", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
     public static Command Create()
     {
-        var command = new Command("add", "Add a bot to the running fleet: botvisor add echo --bot-token \"$TOKEN\" -- python3 echo.py").With();
+        var command = new Command("add", "Add a bot to the running fleet and wait for its first outcome: botvisor add echo --bot-token \"$TOKEN\" -- python3 echo.py").With();
         command.Arguments.Add(Id);
         command.Arguments.Add(Program);
-        foreach (var o in new Option[] { File, Token, Cwd, Env, Restart, DependsOn, NoAutostart }) command.Options.Add(o);
+        foreach (var o in new Option[] { File, Token, Cwd, Env, Restart, DependsOn, NoAutostart, NoWait, WaitSeconds }) command.Options.Add(o);
         command.SetAction((parse, _) =>
         {
+            if (parse.GetValue(ClientOptions.Token) is { } apiToken && Core.Validation.TokenValidator.LooksLikeTelegramToken(apiToken))
+            {
+                Console.Error.WriteLine("botvisor add: --token is the bearer token of a remote daemon's API, and this value looks like a Telegram bot token; give the bot's token with --bot-token");
+                return Task.FromResult(ExitCodes.Usage);
+            }
             string body;
             string contentType;
+            Func<string, string> relocate;
             if (parse.GetValue(File) is { } file)
             {
-                body = file == "-" ? Console.In.ReadToEnd() : System.IO.File.ReadAllText(file);
+                try
+                {
+                    body = file == "-" ? Console.In.ReadToEnd() : System.IO.File.ReadAllText(file);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    Console.Error.WriteLine($"botvisor add: cannot read {file}: {ex.Message}");
+                    return Task.FromResult(ExitCodes.Failed);
+                }
                 contentType = body.TrimStart().StartsWith('{') ? "application/json" : "application/yaml";
-                if (parse.GetValue(Id) is { } id) body = WithId(body, id, contentType);
+                int shift = 0;
+                if (parse.GetValue(Id) is { } id && contentType != "application/json")
+                {
+                    body = $"id: {JsonSerializer.Serialize(id, ApiJsonContext.Default.String)}\n{body}";
+                    shift = 1;
+                }
+                var name = file == "-" ? "<stdin>" : file;
+                relocate = message => BodyLocation.Replace(message, m => m.Groups[1].Success
+                    ? $"{name}:{int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) - shift}:{m.Groups[2].Value}: "
+                    : $"{name}: ", 1);
             }
             else
             {
@@ -47,22 +78,96 @@ internal static class AddCommand
                     Console.Error.WriteLine("botvisor add: give an id and a command (botvisor add echo -- python3 echo.py), or --file");
                     return Task.FromResult(ExitCodes.Usage);
                 }
-                body = BuildJson(parse, id, argv);
+                try
+                {
+                    body = BuildJson(parse, id, argv);
+                }
+                catch (ArgumentException ex)
+                {
+                    Console.Error.WriteLine("botvisor add: " + ex.Message);
+                    return Task.FromResult(ExitCodes.Usage);
+                }
                 contentType = "application/json";
+                relocate = message => BodyLocation.Replace(message, "", 1); // the JSON the CLI wrote: its lines mean nothing to the user
             }
             return ClientOptions.RunAsync(parse, async (client, json, ct) =>
             {
-                var (bot, raw) = await client.SendAsync(HttpMethod.Post, "bots", ApiJsonContext.Default.BotStatus, body, contentType, ct);
-                if (json) Console.WriteLine(raw);
-                else Console.WriteLine($"{bot!.Id}: added ({bot.State})");
-                return ExitCodes.Ok;
+                BotStatus bot;
+                string raw;
+                try
+                {
+                    (var added, raw) = await client.SendAsync(HttpMethod.Post, "bots", ApiJsonContext.Default.BotStatus, body, contentType, ct);
+                    bot = added!;
+                }
+                catch (ApiProblemException ex) when (ex.Status == System.Net.HttpStatusCode.Conflict && ex.Message.Contains("already exists", StringComparison.Ordinal))
+                {
+                    var id = parse.GetValue(Id) ?? "ID";
+                    Console.Error.WriteLine($"botvisor: a bot with the id '{id}' already exists; remove it first (botvisor rm {id}) to add it anew, or choose another id");
+                    return ExitCodes.Failed;
+                }
+                catch (ApiProblemException ex)
+                {
+                    return ClientOptions.PrintProblem(ex, relocate);
+                }
+                if (parse.GetValue(NoWait) || !bot.Autostart)
+                {
+                    if (json) Console.WriteLine(raw);
+                    else Console.WriteLine($"{bot.Id}: added ({bot.State})");
+                    return ExitCodes.Ok;
+                }
+                var (final, finalRaw, code, text) = await WaitForOutcomeAsync(client, bot.Id, TimeSpan.FromSeconds(Math.Max(0, parse.GetValue(WaitSeconds))), ct);
+                if (json) Console.WriteLine(finalRaw ?? raw);
+                else if (code == ExitCodes.Ok) Console.WriteLine(text);
+                else Console.Error.WriteLine(text);
+                return code;
             });
         });
         return command;
     }
 
-    private static string WithId(string body, string id, string contentType) =>
-        contentType == "application/json" ? body : $"id: {JsonSerializer.Serialize(id, ApiJsonContext.Default.String)}\n{body}";
+    /// <summary>
+    /// Polls the new bot until its first outcome: running (and still running a moment later), backoff or
+    /// failed, with the reason; or the state it is still in at <paramref name="timeout"/>.
+    /// </summary>
+    private static async Task<(BotStatus? Bot, string? Raw, int Code, string Text)> WaitForOutcomeAsync(ApiClient client, string id, TimeSpan timeout, CancellationToken ct)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        var path = $"bots/{Uri.EscapeDataString(id)}";
+        DateTime? runningSince = null;
+        BotStatus? bot = null;
+        string? raw = null;
+        while (true)
+        {
+            var bytes = await client.GetRawAsync(path, ct);
+            raw = System.Text.Encoding.UTF8.GetString(bytes);
+            bot = JsonSerializer.Deserialize(raw, ApiJsonContext.Default.BotStatus)!;
+            var now = DateTime.UtcNow;
+            switch (bot.State)
+            {
+                case "failed":
+                    return (bot, raw, ExitCodes.Failed, $"{id}: added, but it failed: {bot.Reason}");
+                case "backoff":
+                    return (bot, raw, ExitCodes.Failed, $"{id}: added, but its worker did not stay up: {bot.Reason} (botvisor logs {id})");
+                case "stopped":
+                    return (bot, raw, ExitCodes.Ok, $"{id}: added (stopped: {bot.Reason})");
+                case "running":
+                    runningSince ??= now;
+                    if (now - runningSince >= Settle || now >= deadline)
+                    {
+                        return (bot, raw, ExitCodes.Ok, $"{id}: added; running{(bot.Pid is { } pid ? $" (pid {pid})" : "")}");
+                    }
+                    break;
+                default:
+                    runningSince = null;
+                    break;
+            }
+            if (now >= deadline)
+            {
+                return (bot, raw, ExitCodes.Failed, $"{id}: added, but still {bot.State} after {timeout.TotalSeconds:0}s: {bot.Reason} (botvisor status {id})");
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(200), ct);
+        }
+    }
 
     private static string BuildJson(ParseResult parse, string id, string[] argv)
     {
