@@ -21,6 +21,7 @@ public static class Program
             EventsCommand.Create(),
             DaemonCommands.Reload(),
             ValidateCommand.Create(),
+            InitCommand.Create(),
             DaemonCommands.Shutdown(),
         };
         // The daemon handles SIGINT/SIGTERM itself (graceful shutdown of every bot), so the parser must not.

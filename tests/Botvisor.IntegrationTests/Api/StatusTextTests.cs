@@ -30,7 +30,7 @@ public class StatusTextTests
     public void Status_HasTheDaemonLines_ThenOneAlignedRowPerBot()
     {
         var sb = new StringBuilder();
-        StatusText.Status(sb, Status(), colour: false);
+        StatusText.Status(sb, Status(), colour: false, verbose: true);
         var lines = sb.ToString().Split('\n');
 
         Assert.Equal("botvisor 1.2.3, pid 42, up 1h2m; 2 bot(s): 1 backoff, 1 running", lines[0]);
@@ -44,10 +44,42 @@ public class StatusTextTests
             "alpha  running  healthy  7    1m15s   3         1 MiB / 256 MiB (cgroup)  12.5% / 50% (not enforced)  exited with code 1  @alpha_bot (2 conflicts)  botvisor.yaml  worker started (pid 7) [polling]",
             lines[5]);
         Assert.Equal(
-            "beta   backoff  unknown  -    -       0         -                         -                           -                   -                         api            crashed",
+            "beta   backoff  -        -    -       0         -                         -                           -                   -                         api            crashed",
             lines[6]);
         Assert.Equal("", lines[7]);
         Assert.Equal(8, lines.Length);
+    }
+
+    [Fact]
+    public void Status_SaysHowLimitsAreEnforced_OnlyWhenVerbose()
+    {
+        var sb = new StringBuilder();
+        StatusText.Status(sb, Status(), colour: false);
+        var text = sb.ToString();
+        Assert.DoesNotContain("limits:", text);
+        Assert.DoesNotContain("cgroup v2 at", text);
+        Assert.Contains("(cgroup)", text); // per bot, the enforcement stays in its column
+    }
+
+    [Fact]
+    public void Status_FitsAWidth_LeavingOutWideColumns_AndCuttingTheReason()
+    {
+        var sb = new StringBuilder();
+        StatusText.Status(sb, Status(), colour: false, width: 80);
+        var lines = sb.ToString().Split('\n');
+        Assert.Equal("BOT    STATE    HEALTH   PID  UPTIME  RESTARTS  REASON", lines[3]);
+        Assert.Equal("alpha  running  healthy  7    1m15s   3         worker started (pid 7) [polling]", lines[4]);
+        Assert.All(lines.Skip(3), l => Assert.True(l.Length <= 80, l));
+
+        var narrow = new StringBuilder();
+        StatusText.Status(narrow, Status(), colour: false, width: 50);
+        var row = narrow.ToString().Split('\n')[4];
+        Assert.Equal(50, row.Length);
+        Assert.EndsWith("…", row);
+
+        var wide = new StringBuilder();
+        StatusText.Status(wide, Status(), colour: false, width: 400);
+        Assert.Contains("LAST EXIT", wide.ToString());
     }
 
     [Fact]

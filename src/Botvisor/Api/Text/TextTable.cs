@@ -21,7 +21,7 @@ internal static class TextTable
         {
             for (int i = 0; i < row.Length; i++) widths[i] = Math.Max(widths[i], row[i].Length);
         }
-        if (width is { } max)
+        if (width is { } max && max > 0)
         {
             var keep = Enumerable.Range(0, headers.Length).ToList();
             int Total() => keep.Sum(i => widths[i]) + 2 * (keep.Count - 1);

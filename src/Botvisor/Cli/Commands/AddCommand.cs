@@ -147,7 +147,7 @@ internal static class AddCommand
                 case "failed":
                     return (bot, raw, ExitCodes.Failed, $"{id}: added, but it failed: {bot.Reason}");
                 case "backoff":
-                    return (bot, raw, ExitCodes.Failed, $"{id}: added, but its worker did not stay up: {bot.Reason} (botvisor logs {id})");
+                    return (bot, raw, ExitCodes.Failed, $"{id}: added, but it is in backoff: {bot.Reason} (botvisor logs {id})");
                 case "stopped":
                     return (bot, raw, ExitCodes.Ok, $"{id}: added (stopped: {bot.Reason})");
                 case "running":

@@ -28,7 +28,10 @@ internal static class LogsCommand
             var lines = Math.Max(0, parse.GetValue(Lines));
             bool follow = parse.GetValue(Follow);
             bool json = parse.GetValue<bool>("--json");
-            bool daemonDown = false;
+            bool explicitUrl = parse.GetValue(ClientOptions.Url) is not null || Environment.GetEnvironmentVariable("BOTVISOR_URL") is { Length: > 0 };
+            // No socket in the state directory: no daemon runs on it (whatever may listen on the default port).
+            bool daemonDown = !explicitUrl && !File.Exists(Path.Combine(StateDirectory(parse), Hosting.DaemonOptions.SocketFileName));
+            if (daemonDown) return await FromFileAsync(parse, id, lines, follow, json);
             int code = await ClientOptions.RunAsync(parse, async (client, _, ct) =>
             {
                 HttpResponseMessage response;
@@ -36,7 +39,7 @@ internal static class LogsCommand
                 {
                     response = await client.StreamAsync($"bots/{Uri.EscapeDataString(id)}/logs?tail={lines.ToString(CultureInfo.InvariantCulture)}&follow={(follow ? "true" : "false")}", ct);
                 }
-                catch (DaemonUnreachableException) when (parse.GetValue(ClientOptions.Url) is null && Environment.GetEnvironmentVariable("BOTVISOR_URL") is not { Length: > 0 })
+                catch (DaemonUnreachableException) when (!explicitUrl)
                 {
                     daemonDown = true;
                     return ExitCodes.Ok;
@@ -58,7 +61,7 @@ internal static class LogsCommand
     /// <summary>The daemon is not running: the bot's log file (and the newest rotated one, for enough lines).</summary>
     private static async Task<int> FromFileAsync(ParseResult parse, string id, int lines, bool follow, bool json)
     {
-        var directory = Path.Combine(DaemonEndpoint.StateDirectory(parse.GetValue(CommonOptions.StateDir), parse.GetValue(CommonOptions.Config)), "logs");
+        var directory = Path.Combine(StateDirectory(parse), "logs");
         var path = Path.Combine(directory, id + ".log");
         if (id.Contains('/', StringComparison.Ordinal) || !File.Exists(path))
         {
@@ -111,6 +114,9 @@ internal static class LogsCommand
         }
         return ExitCodes.Ok;
     }
+
+    private static string StateDirectory(ParseResult parse) =>
+        DaemonEndpoint.StateDirectory(parse.GetValue(CommonOptions.StateDir), parse.GetValue(CommonOptions.Config));
 
     private static IEnumerable<string> ReadLines(string path)
     {

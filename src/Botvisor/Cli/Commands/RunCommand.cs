@@ -40,6 +40,12 @@ internal static class RunCommand
         // First of all: SIGHUP's default would end the process, and SIGTERM must stop what has started.
         using var signals = DaemonSignals.Register();
         var configPath = CommonOptions.ResolveConfigPath(config);
+        if (!File.Exists(configPath))
+        {
+            Console.Error.WriteLine($"botvisor: not started: there is no fleet file at {configPath}");
+            Console.Error.WriteLine("hint: `botvisor init` writes a commented starter file there; samples/fleet/botvisor.yaml is a complete example; --config FILE (or BOTVISOR_CONFIG) names another");
+            return ExitCodes.Failed;
+        }
         var loaded = FleetLoader.LoadAndValidate(configPath);
         if (!loaded.Succeeded)
         {

@@ -1,0 +1,242 @@
+using System.Text.Json;
+using Botvisor.IntegrationTests.Runners;
+
+namespace Botvisor.IntegrationTests.Cli;
+
+/// <summary>
+/// The CLI as a pm2 or systemctl user expects it (issue 14): selectors, per-bot status, --json,
+/// errors said once and located, add's outcome, logs without a daemon, init.
+/// </summary>
+[Collection(Daemon.DaemonCollection.Name)]
+public class CliFirstHourTests
+{
+    private const string Token = "4242424242:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawq";
+
+    private static TempFleet Fleet() => new TempFleet().Write($$"""
+        defaults:
+          telegram: { validate: false }
+        bots:
+          shop-a:
+            command: ["sh", "-c", "echo shop-a says $BOT_TOKEN; exec sleep 1000"]
+            token: "{{Token}}"
+          shop-b:
+            command: ["sleep", "1000"]
+          news:
+            command: ["sleep", "1000"]
+            autostart: false
+        """);
+
+    private static async Task<(DaemonRunner Daemon, string[] At)> StartAsync(TempFleet fleet)
+    {
+        var daemon = DaemonRunner.Start(fleet.ConfigPath, fleet.StateDir);
+        await daemon.ApiAddressAsync();
+        return (daemon, ["--state-dir", fleet.StateDir]);
+    }
+
+    private static Task<(int ExitCode, string Stdout, string Stderr)> Cli(params string[] args) => DaemonRunner.RunCliAsync(new Dictionary<string, string>(), args);
+
+    private static string Row(string table, string bot) => table.Split('\n').Single(l => l.StartsWith(bot + " ", StringComparison.Ordinal));
+
+    [Fact]
+    public async Task Verbs_TakeSeveralIds_All_Globs_AndStates()
+    {
+        using var fleet = Fleet();
+        var (daemon, at) = await StartAsync(fleet);
+        await using var _ = daemon;
+        await daemon.WaitForRunningAsync("shop-a");
+        await daemon.WaitForRunningAsync("shop-b");
+
+        var (stop, stopOut, stopErr) = await Cli(["stop", "shop-*", .. at]);
+        Assert.True(stop == 0, stopErr);
+        Assert.Contains("shop-a: stopped", stopOut);
+        Assert.Contains("shop-b: stopped", stopOut);
+        Assert.DoesNotContain("news", stopOut);
+
+        var (start, startOut, startErr) = await Cli(["start", "--state", "stopped", .. at]);
+        Assert.True(start == 0, startErr);
+        Assert.Equal(3, startOut.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.All(startOut.Split('\n', StringSplitOptions.RemoveEmptyEntries), l => Assert.Contains(": running (pid ", l));
+
+        var (restart, restartJson, restartErr) = await Cli(["restart", "all", "--json", .. at]);
+        Assert.True(restart == 0, restartErr);
+        var restarted = JsonDocument.Parse(restartJson).RootElement.EnumerateArray().Select(b => b.GetProperty("id").GetString()!).Order().ToArray();
+        Assert.Equal(["news", "shop-a", "shop-b"], restarted);
+
+        var (two, twoOut, _) = await Cli(["stop", "news", "shop-b", .. at]);
+        Assert.Equal(0, two);
+        Assert.Contains("news: stopped", twoOut);
+        Assert.Contains("shop-b: stopped", twoOut);
+
+        // A name that matches nothing: exit 4, the closest id suggested, nothing done.
+        var (missing, missingOut, missingErr) = await Cli(["restart", "shop-a", "shop-c", .. at]);
+        Assert.Equal(4, missing);
+        Assert.Equal("", missingOut);
+        Assert.Contains("no bot has the id 'shop-c'; did you mean 'shop-a'?", missingErr);
+        var (one, _, oneErr) = await Cli(["start", "nwes", .. at]);
+        Assert.Equal(4, one);
+        Assert.Equal(1, oneErr.Split("no bot has the id").Length - 1);
+        Assert.Contains("did you mean 'news'?", oneErr);
+        Assert.Equal(4, (await Cli(["stop", "blog-*", .. at])).ExitCode);
+        Assert.Equal(2, (await Cli(["restart", .. at])).ExitCode);
+    }
+
+    [Fact]
+    public async Task StatusId_ShowsOneBotsDetail_AndAStoppedBotHasNoHealth()
+    {
+        using var fleet = Fleet();
+        var (daemon, at) = await StartAsync(fleet);
+        await using var _ = daemon;
+        var pid = await daemon.WaitForRunningAsync("shop-a");
+
+        var (code, stdout, stderr) = await Cli(["status", "shop-a", .. at]);
+        Assert.True(code == 0, stderr);
+        Assert.Contains("bot:         shop-a", stdout);
+        Assert.Contains($"pid:         {pid}", stdout);
+        Assert.Contains("health:      healthy", stdout);
+        Assert.Contains("telegram:    4242424242:****", stdout);
+        Assert.DoesNotContain("AAHdq", stdout);
+
+        var (jcode, json, _) = await Cli(["status", "shop-a", "news", "--json", .. at]);
+        Assert.Equal(0, jcode);
+        var bots = JsonDocument.Parse(json).RootElement;
+        Assert.Equal(2, bots.GetArrayLength());
+
+        var (table, tableOut, _) = await Cli(["status", .. at]);
+        Assert.Equal(0, table);
+        Assert.Matches(@"^news +stopped +- +- ", Row(tableOut.Split("\n\n", 2)[1], "news"));
+        Assert.DoesNotContain("limits:", tableOut);
+
+        var (news, newsOut, _) = await Cli(["status", "news", .. at]);
+        Assert.Equal(0, news);
+        Assert.DoesNotContain("health:", newsOut);
+        Assert.DoesNotContain("memory:", newsOut);
+
+        var (missing, _, missingErr) = await Cli(["status", "shop", .. at]);
+        Assert.Equal(4, missing);
+        Assert.Contains("no bot has the id 'shop'", missingErr);
+    }
+
+    [Fact]
+    public async Task Add_ReportsTheFirstOutcome_RefusesABotTokenAsApiToken_AndLocatesErrorsInTheFile()
+    {
+        using var fleet = Fleet();
+        var (daemon, at) = await StartAsync(fleet);
+        await using var _ = daemon;
+
+        var (refused, refusedOut, refusedErr) = await Cli(["add", "weather", "--token", "123:ABC", .. at, "--", "sleep", "1000"]);
+        Assert.Equal(2, refused);
+        Assert.Equal("", refusedOut);
+        Assert.Contains("--bot-token", refusedErr);
+        Assert.Equal(4, (await Cli(["status", "weather", .. at])).ExitCode); // nothing was added
+
+        var (running, runningOut, runningErr) = await Cli(["add", "weather", .. at, "--", "sleep", "1000"]);
+        Assert.True(running == 0, runningErr);
+        Assert.Matches(@"^weather: added; running \(pid \d+\)\n$", runningOut);
+
+        var (again, _, againErr) = await Cli(["add", "weather", .. at, "--", "sleep", "1000"]);
+        Assert.Equal(1, again);
+        Assert.Contains("botvisor rm weather", againErr);
+        Assert.DoesNotContain("PUT", againErr);
+
+        // Telegram unreachable: the token check is retried with backoff, the worker never starts.
+        var unreachable = Path.Combine(fleet.Directory, "unreachable.yaml");
+        File.WriteAllText(unreachable, $"command: [sleep, '1000']\ntoken: '5550001:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawq'\ntelegram: {{ validate: true, api_base_url: 'http://127.0.0.1:1' }}\n");
+        var (backoff, _, backoffErr) = await Cli(["add", "remote", "--file", unreachable, .. at]);
+        Assert.Equal(1, backoff);
+        Assert.Contains("remote: added, but it is in backoff", backoffErr);
+
+        var (noWait, noWaitOut, _) = await Cli(["add", "later", "--no-wait", .. at, "--", "sleep", "1000"]);
+        Assert.Equal(0, noWait);
+        Assert.Contains("later: added (", noWaitOut);
+
+        var snippet = Path.Combine(fleet.Directory, "wf.yaml");
+        File.WriteAllText(snippet, "command: [sleep, '1000']\nrestart: sometimes\n\nrestrat: always\n");
+        var (invalid, _, invalidErr) = await Cli(["add", "wf", "--file", snippet, .. at]);
+        Assert.Equal(1, invalid);
+        Assert.Contains($"{snippet}:2:10: bots.wf.restart: unknown restart policy", invalidErr);
+        Assert.Contains($"{snippet}:4:1: bots.wf.restrat: unknown key 'restrat'; did you mean 'restart'?", invalidErr);
+        Assert.DoesNotContain("request body", invalidErr);
+        Assert.Equal(1, invalidErr.Split("unknown restart policy").Length - 1);
+
+        var (badToken, _, badTokenErr) = await Cli(["add", "short", "--bot-token", "12345:short", .. at, "--", "sleep", "1000"]);
+        Assert.Equal(1, badToken);
+        Assert.Contains("bots.short.token: bot 'short': this is not a Telegram bot token", badTokenErr);
+        Assert.DoesNotContain("12345:short", badTokenErr);
+
+        var (rm, rmJson, rmErr) = await Cli(["rm", "*", "--json", .. at]);
+        Assert.True(rm == 0, rmErr);
+        var removed = JsonDocument.Parse(rmJson).RootElement.EnumerateArray().Select(b => b.GetProperty("id").GetString()!).Order().ToArray();
+        Assert.Equal(["later", "remote", "weather"], removed); // a glob never selects the fleet file's bots
+    }
+
+    [Fact]
+    public async Task Reload_PrintsEachErrorOnce_WithItsFileAndLine()
+    {
+        using var fleet = Fleet();
+        var (daemon, at) = await StartAsync(fleet);
+        await using var _ = daemon;
+        File.WriteAllText(fleet.ConfigPath, "bots:\n  alpha:\n    command: sleep 1\n    stop_timeout: forever\n");
+        var (code, _, stderr) = await Cli(["reload", .. at]);
+        Assert.Equal(1, code);
+        Assert.Contains($"{fleet.ConfigPath}:4:19: bots.alpha.stop_timeout:", stderr);
+        Assert.Equal(1, stderr.Split("stop_timeout").Length - 1);
+        Assert.Contains("nothing was changed", stderr);
+    }
+
+    [Fact]
+    public async Task Logs_AsJsonLines_AndFromTheFilesWhenTheDaemonIsDown()
+    {
+        using var fleet = Fleet();
+        var (daemon, at) = await StartAsync(fleet);
+        await using (daemon)
+        {
+            await daemon.WaitForRunningAsync("shop-a");
+            string stdout = "";
+            for (int i = 0; i < 100 && !stdout.Contains("shop-a says", StringComparison.Ordinal); i++)
+            {
+                (_, stdout, _) = await Cli(["logs", "shop-a", "--json", .. at]);
+                if (!stdout.Contains("shop-a says", StringComparison.Ordinal)) await Task.Delay(100);
+            }
+            var line = JsonDocument.Parse(stdout.Split('\n')[0]).RootElement;
+            Assert.Equal("stdout", line.GetProperty("stream").GetString());
+            Assert.Equal("shop-a says 4242424242:****", line.GetProperty("text").GetString());
+            Assert.True(DateTimeOffset.TryParse(line.GetProperty("time").GetString(), out _));
+
+            Assert.Equal(0, (await Cli(["shutdown", .. at])).ExitCode);
+            Assert.Equal(0, await daemon.WaitForExitAsync());
+        }
+
+        var (code, offline, offlineErr) = await Cli(["logs", "shop-a", "-n", "5", .. at]);
+        Assert.True(code == 0, offlineErr);
+        Assert.Contains("stdout shop-a says 4242424242:****", offline);
+        Assert.Contains("the daemon is not running", offlineErr);
+
+        var (missing, _, missingErr) = await Cli(["logs", "shop-c", .. at]);
+        Assert.Equal(4, missing);
+        Assert.Contains("did you mean 'shop-a'?", missingErr);
+    }
+
+    [Fact]
+    public async Task Init_WritesAStarterThatValidates_AndNeverOverwrites_AndRunExplainsAMissingFile()
+    {
+        using var fleet = new TempFleet();
+        var (run, _, runErr) = await Cli("run", "--config", fleet.ConfigPath, "--state-dir", fleet.StateDir);
+        Assert.Equal(1, run);
+        Assert.Contains($"there is no fleet file at {fleet.ConfigPath}", runErr);
+        Assert.Contains("botvisor init", runErr);
+        Assert.Contains("samples/", runErr);
+
+        var (init, initOut, initErr) = await Cli("init", fleet.ConfigPath);
+        Assert.True(init == 0, initErr);
+        Assert.Contains("wrote", initOut);
+        var (valid, validOut, validErr) = await Cli("validate", fleet.ConfigPath);
+        Assert.True(valid == 0, validErr);
+        Assert.Contains("OK, 1 bot(s)", validOut);
+
+        File.AppendAllText(fleet.ConfigPath, "# mine\n");
+        var (again, _, againErr) = await Cli("init", fleet.ConfigPath);
+        Assert.Equal(1, again);
+        Assert.Contains("already exists", againErr);
+        Assert.EndsWith("# mine\n", File.ReadAllText(fleet.ConfigPath));
+    }
+}
