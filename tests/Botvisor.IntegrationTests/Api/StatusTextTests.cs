@@ -13,7 +13,7 @@ public class StatusTextTests
         new DaemonStatus
         {
             Pid = 42, Version = "1.2.3", StartedAt = Now, UptimeSeconds = 3725, Config = "/etc/botvisor.yaml", StateDirectory = "/var/lib/botvisor",
-            Bots = 2, States = new() { ["running"] = 1, ["backoff"] = 1 }, Cgroups = cgroups,
+            Bots = 2, States = new() { ["running"] = 1, ["backoff"] = 1 }, Cgroups = cgroups is null ? null : new CgroupsInfo(true, "/sys/fs/cgroup/x", ["cpu", "memory"], "cgroup", "cgroup", cgroups),
         },
         [
             new BotStatus
@@ -44,7 +44,7 @@ public class StatusTextTests
             "alpha  running  healthy  7    1m15s   3         1 MiB / 256 MiB (cgroup)  12.5% / 50% (not enforced)  exited with code 1  @alpha_bot (2 conflicts)  botvisor.yaml  worker started (pid 7) [polling]",
             lines[5]);
         Assert.Equal(
-            "beta   backoff  -        -    -       0         -                         -                           -                   -                         api            crashed",
+            "beta   backoff  unknown  -    -       0         -                         -                           -                   -                         api            crashed",
             lines[6]);
         Assert.Equal("", lines[7]);
         Assert.Equal(8, lines.Length);

@@ -36,7 +36,7 @@ public class HealthDaemonTests
         Assert.False(bots["hung"].GetProperty("checks").GetProperty("watchdog").GetProperty("healthy").GetBoolean());
         var limits = bots["leaky"].GetProperty("limits");
         Assert.Equal(40L * 1024 * 1024, limits.GetProperty("memoryMax").GetInt64());
-        var cgroups = JsonDocument.Parse(await http.GetStringAsync("/status")).RootElement.GetProperty("daemon").GetProperty("cgroups").GetString()!;
+        var cgroups = JsonDocument.Parse(await http.GetStringAsync("/status")).RootElement.GetProperty("daemon").GetProperty("cgroups").GetProperty("description").GetString()!;
         if (limits.GetProperty("memoryEnforcement").GetString() == "cgroup")
         {
             TestContext.Current.TestOutputHelper?.WriteLine("exercised: cgroup enforcement; " + cgroups);

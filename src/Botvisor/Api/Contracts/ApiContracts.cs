@@ -66,9 +66,18 @@ public sealed record DaemonStatus
     public required int Bots { get; init; }
     public required Dictionary<string, int> States { get; init; }
 
-    /// <summary>Whether bots with memory_max or cpu_max get their own cgroup here, and why not.</summary>
-    public string? Cgroups { get; init; }
+    /// <summary>Whether bots with memory_max or cpu_max get their own cgroup here, and how each limit is enforced.</summary>
+    public CgroupsInfo? Cgroups { get; init; }
 }
+
+/// <summary>Per-bot cgroups on this host.</summary>
+/// <param name="Available">Bots with a limit get a cgroup of their own.</param>
+/// <param name="Path">The cgroup v2 directory their cgroups are made in.</param>
+/// <param name="Controllers">The controllers each bot's cgroup has (memory, cpu).</param>
+/// <param name="Memory">How memory_max is enforced: cgroup (memory.max) or watched (RSS sampled).</param>
+/// <param name="Cpu">How cpu_max is enforced: cgroup (cpu.max) or not enforced.</param>
+/// <param name="Description">The same, said in a sentence (what <c>status --verbose</c> prints).</param>
+public sealed record CgroupsInfo(bool Available, string? Path, IReadOnlyList<string> Controllers, string Memory, string Cpu, string Description);
 
 public sealed record StatusResponse(DaemonStatus Daemon, IReadOnlyList<BotStatus> Bots);
 

@@ -34,9 +34,21 @@ internal static class StatusEndpoints
             StateDirectory = options.StateDirectory,
             Bots = bots.Count,
             States = bots.GroupBy(b => b.State).ToDictionary(g => g.Key, g => g.Count()),
-            Cgroups = cgroups.Description,
+            Cgroups = Cgroups(cgroups),
         };
         var status = new StatusResponse(daemon, bots);
         return TextResult.JsonOrText(request, status, ApiJsonContext.Default.StatusResponse, bots.Count + 5, text => StatusText.Status(text, status, color == true, width, verbose == true));
+    }
+
+    private static CgroupsInfo Cgroups(Core.Cgroups.CgroupSupport support)
+    {
+        var controllers = support.Tree?.Controllers.Order(StringComparer.Ordinal).ToArray() ?? [];
+        return new CgroupsInfo(
+            support.Tree is not null,
+            support.Tree?.Path,
+            controllers,
+            controllers.Contains("memory") ? LimitEnforcement.Cgroup : LimitEnforcement.Watched,
+            controllers.Contains("cpu") ? LimitEnforcement.Cgroup : LimitEnforcement.NotEnforced,
+            support.Description);
     }
 }

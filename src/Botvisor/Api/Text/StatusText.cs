@@ -38,7 +38,7 @@ internal static class StatusText
         }
         sb.Append('\n');
         sb.Append(CultureInfo.InvariantCulture, $"fleet {d.Config}; state {d.StateDirectory}\n");
-        if (verbose && d.Cgroups is { } cgroups) sb.Append("limits: ").Append(cgroups).Append('\n');
+        if (verbose && d.Cgroups is { } cgroups) sb.Append("limits: ").Append(cgroups.Description).Append('\n');
         sb.Append('\n');
 
         var rows = new string[status.Bots.Count][];
@@ -47,7 +47,7 @@ internal static class StatusText
             var b = status.Bots[i];
             rows[i] =
             [
-                b.Id, b.State, b.Pid is null ? "-" : b.Health, Pid(b.Pid), Duration(b.UptimeSeconds), b.Restarts.ToString(CultureInfo.InvariantCulture),
+                b.Id, b.State, b.State is "stopped" or "pending" ? "-" : b.Health, Pid(b.Pid), Duration(b.UptimeSeconds), b.Restarts.ToString(CultureInfo.InvariantCulture),
                 Memory(b), Cpu(b), b.LastExit?.Description ?? "-", Telegram(b), Source(b.Source),
                 b.StatusText is { Length: > 0 } st ? $"{b.Reason} [{st}]" : b.Reason,
             ];
