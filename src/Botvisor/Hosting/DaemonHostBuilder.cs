@@ -70,6 +70,7 @@ public static class DaemonHostBuilder
     private static void AddCore(IServiceCollection services, DaemonOptions options, DaemonSignals signals)
     {
         services.AddSingleton(options);
+        services.AddSingleton(SystemdNotifier.FromEnvironment());
         services.AddSingleton(signals);
         services.AddSingleton(options.Security);
         services.AddSingleton(TimeProvider.System);

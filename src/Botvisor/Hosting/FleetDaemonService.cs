@@ -44,11 +44,13 @@ public sealed partial class FleetDaemonService : IHostedService, IDisposable
     private NotifySocket? _notifySocket;
     private readonly IHostApplicationLifetime _lifetime;
     private readonly Core.Cgroups.CgroupSupport _cgroups;
+    private readonly SystemdNotifier _systemd;
 
     public FleetDaemonService(DaemonOptions options, IFleetStore store, StoreWriter writer, FleetController controller,
         FleetReconciler reconciler, FleetStateService state, TimeProvider time, DaemonClock clock, IServer server, IHostApplicationLifetime lifetime,
-        NotifyRouter notifyRouter, ResourceSampler sampler, Core.Cgroups.CgroupSupport cgroups, DaemonSignals signals, ILogger<FleetDaemonService> logger)
+        NotifyRouter notifyRouter, ResourceSampler sampler, Core.Cgroups.CgroupSupport cgroups, DaemonSignals signals, SystemdNotifier systemd, ILogger<FleetDaemonService> logger)
     {
+        _systemd = systemd;
         _signals = signals;
         _cgroups = cgroups;
         _notifyRouter = notifyRouter;
@@ -107,6 +109,8 @@ public sealed partial class FleetDaemonService : IHostedService, IDisposable
         {
             Log.ApiWithoutAuth(_logger, _options.LoopbackReason ?? "no API token is configured", _options.SocketPath);
         }
+        // The fleet has been started and the API answers: a Type=notify unit is now active.
+        _systemd.Ready($"supervising {_reconciler.Supervisors.Count} bot(s)");
     }
 
     /// <summary>Re-reads the fleet file and applies only the difference; a bad file changes nothing.</summary>
@@ -181,6 +185,7 @@ public sealed partial class FleetDaemonService : IHostedService, IDisposable
     {
         _trim?.Dispose();
         _signals.DetachReload();
+        _systemd.Stopping($"stopping {_reconciler.Supervisors.Count} bot(s)");
         Log.Stopping(_logger, _reconciler.Supervisors.Count);
         await _reconciler.StopAllAsync("daemon shutting down").ConfigureAwait(false);
         Record("daemon stopped");
@@ -188,6 +193,7 @@ public sealed partial class FleetDaemonService : IHostedService, IDisposable
         _notifySocket?.Dispose();
         _cgroups.Tree?.Dispose();
         await _writer.FlushAsync().ConfigureAwait(false);
+        _systemd.Dispose(); // the watchdog pings end only when every bot has stopped
         Log.Stopped(_logger);
     }
 
