@@ -5,8 +5,24 @@ namespace Botvisor;
 
 public static class Program
 {
+    /// <summary>The version and the commit it was built from (the SDK appends git's SourceRevisionId: <c>1.0.0+4f2a…</c>).</summary>
+    public static string VersionLine()
+    {
+        var informational = typeof(Program).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyInformationalVersionAttribute), false)
+            .OfType<System.Reflection.AssemblyInformationalVersionAttribute>().FirstOrDefault()?.InformationalVersion ?? "0.0.0";
+        int plus = informational.IndexOf('+', StringComparison.Ordinal);
+        var version = plus < 0 ? informational : informational[..plus];
+        var commit = plus < 0 ? "unknown" : informational[(plus + 1)..];
+        return $"botvisor {version} (commit {commit}, {System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier}, {(System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeSupported ? ".NET " + Environment.Version : "native AOT")})";
+    }
+
     public static Task<int> Main(string[] args)
     {
+        if (args is ["--version"] or ["version"])
+        {
+            Console.WriteLine(VersionLine());
+            return Task.FromResult(Cli.ExitCodes.Ok);
+        }
         var root = new RootCommand("Botvisor: keeps a fleet of Telegram bots running")
         {
             RunCommand.Create(),
@@ -22,6 +38,7 @@ public static class Program
             DaemonCommands.Reload(),
             ValidateCommand.Create(),
             InitCommand.Create(),
+            CompletionCommand.Create(),
             DaemonCommands.Shutdown(),
         };
         // The daemon handles SIGINT/SIGTERM itself (graceful shutdown of every bot), so the parser must not.

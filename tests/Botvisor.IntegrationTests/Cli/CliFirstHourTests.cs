@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Botvisor.IntegrationTests.Runners;
+using Botvisor.Testing;
 
 namespace Botvisor.IntegrationTests.Cli;
 
@@ -238,5 +239,52 @@ public class CliFirstHourTests
         Assert.Equal(1, again);
         Assert.Contains("already exists", againErr);
         Assert.EndsWith("# mine\n", File.ReadAllText(fleet.ConfigPath));
+    }
+
+    [Fact]
+    public async Task Completion_ForBash_CompletesVerbs_AndTheRunningDaemonsBotIds()
+    {
+        using var fleet = Fleet();
+        var (daemon, at) = await StartAsync(fleet);
+        await using var _ = daemon;
+
+        var (code, script, _) = await Cli("completion", "bash");
+        Assert.Equal(0, code);
+        Assert.Contains("complete -o default -F _botvisor botvisor", script);
+        foreach (var shell in new[] { "zsh", "fish" }) Assert.Equal(0, (await Cli("completion", shell)).ExitCode);
+        var scriptPath = Path.Combine(fleet.Directory, "botvisor.bash");
+        File.WriteAllText(scriptPath, script);
+
+        // The installed binary, as the script calls it: `botvisor` on PATH.
+        var bin = Directory.CreateDirectory(Path.Combine(fleet.Directory, "bin")).FullName;
+        var wrapper = Path.Combine(bin, "botvisor");
+        File.WriteAllText(wrapper, $"#!/bin/sh\nexec dotnet '{DaemonRunner.BotvisorDll}' \"$@\"\n");
+        File.SetUnixFileMode(wrapper, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+
+        async Task<string> CompleteAsync(string line)
+        {
+            var words = line.Split(' ');
+            var psi = new System.Diagnostics.ProcessStartInfo("bash") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = fleet.Directory };
+            psi.ArgumentList.Add("-c");
+            psi.ArgumentList.Add($"source '{scriptPath}'; COMP_LINE='{line}'; COMP_POINT=${{#COMP_LINE}}; COMP_WORDS=({string.Join(' ', words.Select(w => $"'{w}'"))}); COMP_CWORD={words.Length - 1}; _botvisor; printf '%s\\n' \"${{COMPREPLY[@]}}\"");
+            psi.Environment["PATH"] = bin + ":" + Environment.GetEnvironmentVariable("PATH");
+            psi.Environment["BOTVISOR_STATE_DIR"] = fleet.StateDir;
+            using var bash = System.Diagnostics.Process.Start(psi)!;
+            var stdout = await bash.StandardOutput.ReadToEndAsync();
+            await bash.WaitForExitAsync(new CancellationTokenSource(TestTimeouts.Daemon).Token);
+            return stdout;
+        }
+
+        Assert.Equal("reload\nrestart\n", await CompleteAsync("botvisor re"));
+        Assert.Equal("shop-a\nshop-b\n", await CompleteAsync("botvisor restart shop"));
+        Assert.Contains("--follow", await CompleteAsync("botvisor logs --f"));
+    }
+
+    [Fact]
+    public async Task Version_NamesTheVersionAndTheCommit()
+    {
+        var (code, stdout, _) = await Cli("--version");
+        Assert.Equal(0, code);
+        Assert.Matches(@"^botvisor \d+\.\d+\.\d+ \(commit [0-9a-f]{7,40}, linux-", stdout);
     }
 }

@@ -11,11 +11,11 @@ namespace Botvisor.Cli.Commands;
 /// </summary>
 internal static class BotCommands
 {
-    private static readonly Argument<string[]> Ids = new("id")
+    private static readonly Argument<string[]> Ids = new Argument<string[]>("id")
     {
         Description = "Bot ids, globs such as 'shop-*' (quoted), or all",
         Arity = ArgumentArity.ZeroOrMore,
-    };
+    }.WithBotIds();
 
     private static readonly Option<string[]> States = new("--state")
     {

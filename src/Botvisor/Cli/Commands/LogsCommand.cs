@@ -10,7 +10,7 @@ namespace Botvisor.Cli.Commands;
 /// </summary>
 internal static class LogsCommand
 {
-    private static readonly Argument<string> Id = new("id") { Description = "The bot's id" };
+    private static readonly Argument<string> Id = new Argument<string>("id") { Description = "The bot's id" }.WithBotIds();
     private static readonly Option<bool> Follow = new("--follow", "-f") { Description = "Keep printing new lines until Ctrl-C" };
     private static readonly Option<int> Lines = new("--lines", "-n") { Description = "How many recent lines", DefaultValueFactory = _ => 100 };
 

@@ -13,11 +13,11 @@ namespace Botvisor.Cli.Commands;
 /// </summary>
 internal static class StatusCommand
 {
-    private static readonly Argument<string[]> Ids = new("id")
+    private static readonly Argument<string[]> Ids = new Argument<string[]>("id")
     {
         Description = "Show these bots in detail (ids, globs such as 'shop-*', or all)",
         Arity = ArgumentArity.ZeroOrMore,
-    };
+    }.WithBotIds();
 
     private static readonly Option<string?> OutputFormat = new("--output", "-o") { Description = "wide: every column in full, whatever the terminal's width" };
     private static readonly Option<bool> Verbose = new("--verbose", "-v") { Description = "Also say how resource limits are enforced on this host (cgroups)" };
