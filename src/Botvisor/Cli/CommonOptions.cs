@@ -7,7 +7,7 @@ internal static class CommonOptions
 {
     public static readonly Option<string?> Config = new("--config", "-c")
     {
-        Description = "The fleet file (default: $BOTVISOR_CONFIG, else ./botvisor.yaml)",
+        Description = "The fleet file (default: $BOTVISOR_CONFIG, else ./botvisor.yaml, else the installed service's /etc/botvisor/botvisor.yaml)",
     };
 
     public static readonly Option<string?> StateDir = new("--state-dir")
@@ -21,8 +21,16 @@ internal static class CommonOptions
         DefaultValueFactory = _ => "text",
     };
 
-    public static string ResolveConfigPath(string? option) =>
-        Path.GetFullPath(option ?? Environment.GetEnvironmentVariable("BOTVISOR_CONFIG") ?? "botvisor.yaml");
+    /// <summary>The fleet file of an installed service (deploy/install.sh).</summary>
+    public const string SystemConfig = "/etc/botvisor/botvisor.yaml";
+
+    /// <summary>--config, $BOTVISOR_CONFIG, ./botvisor.yaml; when there is none, the installed service's file if there is one.</summary>
+    public static string ResolveConfigPath(string? option)
+    {
+        if ((option ?? Environment.GetEnvironmentVariable("BOTVISOR_CONFIG")) is { Length: > 0 } given) return Path.GetFullPath(given);
+        var local = Path.GetFullPath("botvisor.yaml");
+        return !File.Exists(local) && File.Exists(SystemConfig) ? SystemConfig : local;
+    }
 
     static CommonOptions()
     {

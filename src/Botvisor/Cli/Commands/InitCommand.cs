@@ -11,23 +11,27 @@ internal static class InitCommand
         Arity = ArgumentArity.ZeroOrOne,
     };
 
+    private static readonly Option<string?> StateDir = new("--state-dir") { Description = "Write this state_dir into the file (default: .botvisor next to it)" };
+
     public static Command Create()
     {
         var command = new Command("init", "Write a commented starter fleet file (refuses to overwrite one)");
         command.Arguments.Add(File);
         command.Options.Add(CommonOptions.Config);
-        command.SetAction(parse => Invoke(parse.GetValue(File) ?? parse.GetValue(CommonOptions.Config)));
+        command.Options.Add(StateDir);
+        command.SetAction(parse => Invoke(parse.GetValue(File) ?? parse.GetValue(CommonOptions.Config), parse.GetValue(StateDir)));
         return command;
     }
 
-    public static int Invoke(string? file)
+    public static int Invoke(string? file, string? stateDir = null)
     {
-        var path = CommonOptions.ResolveConfigPath(file);
+        var path = file is null ? CommonOptions.ResolveConfigPath(null) : Path.GetFullPath(file);
+        var text = stateDir is null ? Starter : Starter.Replace(StateDirLine, $"state_dir: {Path.GetFullPath(stateDir)}", StringComparison.Ordinal);
         try
         {
             using var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write);
             using var writer = new StreamWriter(stream);
-            writer.Write(Starter);
+            writer.Write(text);
         }
         catch (IOException) when (System.IO.File.Exists(path))
         {
@@ -43,6 +47,8 @@ internal static class InitCommand
         Console.WriteLine($"wrote {path}; edit it, check it with `botvisor validate {shown}`, then start with `botvisor run --config {shown}`");
         return ExitCodes.Ok;
     }
+
+    private const string StateDirLine = "# state_dir: .botvisor";
 
     /// <summary>Valid as written: one bot that needs nothing but sh; the rest shows what can be set.</summary>
     internal const string Starter = """
