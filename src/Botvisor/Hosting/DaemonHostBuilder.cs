@@ -138,7 +138,9 @@ public static class DaemonHostBuilder
         DaemonEndpoints.Map(app);
         MetricsEndpoint.Map(app);
         app.MapOpenApi("/schema");
-        app.MapScalarApiReference("/ui", o => o.WithTitle("Botvisor API").WithOpenApiRoutePattern("/schema"));
+        // An offline daemon's docs: no AI chat, no MCP, no developer toolbar (Deploy, Generate SDK), no telemetry, no fonts from a CDN.
+        app.MapScalarApiReference("/ui", o => o.WithTitle("Botvisor API").WithOpenApiRoutePattern("/schema")
+            .DisableAgent().DisableMcp().HideDeveloperTools().DisableTelemetry().DisableDefaultFonts());
     }
 
     private static void ConfigureLogging(ILoggingBuilder logging, string format)

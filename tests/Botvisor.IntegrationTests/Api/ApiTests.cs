@@ -477,7 +477,12 @@ public class ApiTests
         Assert.Contains("/events", paths);
         var ui = await http.GetAsync("/ui/");
         Assert.Equal(HttpStatusCode.OK, ui.StatusCode);
-        Assert.Contains("<html", await ui.Content.ReadAsStringAsync(), StringComparison.OrdinalIgnoreCase);
+        var page = await ui.Content.ReadAsStringAsync();
+        Assert.Contains("<html", page, StringComparison.OrdinalIgnoreCase);
+        // An offline daemon's docs (issue 14): no "Ask AI", no developer toolbar ("Deploy", "Generate SDK"), no telemetry.
+        Assert.Contains("\"showDeveloperTools\":\"never\"", page);
+        Assert.Contains("\"agent\":{\"disabled\":true}", page);
+        Assert.Contains("\"telemetry\":false", page);
         var unknown = await http.GetAsync("/nothing-here");
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
         Assert.Equal("application/problem+json", unknown.Content.Headers.ContentType?.MediaType);
