@@ -79,6 +79,11 @@ public class CliFirstHourTests
         Assert.Contains("did you mean 'news'?", oneErr);
         Assert.Equal(4, (await Cli(["stop", "blog-*", .. at])).ExitCode);
         Assert.Equal(2, (await Cli(["restart", .. at])).ExitCode);
+        Assert.Equal(2, (await Cli(["restart", "--state", "crashed", .. at])).ExitCode);
+        var (none, noneOut, noneErr) = await Cli(["restart", "--state", "failed", .. at]);
+        Assert.Equal(0, none); // no bot is failed: nothing to do, and that is not an error
+        Assert.Equal("", noneOut);
+        Assert.Contains("no bot is failed", noneErr);
     }
 
     [Fact]

@@ -22,6 +22,11 @@ internal static class BotCommands
         Description = "Only bots in this state: pending, starting, running, backoff, stopping, stopped, failed (repeatable; alone: every bot in it)",
     };
 
+    static BotCommands()
+    {
+        States.AcceptOnlyFromAmong("pending", "starting", "running", "backoff", "stopping", "stopped", "failed");
+    }
+
     /// <summary>How many bots are acted on at once (each request waits for its bot's outcome).</summary>
     private const int Parallelism = 8;
 
