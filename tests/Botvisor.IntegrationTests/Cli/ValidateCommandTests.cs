@@ -19,8 +19,8 @@ public class ValidateCommandTests
         using var fleet = new TempFleet().Write("""
             bots:
               Bad.Id: { command: sleep 1 }
-              a: { command: sleep 1, token: "1:x", depends_on: [ghost] }
-              b: { command: sleep 1, token: "1:x" }
+              a: { command: sleep 1, token: "1:xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", depends_on: [ghost] }
+              b: { command: sleep 1, token: "1:xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx" }
             """);
         var (code, _, stderr) = await DaemonRunner.RunCliAsync("validate", fleet.ConfigPath);
         Assert.Equal(1, code);
