@@ -29,8 +29,11 @@ internal static class LogsCommand
             bool follow = parse.GetValue(Follow);
             bool json = parse.GetValue<bool>("--json");
             bool explicitUrl = parse.GetValue(ClientOptions.Url) is not null || Environment.GetEnvironmentVariable("BOTVISOR_URL") is { Length: > 0 };
-            // No socket in the state directory: no daemon runs on it (whatever may listen on the default port).
-            bool daemonDown = !explicitUrl && !File.Exists(Path.Combine(StateDirectory(parse), Hosting.DaemonOptions.SocketFileName));
+            // No socket in the state directory, and the bot's log file is there: no daemon runs on it
+            // (whatever may listen on the default port), so the file is the answer.
+            var stateDir = StateDirectory(parse);
+            bool daemonDown = !explicitUrl && !File.Exists(Path.Combine(stateDir, Hosting.DaemonOptions.SocketFileName))
+                && !id.Contains('/', StringComparison.Ordinal) && File.Exists(Path.Combine(stateDir, "logs", id + ".log"));
             if (daemonDown) return await FromFileAsync(parse, id, lines, follow, json);
             int code = await ClientOptions.RunAsync(parse, async (client, _, ct) =>
             {
