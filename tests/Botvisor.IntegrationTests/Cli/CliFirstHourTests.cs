@@ -283,6 +283,10 @@ public class CliFirstHourTests
         Assert.Equal("reload\nrestart\n", await CompleteAsync("botvisor re"));
         Assert.Equal("shop-a\nshop-b\n", await CompleteAsync("botvisor restart shop"));
         Assert.Contains("--follow", await CompleteAsync("botvisor logs --f"));
+        var afterVerb = (await CompleteAsync("botvisor stop ")).Split('\n');
+        Assert.Contains("shop-a", afterVerb);
+        Assert.Contains("--state", afterVerb);
+        Assert.DoesNotContain("/?", afterVerb);
     }
 
     [Fact]

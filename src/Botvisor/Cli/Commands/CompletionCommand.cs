@@ -58,7 +58,8 @@ internal static class CompletionCommand
         return argument;
     }
 
-    // Each script passes the line up to the cursor, without the program's name, to `botvisor [suggest:N]`.
+    // Each script passes the line up to the cursor, without the program's name, to `botvisor [suggest:N]`
+    // (and leaves out the Windows-style /? and /h that System.CommandLine also offers).
     internal const string Bash = """
         # botvisor completion for bash: source <(botvisor completion bash), or install as
         # /usr/share/bash-completion/completions/botvisor
@@ -67,7 +68,7 @@ internal static class CompletionCommand
             local args="${line#*[[:space:]]}"
             [[ "$args" == "$line" ]] && args=""
             local IFS=$'\n'
-            COMPREPLY=($(compgen -W "$(command "${COMP_WORDS[0]}" "[suggest:${#args}]" "$args" 2>/dev/null)" -- "${COMP_WORDS[COMP_CWORD]}"))
+            COMPREPLY=($(compgen -W "$(command "${COMP_WORDS[0]}" "[suggest:${#args}]" "$args" 2>/dev/null | grep -v '^/')" -- "${COMP_WORDS[COMP_CWORD]}"))
         }
         complete -o default -F _botvisor botvisor
 
@@ -81,7 +82,7 @@ internal static class CompletionCommand
             local args="${line#*[[:space:]]}"
             [[ "$args" == "$line" ]] && args=""
             local -a candidates
-            candidates=("${(@f)$(command ${words[1]} "[suggest:${#args}]" "$args" 2>/dev/null)}")
+            candidates=("${(@f)$(command ${words[1]} "[suggest:${#args}]" "$args" 2>/dev/null | grep -v '^/')}")
             compadd -a candidates
         }
         if [[ "$funcstack[1]" == "_botvisor" ]]; then _botvisor "$@"; else compdef _botvisor botvisor; fi
@@ -93,7 +94,7 @@ internal static class CompletionCommand
         function __botvisor_complete
             set -l line (commandline -cp)
             set -l args (string replace -r '^\S+\s*' '' -- $line)
-            botvisor "[suggest:"(string length -- "$args")"]" "$args" 2>/dev/null
+            botvisor "[suggest:"(string length -- "$args")"]" "$args" 2>/dev/null | string match -v -r '^/'
         end
         complete -c botvisor -f -a '(__botvisor_complete)'
 
