@@ -124,6 +124,8 @@ internal static class BoundedYaml
                             failure = new($"lists and mappings are nested more than {FleetLimits.MaxDepth} levels deep", At(collection.Start));
                             return false;
                         }
+                        // YamlDotNet registers an anchor when its node starts: an alias inside would be the node itself (a cycle).
+                        if (!collection.Anchor.IsEmpty) anchors.Remove(collection.Anchor.Value);
                         stack.Add(new Frame(collection is MappingStart, collection.Anchor));
                         break;
                     case SequenceEnd or MappingEnd:

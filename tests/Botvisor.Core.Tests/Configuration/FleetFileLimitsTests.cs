@@ -117,6 +117,26 @@ public sealed class FleetFileLimitsTests : IDisposable
         AssertLocated(Body(body), "request body", "alias");
     }
 
+    [Theory]
+    [InlineData("bots:\n  x: &x\n    command: [*x]\n")]
+    [InlineData("bots:\n  y: &x { command: [a] }\n  x: &x\n    command: [*x]\n")]
+    [InlineData("bots:\n  x:\n    command: [a]\n    env: { &k k: 1, n: &k [ { *k : v } ] }\n")]
+    [InlineData("bots:\n  x:\n    command: *later\n  y: { command: &later [a] }\n")]
+    public void AliasToAnUnfinishedOrLaterAnchor_IsALocatedError(string yaml)
+    {
+        var result = Validate(yaml);
+        AssertLocated(result.Errors, Path.Combine(_dir, "botvisor.yaml"), "refers to no anchor");
+    }
+
+    [Fact]
+    public void AliasesWithinTheLimits_AreAccepted()
+    {
+        var result = Validate("defaults: &d { restart: always }\nbots:\n  a: &a { command: [sleep, '1'], env: { K: &v value } }\n  b: *a\n  c: { command: [sleep, '1'], env: { *v : x } }\n");
+        Assert.Empty(result.Errors);
+        Assert.Equal(3, result.Fleet!.Bots.Count);
+        Assert.Equal("x", result.Fleet.Bots.Single(b => b.Id == "c").Env!["value"]);
+    }
+
     [Fact]
     public void EnvFile_DevZero_IsRefusedAsNotARegularFile()
     {
