@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using Botvisor.Core.Configuration;
 
@@ -135,6 +136,21 @@ public sealed class FleetFileLimitsTests : IDisposable
         Assert.Empty(result.Errors);
         Assert.Equal(3, result.Fleet!.Bots.Count);
         Assert.Equal("x", result.Fleet.Bots.Single(b => b.Id == "c").Env!["value"]);
+    }
+
+    [Fact]
+    public void AFleetOfFiveThousandBots_IsWellInsideTheLimits()
+    {
+        var yaml = new StringBuilder("defaults:\n  backoff: &backoff { initial: 1s, multiplier: 2, max: 1m, jitter: 0.2 }\nbots:\n");
+        for (int i = 0; i < 5_000; i++)
+        {
+            yaml.Append(CultureInfo.InvariantCulture, $"  bot{i}:\n    command: [\"python3\", \"bot.py\", \"--n\", \"{i}\"]\n")
+                .Append(CultureInfo.InvariantCulture, $"    env: {{ LOG_LEVEL: info, SHARD: \"{i}\" }}\n    backoff: *backoff\n    telegram: {{ validate: false }}\n");
+        }
+        Assert.True(yaml.Length < FleetLimits.MaxFleetFileBytes / 4);
+        var result = Validate(yaml.ToString());
+        Assert.Empty(result.Errors);
+        Assert.Equal(5_000, result.Fleet!.Bots.Count);
     }
 
     [Fact]
