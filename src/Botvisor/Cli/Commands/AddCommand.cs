@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text;
 using System.Text.Json;
 using Botvisor.Api.Contracts;
+using Botvisor.Core.Configuration;
 
 namespace Botvisor.Cli.Commands;
 
@@ -34,7 +35,14 @@ internal static class AddCommand
             string contentType;
             if (parse.GetValue(File) is { } file)
             {
-                body = file == "-" ? Console.In.ReadToEnd() : System.IO.File.ReadAllText(file);
+                // The daemon takes at most Api.ApiConventions.MaxBodyBytes: a larger file (or /dev/zero) is refused here.
+                var read = file == "-" ? ReadStandardInput(out var reason) : BoundedFile.TryReadText(Path.GetFullPath(file), Api.ApiConventions.MaxBodyBytes, out reason);
+                if (read is null)
+                {
+                    Console.Error.WriteLine($"botvisor add: cannot read {(file == "-" ? "standard input" : file)}: {reason}");
+                    return Task.FromResult(ExitCodes.Failed);
+                }
+                body = read;
                 contentType = body.TrimStart().StartsWith('{') ? "application/json" : "application/yaml";
                 if (parse.GetValue(Id) is { } id) body = WithId(body, id, contentType);
             }
@@ -59,6 +67,15 @@ internal static class AddCommand
             });
         });
         return command;
+    }
+
+    private static string? ReadStandardInput(out string? reason)
+    {
+        var buffer = new char[Api.ApiConventions.MaxBodyBytes + 1];
+        int length = 0, n;
+        while (length < buffer.Length && (n = Console.In.Read(buffer, length, buffer.Length - length)) > 0) length += n;
+        reason = length > Api.ApiConventions.MaxBodyBytes ? $"larger than the limit of {BoundedFile.Limit(Api.ApiConventions.MaxBodyBytes)}" : null;
+        return reason is null ? new string(buffer, 0, length) : null;
     }
 
     private static string WithId(string body, string id, string contentType) =>
