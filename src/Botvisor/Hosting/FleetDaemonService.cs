@@ -163,7 +163,7 @@ public sealed partial class FleetDaemonService : IHostedService, IDisposable
     {
         foreach (var sup in _reconciler.Supervisors)
         {
-            if (_state.Get(sup.Id)?.State is null or BotLifecycleState.Pending or BotLifecycleState.Starting) return false;
+            if (_state.Get(sup.Id)?.State is null or BotLifecycleState.Pending or BotLifecycleState.Starting or BotLifecycleState.Waiting) return false;
         }
         return true;
     }
