@@ -139,7 +139,7 @@ public sealed partial class BotSupervisor : IMonitorSink, IAsyncDisposable
         SupervisorSignal.DeadlineReached d when d.Generation == _deadlineGeneration =>
             FeedAsync(new MachineSignal.DeadlineReached(_machine.Phase is BotPhase.Stopping && _worker is { IsGroupAlive: true })),
         SupervisorSignal.GateAnswered g when g.Generation == _gateGeneration => FeedAsync(new MachineSignal.GateAnswered(g.Verdict)),
-        SupervisorSignal.GatesChanged g when g.Generation == _gateGeneration => RunGatesAsync(_machine.GateAttempts),
+        SupervisorSignal.GatesChanged g when g.Generation == _gateGeneration => AskGatesAgainAsync(),
         SupervisorSignal.NotifyReceived n when _worker is not null => OnNotifyAsync(n.Message),
         SupervisorSignal.MonitorReport r when r.From == _monitors => OnMonitorAsync(r),
         SupervisorSignal.ResourceLimitExceeded r when _worker is not null => FeedAsync(new MachineSignal.Fault("memory", r.Reason)),
@@ -197,9 +197,21 @@ public sealed partial class BotSupervisor : IMonitorSink, IAsyncDisposable
     // ---- the machine -------------------------------------------------------------------------
 
     /// <summary>Steps the machine with the signal and carries out its effects; answers effects produce (a spawn's outcome) are the next steps.</summary>
-    private async Task FeedAsync(MachineSignal signal)
+    private Task FeedAsync(MachineSignal signal)
     {
         _next.Enqueue(signal);
+        return DrainAsync();
+    }
+
+    /// <summary>A gate that said "wait until something changes" may answer otherwise now.</summary>
+    private async Task AskGatesAgainAsync()
+    {
+        await RunGatesAsync(_machine.GateAttempts).ConfigureAwait(false);
+        await DrainAsync().ConfigureAwait(false);
+    }
+
+    private async Task DrainAsync()
+    {
         while (_next.TryDequeue(out var next))
         {
             var time = new MachineTime(_services.Time.GetElapsedTime(_origin), _services.Time.GetUtcNow(), _services.Random());
