@@ -8,8 +8,14 @@ namespace Botvisor.Core.Storage;
 /// </summary>
 public interface IFleetStore : IAsyncDisposable
 {
-    /// <summary>Creates or migrates the schema.</summary>
+    /// <summary>
+    /// Creates or migrates the schema. A damaged or foreign file is moved aside and replaced by an empty
+    /// store (see <see cref="Recovery"/>); a file of a newer schema is refused with <see cref="StoreSchemaTooNewException"/>.
+    /// </summary>
     Task InitializeAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Set by <see cref="InitializeAsync"/> when it had to move an unusable file aside.</summary>
+    StoreRecovery? Recovery => null;
 
     /// <summary>Stores events in order; returns them with their ids.</summary>
     Task<IReadOnlyList<BotEvent>> AppendEventsAsync(IReadOnlyList<BotEvent> events, CancellationToken cancellationToken = default);

@@ -68,6 +68,12 @@ public sealed partial class FleetDaemonService : IHostedService, IDisposable
     {
         Log.Starting(_logger, Environment.ProcessId, _options.ConfigPath, _options.StateDirectory);
         await _store.InitializeAsync(cancellationToken).ConfigureAwait(false);
+        if (_store.Recovery is { } recovery)
+        {
+            string what = recovery.Foreign ? "is not Botvisor's database" : "is damaged";
+            Log.StoreDamaged(_logger, recovery.Path, what, recovery.Reason, recovery.MovedTo);
+            Record($"{recovery.Path} {what} ({recovery.Reason}); it was moved aside to {recovery.MovedTo} and this daemon started with an empty database");
+        }
         Log.Cgroups(_logger, _cgroups.Description);
 
         await _controller.LoadStoredBotsAsync(cancellationToken).ConfigureAwait(false);
@@ -174,13 +180,27 @@ public sealed partial class FleetDaemonService : IHostedService, IDisposable
         _trim?.Dispose();
         _sighup?.Dispose();
         Log.Stopping(_logger, _reconciler.Supervisors.Count);
-        await _reconciler.StopAllAsync("daemon shutting down").ConfigureAwait(false);
+        // Every step runs even if one before it failed (a full disk must not leave the cgroup tree behind
+        // or turn a clean stop into exit code 1): the bots are stopped, and what could not be done is logged.
+        await StopStepAsync("stopping the bots", () => _reconciler.StopAllAsync("daemon shutting down")).ConfigureAwait(false);
         Record("daemon stopped");
-        _sampler.Dispose();
-        _notifySocket?.Dispose();
-        _cgroups.Tree?.Dispose();
-        await _writer.FlushAsync().ConfigureAwait(false);
+        await StopStepAsync("stopping the resource sampler", () => { _sampler.Dispose(); return Task.CompletedTask; }).ConfigureAwait(false);
+        await StopStepAsync("closing the notify socket", () => { _notifySocket?.Dispose(); return Task.CompletedTask; }).ConfigureAwait(false);
+        await StopStepAsync("removing the cgroup tree", () => { _cgroups.Tree?.Dispose(); return Task.CompletedTask; }).ConfigureAwait(false);
+        await StopStepAsync("writing the last events", _writer.FlushAsync).ConfigureAwait(false);
         Log.Stopped(_logger);
+    }
+
+    private async Task StopStepAsync(string step, Func<Task> action)
+    {
+        try
+        {
+            await action().ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            Log.StopStepFailed(_logger, step, ex.Message, ex);
+        }
     }
 
     private void Record(string message) => _writer.Record(new BotEvent
@@ -235,6 +255,13 @@ public sealed partial class FleetDaemonService : IHostedService, IDisposable
 
         [LoggerMessage(EventId = LogEventIds.ApiWithoutAuth, Level = LogLevel.Warning, Message = "The API has no bearer token ({Reason}): it listens on loopback only; set BOTVISOR_API_TOKEN or api.tokens to open it to the network")]
         public static partial void ApiWithoutAuth(ILogger logger, string reason);
+
+        [LoggerMessage(EventId = LogEventIds.StoreDamaged, Level = LogLevel.Error,
+            Message = "The database {Path} {What} ({Reason}). It was moved aside to {MovedTo} (with its -wal and -shm) and Botvisor starts with an empty database and the fleet file's bots. Not carried over: the bots added through the API and the event history (both are in the moved file), and the records of workers a previous daemon left running (such workers are not found and ended)")]
+        public static partial void StoreDamaged(ILogger logger, string path, string what, string reason, string movedTo);
+
+        [LoggerMessage(EventId = LogEventIds.DaemonStopStepFailed, Level = LogLevel.Error, Message = "Shutdown: {Step} failed: {Reason}; the shutdown goes on")]
+        public static partial void StopStepFailed(ILogger logger, string step, string reason, Exception exception);
 
         [LoggerMessage(EventId = LogEventIds.FleetError, Level = LogLevel.Error, Message = "{Error}")]
         public static partial void FleetError(ILogger logger, string error);

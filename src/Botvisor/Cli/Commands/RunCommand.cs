@@ -1,6 +1,8 @@
 using System.CommandLine;
 using Botvisor.Core.Configuration;
+using Botvisor.Core.Storage;
 using Botvisor.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 namespace Botvisor.Cli.Commands;
@@ -100,6 +102,16 @@ internal static class RunCommand
         {
             FileDescriptorLimit.Raise();
             using var host = DaemonHostBuilder.Build(options);
+            try
+            {
+                // The store is opened before anything starts, so a refused database ends here with its reason.
+                await host.Services.GetRequiredService<IFleetStore>().InitializeAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is StoreSchemaTooNewException or StoreUnavailableException or Microsoft.Data.Sqlite.SqliteException or IOException or UnauthorizedAccessException)
+            {
+                Console.Error.WriteLine($"botvisor: not started: {ex.Message}");
+                return ExitCodes.Failed;
+            }
             try
             {
                 await host.RunAsync().ConfigureAwait(false);
