@@ -24,6 +24,21 @@ public class RotatingLogFileTests
         Assert.StartsWith("1970-01-01T00:00:00.000Z stdout line 099 ", last);
     }
 
+    /// <summary>/dev/full answers every write with ENOSPC, as a full disk does.</summary>
+    [Fact]
+    public void FullDisk_FlushReportsTheFailure_ButDisposeDoesNotThrow()
+    {
+        Assert.SkipUnless(File.Exists("/dev/full"), "needs /dev/full");
+        var file = new RotatingLogFile("/dev/full", maxSize: long.MaxValue, maxFiles: 1);
+        file.Write(new LogLine(1, DateTimeOffset.UnixEpoch, LogStream.Stdout, "a line that cannot be stored"));
+        Assert.Throws<IOException>(file.Flush); // the pump reports it once (OutputFailed)
+        file.Write(new LogLine(2, DateTimeOffset.UnixEpoch, LogStream.Stdout, "another"));
+
+        var disposing = Record.Exception(file.Dispose); // a supervisor disposes its log while the daemon stops
+
+        Assert.Null(disposing);
+    }
+
     [Fact]
     public void Ring_KeepsTheNewestLines()
     {
