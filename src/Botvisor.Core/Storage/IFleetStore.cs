@@ -26,6 +26,13 @@ public interface IFleetStore : IAsyncDisposable
     /// <summary>The newest <paramref name="limit"/> events, oldest first.</summary>
     Task<IReadOnlyList<BotEvent>> ReadLatestEventsAsync(int limit, string? botId = null, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Deletes at most <paramref name="maxRows"/> of the oldest events that are older than <paramref name="olderThan"/>
+    /// or have <paramref name="keepNewest"/> or more newer events; returns how many it deleted (fewer than
+    /// <paramref name="maxRows"/>: nothing else is due).
+    /// </summary>
+    Task<int> PruneEventsAsync(DateTimeOffset olderThan, long keepNewest, int maxRows, CancellationToken cancellationToken = default);
+
     Task SaveWorkersAsync(IReadOnlyList<WorkerRecord> workers, CancellationToken cancellationToken = default);
 
     Task DeleteWorkersAsync(IReadOnlyList<WorkerRecord> workers, CancellationToken cancellationToken = default);

@@ -202,6 +202,32 @@ public sealed class SqliteFleetStore : IFleetStore
         }, cancellationToken).ConfigureAwait(false);
     }
 
+    public async Task<int> PruneEventsAsync(DateTimeOffset olderThan, long keepNewest, int maxRows, CancellationToken cancellationToken = default)
+    {
+        return await ExclusiveAsync(() =>
+        {
+            // The newest id past the count limit: it and every older event go.
+            using var cutoff = _connection.CreateCommand();
+            cutoff.CommandText = "SELECT id FROM events ORDER BY id DESC LIMIT 1 OFFSET $keep";
+            cutoff.Parameters.AddWithValue("$keep", keepNewest);
+            long byCount = cutoff.ExecuteScalar() is long id ? id : 0;
+            long beforeMs = olderThan.ToUnixTimeMilliseconds();
+            if (byCount == 0)
+            {
+                // Nothing past the count: is the oldest event past the age? (Then the scan below starts with a match.)
+                using var oldest = _connection.CreateCommand();
+                oldest.CommandText = "SELECT time_ms FROM events ORDER BY id LIMIT 1";
+                if (oldest.ExecuteScalar() is not long oldestMs || oldestMs >= beforeMs) return 0;
+            }
+            using var delete = _connection.CreateCommand();
+            delete.CommandText = "DELETE FROM events WHERE id IN (SELECT id FROM events WHERE id <= $byCount OR time_ms < $before ORDER BY id LIMIT $max)";
+            delete.Parameters.AddWithValue("$byCount", byCount);
+            delete.Parameters.AddWithValue("$before", beforeMs);
+            delete.Parameters.AddWithValue("$max", maxRows);
+            return delete.ExecuteNonQuery();
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
     public async Task SaveWorkersAsync(IReadOnlyList<WorkerRecord> workers, CancellationToken cancellationToken = default)
     {
         await ExclusiveAsync(() =>

@@ -42,11 +42,13 @@ public sealed partial class FleetDaemonService : IHostedService, IDisposable
     private NotifySocket? _notifySocket;
     private readonly IHostApplicationLifetime _lifetime;
     private readonly Core.Cgroups.CgroupSupport _cgroups;
+    private readonly EventPruner _pruner;
 
     public FleetDaemonService(DaemonOptions options, IFleetStore store, StoreWriter writer, FleetController controller,
         FleetReconciler reconciler, FleetStateService state, TimeProvider time, DaemonClock clock, IServer server, IHostApplicationLifetime lifetime,
-        NotifyRouter notifyRouter, ResourceSampler sampler, Core.Cgroups.CgroupSupport cgroups, ILogger<FleetDaemonService> logger)
+        NotifyRouter notifyRouter, ResourceSampler sampler, Core.Cgroups.CgroupSupport cgroups, EventPruner pruner, ILogger<FleetDaemonService> logger)
     {
+        _pruner = pruner;
         _cgroups = cgroups;
         _notifyRouter = notifyRouter;
         _sampler = sampler;
@@ -74,6 +76,7 @@ public sealed partial class FleetDaemonService : IHostedService, IDisposable
             Log.StoreDamaged(_logger, recovery.Path, what, recovery.Reason, recovery.MovedTo);
             Record($"{recovery.Path} {what} ({recovery.Reason}); it was moved aside to {recovery.MovedTo} and this daemon started with an empty database");
         }
+        _pruner.Start();
         Log.Cgroups(_logger, _cgroups.Description);
 
         await _controller.LoadStoredBotsAsync(cancellationToken).ConfigureAwait(false);
@@ -187,6 +190,7 @@ public sealed partial class FleetDaemonService : IHostedService, IDisposable
         await StopStepAsync("stopping the resource sampler", () => { _sampler.Dispose(); return Task.CompletedTask; }).ConfigureAwait(false);
         await StopStepAsync("closing the notify socket", () => { _notifySocket?.Dispose(); return Task.CompletedTask; }).ConfigureAwait(false);
         await StopStepAsync("removing the cgroup tree", () => { _cgroups.Tree?.Dispose(); return Task.CompletedTask; }).ConfigureAwait(false);
+        await StopStepAsync("stopping the event log's pruning", () => _pruner.DisposeAsync().AsTask()).ConfigureAwait(false);
         await StopStepAsync("writing the last events", _writer.FlushAsync).ConfigureAwait(false);
         Log.Stopped(_logger);
     }

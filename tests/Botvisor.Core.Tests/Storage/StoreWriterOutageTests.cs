@@ -161,6 +161,12 @@ public class StoreWriterOutageTests : IAsyncDisposable
 
         public Task<IReadOnlyList<BotEvent>> ReadLatestEventsAsync(int limit, string? botId = null, CancellationToken cancellationToken = default) => Inner.ReadLatestEventsAsync(limit, botId, cancellationToken);
 
+        public Task<int> PruneEventsAsync(DateTimeOffset olderThan, long keepNewest, int maxRows, CancellationToken cancellationToken = default)
+        {
+            Check();
+            return Inner.PruneEventsAsync(olderThan, keepNewest, maxRows, cancellationToken);
+        }
+
         public Task SaveWorkersAsync(IReadOnlyList<WorkerRecord> workers, CancellationToken cancellationToken = default)
         {
             Check();

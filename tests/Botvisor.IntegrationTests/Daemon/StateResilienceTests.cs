@@ -51,7 +51,7 @@ public class StateResilienceTests
         Assert.Contains("worker", damaged.Message, StringComparison.Ordinal);
 
         daemon.Signal("TERM");
-        Assert.Equal(0, await daemon.WaitForExitAsync());
+        AssertExitedZero(await daemon.WaitForExitAsync(), daemon);
     }
 
     [Fact]
@@ -150,7 +150,7 @@ public class StateResilienceTests
 
             var cgroups = System.Text.RegularExpressions.Regex.Match(daemon.Entries.First(e => e.EventId == CgroupSupport).Message, @" at (/sys/fs/cgroup\S*/botvisor-[0-9a-f]{16})");
             daemon.Signal("TERM");
-            Assert.Equal(0, await daemon.WaitForExitAsync());
+            AssertExitedZero(await daemon.WaitForExitAsync(), daemon);
             Assert.Contains(daemon.Entries, e => e.EventId == DaemonStopped);
             if (cgroups.Success) Assert.False(Directory.Exists(cgroups.Groups[1].Value), "the cgroup tree was left behind");
             Assert.False(Processes.IsAlive(alpha));
@@ -164,6 +164,9 @@ public class StateResilienceTests
             Unmount(fleet.StateDir);
         }
     }
+
+    private static void AssertExitedZero(int code, DaemonRunner daemon) =>
+        Assert.True(code == 0, $"exit code {code}; stderr: {string.Join('\n', daemon.Stderr)}; log: {string.Join('\n', daemon.Entries.TakeLast(30).Select(e => $"[{e.EventId}] {e.Message}"))}");
 
     /// <summary>Writes zeros until the file system says ENOSPC.</summary>
     private static void Fill(string path)

@@ -58,6 +58,7 @@ internal static class RunCommand
                 ?? Path.Combine(Path.GetDirectoryName(configPath)!, ".botvisor")),
             LogFormat = logFormat,
             SampleInterval = loaded.Fleet!.SampleInterval ?? Core.Health.ResourceSampler.DefaultInterval,
+            Events = loaded.Fleet!.Events ?? Core.Fleet.EventRetention.Default,
             Cgroups = cgroups ?? Environment.GetEnvironmentVariable("BOTVISOR_CGROUPS") ?? "auto",
         };
         if (options.Cgroups is not ("auto" or "off") && !Path.IsPathFullyQualified(options.Cgroups))
