@@ -115,13 +115,22 @@ internal static class RunCommand
             }
             try
             {
-                await host.RunAsync().ConfigureAwait(false);
+                await host.StartAsync().ConfigureAwait(false);
             }
             catch (FleetValidationException ex)
             {
                 Console.Error.WriteLine("botvisor: " + ex.Message);
                 return ExitCodes.Failed;
             }
+            catch (OperationCanceledException) when (host.Lifetime.ApplicationStopping.IsCancellationRequested)
+            {
+                // SIGTERM or SIGINT while the host was still starting (the bots started, the API not yet): the
+                // host cancels its start and stops none of the services that had started, so the bots would be
+                // left running without a supervisor. Stop them as a shutdown would.
+                await host.Services.GetRequiredService<FleetDaemonService>().StopAsync(CancellationToken.None).ConfigureAwait(false);
+                return ExitCodes.Ok;
+            }
+            await host.WaitForShutdownAsync().ConfigureAwait(false);
         }
         return ExitCodes.Ok;
     }
