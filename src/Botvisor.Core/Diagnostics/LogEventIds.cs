@@ -53,6 +53,7 @@ public static class LogEventIds
     /// <summary>No longer written: a failing store is reported by <see cref="StoreWritesFailing"/> once per outage.</summary>
     public const int StoreWriteFailed = 300;
     public const int StoreDamaged = 301;
+    /// <summary>Reserved: a newer schema is refused by <c>botvisor run</c> on stderr before logging starts.</summary>
     public const int StoreSchemaTooNew = 302;
     public const int StoreWritesFailing = 303;
     public const int StoreWritesRecovered = 304;
