@@ -163,6 +163,7 @@ public sealed class FleetFileLoader
         var defaults = Find(root, "defaults") is { } d ? ParseDefaults(d) : FleetDefaults.Empty;
         var api = Find(root, "api") is { } a ? ParseApi(a) : new ApiConfig();
         var sampleInterval = Duration(root, "", "sample_interval");
+        var events = Find(root, "events") is { } ev ? ParseEvents(ev) : null;
         var bots = new List<BotConfig>();
         if (Find(root, "bots") is { } botsNode)
         {
@@ -191,7 +192,26 @@ public sealed class FleetFileLoader
             StateDirectory = stateDir,
             Api = api,
             SampleInterval = sampleInterval,
+            Events = events,
         };
+    }
+
+    private EventRetention? ParseEvents(YamlNode node)
+    {
+        if (node is not YamlMappingNode map)
+        {
+            if (!IsNull(node)) Error("events", node, "expected a mapping such as { max_age: 30d, max_count: 100000 }");
+            return null;
+        }
+        CheckKeys(map, "events", FleetKeys.Events);
+        var retention = EventRetention.Default;
+        if (Find(map, "max_age") is { } a && String(a, "events.max_age") is { } text)
+        {
+            if (EventRetention.TryParseMaxAge(text, out var age, out var error)) retention = retention with { MaxAge = age };
+            else Error("events.max_age", a, error!, text);
+        }
+        if (Int(map, "events", "max_count", min: 1) is { } count) retention = retention with { MaxCount = count };
+        return retention;
     }
 
     private ApiConfig ParseApi(YamlNode node)

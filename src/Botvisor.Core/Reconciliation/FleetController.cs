@@ -190,8 +190,16 @@ public sealed partial class FleetController
             throw new FleetValidationException(errors);
         }
 
-        if (bot is null) await _store.DeleteBotAsync(botId).ConfigureAwait(false);
-        else await _store.SaveBotAsync(new StoredBot(botId, definition!, _time.GetUtcNow(), actor)).ConfigureAwait(false);
+        try
+        {
+            if (bot is null) await _store.DeleteBotAsync(botId).ConfigureAwait(false);
+            else await _store.SaveBotAsync(new StoredBot(botId, definition!, _time.GetUtcNow(), actor)).ConfigureAwait(false);
+        }
+        catch (StoreUnavailableException ex)
+        {
+            Audit(actor, action, botId, $"failed: {ex.Message}; nothing was changed");
+            throw;
+        }
         _apiBots = next;
         await ApplyCurrentAsync($"{action} by {actor}").ConfigureAwait(false);
         Audit(actor, action, botId, "ok");
