@@ -8,6 +8,7 @@ public sealed class InMemoryFleetStore : IFleetStore
 {
     private readonly object _gate = new();
     private readonly List<BotEvent> _events = [];
+    private long _lastId;
     private readonly Dictionary<string, WorkerRecord> _workers = new(StringComparer.Ordinal);
 
     public IReadOnlyList<BotEvent> Events
@@ -24,7 +25,7 @@ public sealed class InMemoryFleetStore : IFleetStore
     {
         lock (_gate)
         {
-            for (int i = 0; i < events.Count; i++) _events.Add(events[i] with { Id = _events.Count + 1 });
+            for (int i = 0; i < events.Count; i++) _events.Add(events[i] with { Id = ++_lastId });
             return Task.FromResult<IReadOnlyList<BotEvent>>(_events.Skip(_events.Count - events.Count).ToList());
         }
     }
@@ -43,6 +44,17 @@ public sealed class InMemoryFleetStore : IFleetStore
         {
             var matching = _events.Where(e => botId is null || e.BotId == botId).ToList();
             return Task.FromResult<IReadOnlyList<BotEvent>>(matching.Skip(Math.Max(0, matching.Count - limit)).ToList());
+        }
+    }
+
+    public Task<int> PruneEventsAsync(DateTimeOffset olderThan, long keepNewest, int maxRows, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            int n = 0;
+            while (n < maxRows && n < _events.Count && (_events[n].Time < olderThan || _events.Count - n > keepNewest)) n++;
+            _events.RemoveRange(0, n);
+            return Task.FromResult(n);
         }
     }
 

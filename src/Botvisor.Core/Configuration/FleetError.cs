@@ -17,6 +17,7 @@ public sealed record FleetError(string Path, string Message)
         var where = File is null ? "" : Location is { } loc ? $"{File}:{loc.Line}:{loc.Column}: " : $"{File}: ";
         if (File is null && Location is { } l) where = $"{l.Line}:{l.Column}: ";
         var value = Value is null ? "" : $" (value: '{Value}')";
-        return $"{where}{Path}: {Message}{value}";
+        var path = Path.Length == 0 ? "" : Path + ": ";
+        return $"{where}{path}{Message}{value}";
     }
 }

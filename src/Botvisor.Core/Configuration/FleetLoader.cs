@@ -9,7 +9,16 @@ public static class FleetLoader
     {
         var result = FleetFileLoader.LoadFile(path, environment);
         if (result.Fleet is null) return result;
-        var errors = result.Errors.Concat(FleetValidator.Default.Validate(result.Fleet, result.Locations))
+        IReadOnlyList<FleetError> found;
+        try
+        {
+            found = FleetValidator.Default.Validate(result.Fleet, result.Locations);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            found = [FleetFileLoader.InternalError(result.Fleet.SourcePath ?? path, ex)];
+        }
+        var errors = result.Errors.Concat(found)
             .OrderBy(e => e.Location?.Line ?? int.MaxValue).ThenBy(e => e.Location?.Column ?? 0)
             .ToList();
         return result with { Errors = errors };

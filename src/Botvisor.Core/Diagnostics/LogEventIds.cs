@@ -25,6 +25,7 @@ public static class LogEventIds
     public const int ApiRequestFailed = 115;
     public const int MemoryTrimmed = 116;
     public const int SighupReclaimed = 117;
+    public const int DaemonStopStepFailed = 118;
 
     // 2xx: supervision
     public const int StateChanged = 200;
@@ -49,5 +50,16 @@ public static class LogEventIds
     public const int OutputFailed = 219;
 
     // 3xx: storage
+    /// <summary>No longer written: a failing store is reported by <see cref="StoreWritesFailing"/> once per outage.</summary>
     public const int StoreWriteFailed = 300;
+    public const int StoreDamaged = 301;
+    /// <summary>Reserved: a newer schema is refused by <c>botvisor run</c> on stderr before logging starts.</summary>
+    public const int StoreSchemaTooNew = 302;
+    public const int StoreWritesFailing = 303;
+    public const int StoreWritesRecovered = 304;
+    public const int StoreEventsDropped = 305;
+    public const int StoreWritesAbandoned = 306;
+    public const int StoreSubscriberFailed = 307;
+    public const int EventsPruned = 308;
+    public const int EventsPruneFailed = 309;
 }

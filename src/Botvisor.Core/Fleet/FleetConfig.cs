@@ -18,6 +18,9 @@ public sealed record FleetConfig
     /// <summary>The <c>api:</c> section.</summary>
     public ApiConfig Api { get; init; } = new();
 
+    /// <summary>The <c>events:</c> section: how long the event log keeps events (null: <see cref="EventRetention.Default"/>).</summary>
+    public EventRetention? Events { get; init; }
+
     /// <summary>The <c>state_dir:</c> setting, absolute, if the file has one.</summary>
     public string? StateDirectory { get; init; }
 }

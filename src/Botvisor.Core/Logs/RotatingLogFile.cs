@@ -119,7 +119,16 @@ public sealed class RotatingLogFile : IDisposable
     {
         lock (_gate)
         {
-            _stream?.Dispose();
+            try
+            {
+                _stream?.Dispose();
+            }
+            catch (IOException)
+            {
+                // The last buffered lines could not be written (a full disk): the failed writes were reported
+                // when they happened (OutputFailed), and the file is closed all the same. Throwing here would
+                // end the supervisor's loop, and a stopping daemon's shutdown, with an exception.
+            }
             _stream = null;
         }
     }

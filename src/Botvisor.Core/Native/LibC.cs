@@ -57,6 +57,28 @@ internal static unsafe partial class LibC
         private fixed byte _rest[100];
     }
 
+    public const int AT_FDCWD = -100;
+    public const uint STATX_TYPE = 0x1;
+    public const uint STATX_SIZE = 0x200;
+    public const int S_IFMT = 0xF000;
+    public const int S_IFREG = 0x8000;
+    public const int S_IFDIR = 0x4000;
+
+    /// <summary>
+    /// The start of <c>struct statx</c>, whose layout (unlike <c>struct stat</c>'s) is the same on every
+    /// architecture; the kernel writes 256 bytes.
+    /// </summary>
+    [StructLayout(LayoutKind.Explicit, Size = 256)]
+    public struct Statx
+    {
+        [FieldOffset(0)] public uint stx_mask;
+        [FieldOffset(28)] public ushort stx_mode;
+        [FieldOffset(40)] public ulong stx_size;
+    }
+
+    [LibraryImport(Lib, SetLastError = true, StringMarshalling = StringMarshalling.Utf8)]
+    public static partial int statx(int dirfd, string path, int flags, uint mask, Statx* buffer);
+
     [LibraryImport(Lib, SetLastError = true)]
     public static partial int posix_spawn_file_actions_init(void* actions);
 

@@ -61,10 +61,12 @@ public sealed partial class FleetController
     /// <summary>Reads the fleet file and applies it with the API's bots; returns the errors (and changes nothing) if the result is invalid.</summary>
     public async Task<FleetApplyResult> ApplyFileAsync(string path, string actor, string reason)
     {
+        // Reading and checking the file alone needs nothing of the controller's: it is done before the
+        // lock, so a slow or hostile file never holds up the API's adds, replaces and removes.
+        var loaded = FleetLoader.LoadAndValidate(path);
         await _gate.WaitAsync().ConfigureAwait(false);
         try
         {
-            var loaded = FleetLoader.LoadAndValidate(path);
             if (!loaded.Succeeded)
             {
                 Audit(actor, reason, null, $"rejected: {loaded.Errors.Count} error(s) in {path}; the running fleet is unchanged");
@@ -103,10 +105,10 @@ public sealed partial class FleetController
     /// <summary>Adds a bot from a JSON or YAML definition; it is stored and survives a restart of the daemon.</summary>
     public async Task<BotSpec> AddBotAsync(string definition, string actor)
     {
+        var bot = Parse(definition, routeId: null);
         await _gate.WaitAsync().ConfigureAwait(false);
         try
         {
-            var bot = Parse(definition, routeId: null);
             if (SourceOf(bot.Id) is { } source)
             {
                 throw new BotConflictException(source == ApiSource
@@ -124,11 +126,13 @@ public sealed partial class FleetController
     /// <summary>Replaces a bot added through the API; a changed bot restarts with its new definition.</summary>
     public async Task<BotSpec> ReplaceBotAsync(string botId, string definition, string actor)
     {
+        // Parsed before the lock; a missing or file-defined bot is still reported before a bad body.
+        var (bot, errors) = FleetFileLoader.ParseBotDocument(definition, RequestBody, botId);
         await _gate.WaitAsync().ConfigureAwait(false);
         try
         {
             RequireApiBot(botId, "replaced");
-            var bot = Parse(definition, botId);
+            if (bot is null) throw new FleetValidationException(errors);
             return (await ChangeApiBotsAsync(botId, bot, definition, actor, "update").ConfigureAwait(false))!;
         }
         finally
@@ -186,8 +190,16 @@ public sealed partial class FleetController
             throw new FleetValidationException(errors);
         }
 
-        if (bot is null) await _store.DeleteBotAsync(botId).ConfigureAwait(false);
-        else await _store.SaveBotAsync(new StoredBot(botId, definition!, _time.GetUtcNow(), actor)).ConfigureAwait(false);
+        try
+        {
+            if (bot is null) await _store.DeleteBotAsync(botId).ConfigureAwait(false);
+            else await _store.SaveBotAsync(new StoredBot(botId, definition!, _time.GetUtcNow(), actor)).ConfigureAwait(false);
+        }
+        catch (StoreUnavailableException ex)
+        {
+            Audit(actor, action, botId, $"failed: {ex.Message}; nothing was changed");
+            throw;
+        }
         _apiBots = next;
         await ApplyCurrentAsync($"{action} by {actor}").ConfigureAwait(false);
         Audit(actor, action, botId, "ok");
@@ -203,9 +215,11 @@ public sealed partial class FleetController
         }
     }
 
+    private const string RequestBody = "request body";
+
     private static BotConfig Parse(string definition, string? routeId)
     {
-        var (bot, errors) = FleetFileLoader.ParseBotDocument(definition, "request body", routeId);
+        var (bot, errors) = FleetFileLoader.ParseBotDocument(definition, RequestBody, routeId);
         if (bot is null) throw new FleetValidationException(errors);
         return bot;
     }

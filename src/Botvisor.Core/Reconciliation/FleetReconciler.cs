@@ -80,7 +80,7 @@ public sealed class FleetReconciler
             }
             foreach (var spec in diff.Added.Where(s => !s.Autostart))
             {
-                _services.State.Publish(spec.Id, s => s with { State = BotLifecycleState.Stopped, Reason = "autostart: false" });
+                _ = Find(spec.Id)!.SendAsync(BotCommand.Stop, "autostart: false");
             }
 
             await Task.WhenAll(removals).ConfigureAwait(false);

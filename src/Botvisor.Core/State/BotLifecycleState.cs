@@ -10,6 +10,9 @@ public enum BotLifecycleState
     Stopped,
     Backoff,
     Failed,
+
+    /// <summary>Asked to run, and waiting for a start gate: a dependency to be running, the Bot API to answer (and, in a cluster, the bot's lease).</summary>
+    Waiting,
 }
 
 public static class BotLifecycleStates
@@ -31,6 +34,7 @@ public static class BotLifecycleStates
         BotLifecycleState.Stopping => "stopping",
         BotLifecycleState.Stopped => "stopped",
         BotLifecycleState.Backoff => "backoff",
+        BotLifecycleState.Waiting => "waiting",
         _ => "failed",
     };
 }

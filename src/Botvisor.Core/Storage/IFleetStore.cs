@@ -8,8 +8,14 @@ namespace Botvisor.Core.Storage;
 /// </summary>
 public interface IFleetStore : IAsyncDisposable
 {
-    /// <summary>Creates or migrates the schema.</summary>
+    /// <summary>
+    /// Creates or migrates the schema. A damaged or foreign file is moved aside and replaced by an empty
+    /// store (see <see cref="Recovery"/>); a file of a newer schema is refused with <see cref="StoreSchemaTooNewException"/>.
+    /// </summary>
     Task InitializeAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Set by <see cref="InitializeAsync"/> when it had to move an unusable file aside.</summary>
+    StoreRecovery? Recovery => null;
 
     /// <summary>Stores events in order; returns them with their ids.</summary>
     Task<IReadOnlyList<BotEvent>> AppendEventsAsync(IReadOnlyList<BotEvent> events, CancellationToken cancellationToken = default);
@@ -19,6 +25,13 @@ public interface IFleetStore : IAsyncDisposable
 
     /// <summary>The newest <paramref name="limit"/> events, oldest first.</summary>
     Task<IReadOnlyList<BotEvent>> ReadLatestEventsAsync(int limit, string? botId = null, CancellationToken cancellationToken = default);
+
+    /// <summary>
+    /// Deletes at most <paramref name="maxRows"/> of the oldest events that are older than <paramref name="olderThan"/>
+    /// or have <paramref name="keepNewest"/> or more newer events; returns how many it deleted (fewer than
+    /// <paramref name="maxRows"/>: nothing else is due).
+    /// </summary>
+    Task<int> PruneEventsAsync(DateTimeOffset olderThan, long keepNewest, int maxRows, CancellationToken cancellationToken = default);
 
     Task SaveWorkersAsync(IReadOnlyList<WorkerRecord> workers, CancellationToken cancellationToken = default);
 

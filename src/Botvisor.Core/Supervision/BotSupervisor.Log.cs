@@ -5,7 +5,7 @@ namespace Botvisor.Core.Supervision;
 
 public sealed partial class BotSupervisor
 {
-    private static partial class Log
+    internal static partial class Log
     {
         [LoggerMessage(EventId = LogEventIds.StateChanged, Level = LogLevel.Information, Message = "Bot {BotId}: {State} ({Reason})")]
         public static partial void StateChanged(ILogger logger, string botId, string state, string reason);

@@ -48,6 +48,20 @@ public sealed class SupervisorServices
     /// <summary>The cgroup v2 tree bots with memory_max or cpu_max get their own cgroup in; null where there is none.</summary>
     public Cgroups.CgroupTree? Cgroups { get; init; }
 
+    /// <summary>
+    /// What decides whether a worker may start, asked in order before every start: the bot's
+    /// dependencies, then its token with Telegram (when there is an API to ask).
+    /// </summary>
+    public IReadOnlyList<Gates.IStartGate> StartGates
+    {
+        get => _startGates ??= Telegram is { } api
+            ? [new Gates.DependencyGate(State), new Core.Telegram.TokenGate(api, Time, Random)]
+            : [new Gates.DependencyGate(State)];
+        init => _startGates = value;
+    }
+
+    private IReadOnlyList<Gates.IStartGate>? _startGates;
+
     /// <summary>A source of randomness in [0, 1) for backoff jitter.</summary>
     public Func<double> Random { get; init; } = System.Random.Shared.NextDouble;
 

@@ -3,7 +3,7 @@ using Botvisor.Core.State;
 
 namespace Botvisor.Core.Supervision;
 
-/// <summary>Everything that can wake a bot's supervisor loop.</summary>
+/// <summary>Everything that can wake a bot's supervisor loop (before the shell turns it into a <see cref="Machine.MachineSignal"/>).</summary>
 internal abstract record SupervisorSignal
 {
     public sealed record Command(BotCommand Kind, BotSpec? Spec, string Reason, TaskCompletionSource<BotSnapshot> Done) : SupervisorSignal;
@@ -14,21 +14,18 @@ internal abstract record SupervisorSignal
 
     public sealed record DeadlineReached(long Generation) : SupervisorSignal;
 
-    public sealed record DependenciesReady(long Generation) : SupervisorSignal;
+    /// <summary>A start gate's answer that needed I/O, for the gate run of <paramref name="Generation"/>.</summary>
+    public sealed record GateAnswered(long Generation, Machine.GateVerdict Verdict) : SupervisorSignal;
 
-    public sealed record PreflightCompleted(long Generation, Telegram.TelegramResult<Telegram.TelegramBotInfo> Result) : SupervisorSignal;
-
-    public sealed record TokenCheckDue(long Generation) : SupervisorSignal;
-
-    public sealed record TokenCheckCompleted(long Generation, Telegram.TelegramResult<Telegram.TelegramBotInfo> Result) : SupervisorSignal;
+    /// <summary>A gate that said "wait" may answer otherwise now: ask the gates again.</summary>
+    public sealed record GatesChanged(long Generation) : SupervisorSignal;
 
     public sealed record ConflictDetected : SupervisorSignal;
 
     public sealed record NotifyReceived(Health.NotifyMessage Message) : SupervisorSignal;
 
-    public sealed record ProbeDue(long Generation) : SupervisorSignal;
-
-    public sealed record ProbeCompleted(long Generation, Health.ProbeResult Result) : SupervisorSignal;
+    /// <summary>A monitor's result; with <paramref name="Fault"/>, one the machine must act on.</summary>
+    public sealed record MonitorReport(Health.WorkerMonitors From, string Check, bool Healthy, string Message, Machine.MachineSignal? Fault) : SupervisorSignal;
 
     public sealed record ResourceLimitExceeded(string Reason) : SupervisorSignal;
 }

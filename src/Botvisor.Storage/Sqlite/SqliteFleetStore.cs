@@ -13,8 +13,11 @@ public sealed class SqliteFleetStore : IFleetStore
     private readonly SqliteConnection _connection;
     private readonly SemaphoreSlim _gate = new(1, 1);
 
-    public SqliteFleetStore(string databasePath)
+    private readonly TimeProvider _time;
+
+    public SqliteFleetStore(string databasePath, TimeProvider? time = null)
     {
+        _time = time ?? TimeProvider.System;
         DatabasePath = databasePath;
         var builder = new SqliteConnectionStringBuilder
         {
@@ -27,11 +30,20 @@ public sealed class SqliteFleetStore : IFleetStore
 
     public string DatabasePath { get; }
 
+    /// <summary>The schema version this build creates and understands (<c>PRAGMA user_version</c>).</summary>
+    public static int SchemaVersion => SqliteMigrations.Steps.Length;
+
+    /// <inheritdoc />
+    public StoreRecovery? Recovery { get; private set; }
+
     public async Task InitializeAsync(CancellationToken cancellationToken = default)
     {
         await _gate.WaitAsync(cancellationToken).ConfigureAwait(false);
         try
         {
+            if (_connection.State == System.Data.ConnectionState.Open) return; // opened before the host started
+            // Look before touching: a file that is refused or moved aside must not be converted to WAL or migrated.
+            if (Inspect() is { } problem) Recovery = MoveAside(problem.Reason, problem.Foreign);
             await _connection.OpenAsync(cancellationToken).ConfigureAwait(false);
             Execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000; PRAGMA foreign_keys = ON;");
             long version = (long)Scalar("PRAGMA user_version")!;
@@ -47,6 +59,77 @@ public sealed class SqliteFleetStore : IFleetStore
         {
             _gate.Release();
         }
+    }
+
+    /// <summary>
+    /// Opens the file and decides whether it can be used: null if it can (ours, or empty); the reason if it
+    /// is damaged (not a database, <c>PRAGMA quick_check</c> fails, a table of ours is missing or has other
+    /// columns) or foreign (none of our tables, but other tables or a schema version). Throws
+    /// <see cref="StoreSchemaTooNewException"/> for a newer schema of ours. Only reads, on a read-only
+    /// connection of its own (which does not checkpoint another program's WAL into its file when it closes).
+    /// </summary>
+    private (string Reason, bool Foreign)? Inspect()
+    {
+        var file = new FileInfo(DatabasePath);
+        if (!file.Exists || file.Length == 0) return null;
+        var builder = new SqliteConnectionStringBuilder { DataSource = DatabasePath, Mode = SqliteOpenMode.ReadOnly, Pooling = false };
+        using var connection = new SqliteConnection(builder.ToString());
+        try
+        {
+            connection.Open();
+            long version = (long)Scalar(connection, "PRAGMA user_version")!;
+            var tables = new List<string>();
+            using (var cmd = connection.CreateCommand())
+            {
+                cmd.CommandText = "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite\\_%' ESCAPE '\\' ORDER BY name";
+                using var reader = cmd.ExecuteReader();
+                while (reader.Read()) tables.Add(reader.GetString(0));
+            }
+            if (!tables.Any(SqliteMigrations.Tables.ContainsKey))
+            {
+                if (version == 0 && tables.Count == 0) return null; // new or empty: a fresh store
+                string has = tables.Count == 0 ? "no tables" : "the tables " + string.Join(", ", tables.Take(10)) + (tables.Count > 10 ? ", …" : "");
+                return ($"it is not Botvisor's database: it has {has} and schema version {version}, and none of Botvisor's tables", true);
+            }
+            if (version > SchemaVersion) throw new StoreSchemaTooNewException(DatabasePath, version, SchemaVersion);
+
+            var check = Scalar(connection, "PRAGMA quick_check") as string;
+            if (check != "ok") return ($"PRAGMA quick_check found damage: {check}", false);
+            if (version == 0) return ("it has Botvisor's tables but no schema version", false);
+            foreach (var (table, (since, columns)) in SqliteMigrations.Tables)
+            {
+                if (since > version) continue;
+                if (!tables.Contains(table)) return ($"the table '{table}' of schema version {version} is missing", false);
+                using var probe = connection.CreateCommand();
+                probe.CommandText = $"SELECT {columns} FROM {table} LIMIT 0";
+                probe.ExecuteNonQuery();
+            }
+            return null;
+        }
+        catch (SqliteException ex) when ((ex.SqliteErrorCode & 0xFF) is SqliteError or SqliteCorrupt or SqliteNotADb)
+        {
+            return (ex.Message, false);
+        }
+    }
+
+    private const int SqliteError = 1;
+    private const int SqliteIoErr = 10;
+    private const int SqliteCorrupt = 11;
+    private const int SqliteFull = 13;
+    private const int SqliteNotADb = 26;
+
+    /// <summary>Renames the file (and its -wal and -shm) to <c>botvisor.db.damaged-&lt;UTC time&gt;</c>.</summary>
+    private StoreRecovery MoveAside(string reason, bool foreign)
+    {
+        string stamp = _time.GetUtcNow().ToString("yyyyMMdd'T'HHmmss'Z'", System.Globalization.CultureInfo.InvariantCulture);
+        string target = DatabasePath + ".damaged-" + stamp;
+        for (int n = 2; File.Exists(target); n++) target = $"{DatabasePath}.damaged-{stamp}-{n}";
+        File.Move(DatabasePath, target);
+        foreach (var suffix in (string[])["-wal", "-shm", "-journal"])
+        {
+            if (File.Exists(DatabasePath + suffix)) File.Move(DatabasePath + suffix, target + suffix);
+        }
+        return new StoreRecovery(DatabasePath, target, reason, foreign);
     }
 
     public async Task<IReadOnlyList<BotEvent>> AppendEventsAsync(IReadOnlyList<BotEvent> events, CancellationToken cancellationToken = default)
@@ -116,6 +199,32 @@ public sealed class SqliteFleetStore : IFleetStore
             }
             if (reverse) list.Reverse();
             return list;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<int> PruneEventsAsync(DateTimeOffset olderThan, long keepNewest, int maxRows, CancellationToken cancellationToken = default)
+    {
+        return await ExclusiveAsync(() =>
+        {
+            // The newest id past the count limit: it and every older event go.
+            using var cutoff = _connection.CreateCommand();
+            cutoff.CommandText = "SELECT id FROM events ORDER BY id DESC LIMIT 1 OFFSET $keep";
+            cutoff.Parameters.AddWithValue("$keep", keepNewest);
+            long byCount = cutoff.ExecuteScalar() is long id ? id : 0;
+            long beforeMs = olderThan.ToUnixTimeMilliseconds();
+            if (byCount == 0)
+            {
+                // Nothing past the count: is the oldest event past the age? (Then the scan below starts with a match.)
+                using var oldest = _connection.CreateCommand();
+                oldest.CommandText = "SELECT time_ms FROM events ORDER BY id LIMIT 1";
+                if (oldest.ExecuteScalar() is not long oldestMs || oldestMs >= beforeMs) return 0;
+            }
+            using var delete = _connection.CreateCommand();
+            delete.CommandText = "DELETE FROM events WHERE id IN (SELECT id FROM events WHERE id <= $byCount OR time_ms < $before ORDER BY id LIMIT $max)";
+            delete.Parameters.AddWithValue("$byCount", byCount);
+            delete.Parameters.AddWithValue("$before", beforeMs);
+            delete.Parameters.AddWithValue("$max", maxRows);
+            return delete.ExecuteNonQuery();
         }, cancellationToken).ConfigureAwait(false);
     }
 
@@ -236,11 +345,23 @@ public sealed class SqliteFleetStore : IFleetStore
         {
             return work();
         }
+        catch (SqliteException ex) when ((ex.SqliteErrorCode & 0xFF) is SqliteFull or SqliteIoErr)
+        {
+            bool full = (ex.SqliteErrorCode & 0xFF) == SqliteFull;
+            throw new StoreUnavailableException(full ? $"the state directory's disk is full: {ex.Message}" : $"the state directory could not be written: {ex.Message}", ex) { DiskFull = full };
+        }
+        catch (IOException ex)
+        {
+            throw new StoreUnavailableException($"the state directory could not be written: {ex.Message}", ex) { DiskFull = IsDiskFull(ex) };
+        }
         finally
         {
             _gate.Release();
         }
     }
+
+    /// <summary>ENOSPC (28) or EDQUOT (122) in an IOException's HResult.</summary>
+    private static bool IsDiskFull(IOException ex) => (ex.HResult & 0xFFFF) is 28 or 122;
 
     private void Execute(string sql, SqliteTransaction? tx = null)
     {
@@ -250,9 +371,11 @@ public sealed class SqliteFleetStore : IFleetStore
         cmd.ExecuteNonQuery();
     }
 
-    private object? Scalar(string sql)
+    private object? Scalar(string sql) => Scalar(_connection, sql);
+
+    private static object? Scalar(SqliteConnection connection, string sql)
     {
-        using var cmd = _connection.CreateCommand();
+        using var cmd = connection.CreateCommand();
         cmd.CommandText = sql;
         return cmd.ExecuteScalar();
     }

@@ -35,4 +35,12 @@ internal static class SqliteMigrations
         );
         """,
     ];
+
+    /// <summary>Every table of the schema: the version that created it and the columns each version reads.</summary>
+    public static readonly Dictionary<string, (int Since, string Columns)> Tables = new(StringComparer.Ordinal)
+    {
+        ["events"] = (1, "id, time_ms, kind, bot_id, state, message, actor"),
+        ["workers"] = (1, "bot_id, pid, pgid, start_time, started_ms"),
+        ["bots"] = (2, "id, definition, updated_ms, actor"),
+    };
 }

@@ -79,6 +79,8 @@ public static class DaemonHostBuilder
         services.AddSingleton<TokenMasker>();
         services.AddSingleton<IFleetStore>(_ => new SqliteFleetStore(options.DatabasePath));
         services.AddSingleton<StoreWriter>();
+        services.AddSingleton(sp => new EventPruner(sp.GetRequiredService<IFleetStore>(), sp.GetRequiredService<StoreWriter>(), options.Events,
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<EventPruner>>()));
         services.AddSingleton<EventFeed>();
         services.AddSingleton<OutputReader>();
         services.AddSingleton(sp => new ChildReaper(sp.GetRequiredService<ILogger<ChildReaper>>()));

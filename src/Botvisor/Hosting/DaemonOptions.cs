@@ -39,6 +39,9 @@ public sealed record DaemonOptions
     /// <summary>The tree's name when the daemon runs in the hierarchy's root: one per state directory.</summary>
     public string CgroupTreeName => "botvisor-" + NotifyAbstractName["botvisor-".Length..];
 
+    /// <summary>How long the event log keeps events (the fleet file's <c>events:</c>, read at start).</summary>
+    public Core.Fleet.EventRetention Events { get; init; } = Core.Fleet.EventRetention.Default;
+
     /// <summary>How often worker resources are sampled.</summary>
     public TimeSpan SampleInterval { get; init; } = Core.Health.ResourceSampler.DefaultInterval;
 

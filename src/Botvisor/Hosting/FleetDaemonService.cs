@@ -44,12 +44,14 @@ public sealed partial class FleetDaemonService : IHostedService, IDisposable
     private NotifySocket? _notifySocket;
     private readonly IHostApplicationLifetime _lifetime;
     private readonly Core.Cgroups.CgroupSupport _cgroups;
+    private readonly EventPruner _pruner;
     private readonly SystemdNotifier _systemd;
 
     public FleetDaemonService(DaemonOptions options, IFleetStore store, StoreWriter writer, FleetController controller,
         FleetReconciler reconciler, FleetStateService state, TimeProvider time, DaemonClock clock, IServer server, IHostApplicationLifetime lifetime,
-        NotifyRouter notifyRouter, ResourceSampler sampler, Core.Cgroups.CgroupSupport cgroups, DaemonSignals signals, SystemdNotifier systemd, ILogger<FleetDaemonService> logger)
+        NotifyRouter notifyRouter, ResourceSampler sampler, Core.Cgroups.CgroupSupport cgroups, EventPruner pruner, DaemonSignals signals, SystemdNotifier systemd, ILogger<FleetDaemonService> logger)
     {
+        _pruner = pruner;
         _systemd = systemd;
         _signals = signals;
         _cgroups = cgroups;
@@ -73,12 +75,20 @@ public sealed partial class FleetDaemonService : IHostedService, IDisposable
     {
         Log.Starting(_logger, Environment.ProcessId, _options.ConfigPath, _options.StateDirectory);
         await _store.InitializeAsync(cancellationToken).ConfigureAwait(false);
+        if (_store.Recovery is { } recovery)
+        {
+            string what = recovery.Foreign ? "is not Botvisor's database" : "is damaged";
+            Log.StoreDamaged(_logger, recovery.Path, what, recovery.Reason, recovery.MovedTo);
+            Record($"{recovery.Path} {what} ({recovery.Reason}); it was moved aside to {recovery.MovedTo} and this daemon started with an empty database");
+        }
+        _pruner.Start();
         Log.Cgroups(_logger, _cgroups.Description);
 
         await _controller.LoadStoredBotsAsync(cancellationToken).ConfigureAwait(false);
         _notifySocket = new NotifySocket(_options.NotifySocketPath, _options.NotifyAbstractName, _notifyRouter.Find);
         _sampler.Start(_options.SampleInterval);
-        int ended = await LeftoverWorkers.EndAllAsync(_store, _options.WorkerMark, BotDefaults.StopTimeout, _time, _logger, cancellationToken).ConfigureAwait(false);
+        // Not cancelled by a shutdown during start-up: what a killed predecessor left must be ended either way.
+        int ended = await LeftoverWorkers.EndAllAsync(_store, _options.WorkerMark, BotDefaults.StopTimeout, _time, _logger, CancellationToken.None).ConfigureAwait(false);
         if (ended > 0) Record($"ended {ended} worker(s) left behind by a previous daemon");
 
         var result = await _controller.ApplyFileAsync(_options.ConfigPath, "daemon", "daemon started").ConfigureAwait(false);
@@ -167,7 +177,7 @@ public sealed partial class FleetDaemonService : IHostedService, IDisposable
     {
         foreach (var sup in _reconciler.Supervisors)
         {
-            if (_state.Get(sup.Id)?.State is null or BotLifecycleState.Pending or BotLifecycleState.Starting) return false;
+            if (_state.Get(sup.Id)?.State is null or BotLifecycleState.Pending or BotLifecycleState.Starting or BotLifecycleState.Waiting) return false;
         }
         return true;
     }
@@ -187,14 +197,29 @@ public sealed partial class FleetDaemonService : IHostedService, IDisposable
         _signals.DetachReload();
         _systemd.Stopping($"stopping {_reconciler.Supervisors.Count} bot(s)");
         Log.Stopping(_logger, _reconciler.Supervisors.Count);
-        await _reconciler.StopAllAsync("daemon shutting down").ConfigureAwait(false);
+        // Every step runs even if one before it failed (a full disk must not leave the cgroup tree behind
+        // or turn a clean stop into exit code 1): the bots are stopped, and what could not be done is logged.
+        await StopStepAsync("stopping the bots", () => _reconciler.StopAllAsync("daemon shutting down")).ConfigureAwait(false);
         Record("daemon stopped");
-        _sampler.Dispose();
-        _notifySocket?.Dispose();
-        _cgroups.Tree?.Dispose();
-        await _writer.FlushAsync().ConfigureAwait(false);
+        await StopStepAsync("stopping the resource sampler", () => { _sampler.Dispose(); return Task.CompletedTask; }).ConfigureAwait(false);
+        await StopStepAsync("closing the notify socket", () => { _notifySocket?.Dispose(); return Task.CompletedTask; }).ConfigureAwait(false);
+        await StopStepAsync("removing the cgroup tree", () => { _cgroups.Tree?.Dispose(); return Task.CompletedTask; }).ConfigureAwait(false);
+        await StopStepAsync("stopping the event log's pruning", () => _pruner.DisposeAsync().AsTask()).ConfigureAwait(false);
+        await StopStepAsync("writing the last events", _writer.FlushAsync).ConfigureAwait(false);
         _systemd.Dispose(); // the watchdog pings end only when every bot has stopped
         Log.Stopped(_logger);
+    }
+
+    private async Task StopStepAsync(string step, Func<Task> action)
+    {
+        try
+        {
+            await action().ConfigureAwait(false);
+        }
+        catch (Exception ex)
+        {
+            Log.StopStepFailed(_logger, step, ex.Message, ex);
+        }
     }
 
     private void Record(string message) => _writer.Record(new BotEvent
@@ -248,6 +273,13 @@ public sealed partial class FleetDaemonService : IHostedService, IDisposable
 
         [LoggerMessage(EventId = LogEventIds.ApiWithoutAuth, Level = LogLevel.Warning, Message = "The API has no bearer token ({Reason}): it listens on loopback only, where it answers only /health (and /metrics when public); control is on the local socket {SocketPath}; set BOTVISOR_API_TOKEN or api.tokens to use the API over TCP")]
         public static partial void ApiWithoutAuth(ILogger logger, string reason, string socketPath);
+
+        [LoggerMessage(EventId = LogEventIds.StoreDamaged, Level = LogLevel.Error,
+            Message = "The database {Path} {What} ({Reason}). It was moved aside to {MovedTo} (with its -wal and -shm) and Botvisor starts with an empty database and the fleet file's bots. Not carried over: the bots added through the API and the event history (both are in the moved file), and the records of workers a previous daemon left running (such workers are not found and ended)")]
+        public static partial void StoreDamaged(ILogger logger, string path, string what, string reason, string movedTo);
+
+        [LoggerMessage(EventId = LogEventIds.DaemonStopStepFailed, Level = LogLevel.Error, Message = "Shutdown: {Step} failed: {Reason}; the shutdown goes on")]
+        public static partial void StopStepFailed(ILogger logger, string step, string reason, Exception exception);
 
         [LoggerMessage(EventId = LogEventIds.FleetError, Level = LogLevel.Error, Message = "{Error}")]
         public static partial void FleetError(ILogger logger, string error);

@@ -25,7 +25,7 @@ public class NotifyTests : IAsyncLifetime
 
         var starting = await _h.WaitForAsync("db", s => s.State == BotLifecycleState.Starting && s.Pid is not null);
         Assert.False(starting.Ready);
-        Assert.Equal(BotLifecycleState.Pending, _h.State.Get("app")!.State);
+        Assert.Equal(BotLifecycleState.Waiting, _h.State.Get("app")!.State);
 
         var running = await _h.WaitForStateAsync("db", BotLifecycleState.Running);
         Assert.True(running.Ready);

@@ -222,7 +222,7 @@ public class BotSupervisorTests : IAsyncLifetime
             _h.Shell("db", "sleep 1000") with { Autostart = false });
 
         var pending = await _h.WaitForAsync("app", s => s.Reason.Contains("waiting", StringComparison.Ordinal));
-        Assert.Equal(BotLifecycleState.Pending, pending.State);
+        Assert.Equal(BotLifecycleState.Waiting, pending.State);
         Assert.Equal("waiting for db to be running", pending.Reason);
 
         await _h.Bot("db").SendAsync(BotCommand.Start, "test");

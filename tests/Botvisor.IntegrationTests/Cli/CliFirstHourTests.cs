@@ -144,12 +144,13 @@ public class CliFirstHourTests
         Assert.Contains("botvisor rm weather", againErr);
         Assert.DoesNotContain("PUT", againErr);
 
-        // Telegram unreachable: the token check is retried with backoff, the worker never starts.
+        // Telegram unreachable: the bot waits for the Bot API to answer, and add says so when its wait ends.
         var unreachable = Path.Combine(fleet.Directory, "unreachable.yaml");
         File.WriteAllText(unreachable, $"command: [sleep, '1000']\ntoken: '5550001:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawq'\ntelegram: {{ validate: true, api_base_url: 'http://127.0.0.1:1' }}\n");
-        var (backoff, _, backoffErr) = await Cli(["add", "remote", "--file", unreachable, .. at]);
-        Assert.Equal(1, backoff);
-        Assert.Contains("remote: added, but it is in backoff", backoffErr);
+        var (waiting, _, waitingErr) = await Cli(["add", "remote", "--file", unreachable, "--wait", "2", .. at]);
+        Assert.Equal(1, waiting);
+        Assert.Contains("remote: added, but still waiting after 2s", waitingErr);
+
 
         var (noWait, noWaitOut, _) = await Cli(["add", "later", "--no-wait", .. at, "--", "sleep", "1000"]);
         Assert.Equal(0, noWait);

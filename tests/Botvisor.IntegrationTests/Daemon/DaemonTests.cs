@@ -244,6 +244,8 @@ public class DaemonTests
         int lowly = await daemon.WaitForRunningAsync("lowly");
         int secret = await daemon.WaitForRunningAsync("secret");
 
+        // The worker is setpriv until it has set the account and exec'd the bot.
+        for (var until = DateTime.UtcNow + TestTimeouts.Event; File.ReadAllText($"/proc/{lowly}/comm").Trim() != "sleep" && DateTime.UtcNow < until;) await Task.Delay(20);
         var status = File.ReadAllLines($"/proc/{lowly}/status");
         Assert.Contains(status, l => l.StartsWith("Uid:", StringComparison.Ordinal) && l.Split('\t', StringSplitOptions.RemoveEmptyEntries).Skip(1).All(f => f == nobody.Uid.ToString(CultureInfo.InvariantCulture)));
         Assert.Contains(status, l => l.StartsWith("Gid:", StringComparison.Ordinal) && l.Split('\t', StringSplitOptions.RemoveEmptyEntries).Skip(1).All(f => f == nobody.Gid.ToString(CultureInfo.InvariantCulture)));

@@ -55,4 +55,29 @@ public class SqliteFleetStoreTests : IAsyncLifetime
 
         Assert.Equal([w2], await _store.LoadWorkersAsync());
     }
+
+    [Fact]
+    public async Task PruneEvents_DeletesByAgeAndByCount_OldestFirst_AtMostMaxRowsAtATime()
+    {
+        var old = DateTimeOffset.FromUnixTimeMilliseconds(1_000_000);
+        var recent = DateTimeOffset.FromUnixTimeMilliseconds(2_000_000);
+        await _store.AppendEventsAsync(Enumerable.Range(0, 250).Select(i => new BotEvent { Time = old, Kind = "state", Message = "old" + i }).ToList());
+        await _store.AppendEventsAsync(Enumerable.Range(0, 50).Select(i => new BotEvent { Time = recent, Kind = "state", Message = "new" + i }).ToList());
+
+        // By age: the 250 old ones go, 100 at a time.
+        Assert.Equal(100, await _store.PruneEventsAsync(recent, keepNewest: 1000, maxRows: 100));
+        Assert.Equal(100, await _store.PruneEventsAsync(recent, keepNewest: 1000, maxRows: 100));
+        Assert.Equal(50, await _store.PruneEventsAsync(recent, keepNewest: 1000, maxRows: 100));
+        Assert.Equal(0, await _store.PruneEventsAsync(recent, keepNewest: 1000, maxRows: 100));
+        Assert.Equal(Enumerable.Range(0, 50).Select(i => "new" + i), (await _store.ReadEventsAsync(0, 1000)).Select(e => e.Message));
+
+        // By count: the newest 20 stay.
+        Assert.Equal(30, await _store.PruneEventsAsync(old, keepNewest: 20, maxRows: 100));
+        Assert.Equal(Enumerable.Range(30, 20).Select(i => "new" + i), (await _store.ReadEventsAsync(0, 1000)).Select(e => e.Message));
+        Assert.Equal(0, await _store.PruneEventsAsync(old, keepNewest: 20, maxRows: 100));
+
+        // Ids keep growing after a prune (a reconnecting client's Last-Event-ID stays meaningful).
+        var next = await _store.AppendEventsAsync([new BotEvent { Time = recent, Kind = "state", Message = "next" }]);
+        Assert.Equal(301, next[0].Id);
+    }
 }

@@ -150,6 +150,7 @@ public class TelegramSupervisionTests : IAsyncLifetime
         }
     }
 
+    /// <summary>The token gate waits (state "waiting", with the reason) with its own backoff: no restart budget is spent.</summary>
     [Fact]
     public async Task UnreachableBotApi_IsRetriedWithBackoff_AndNeverFails()
     {
@@ -165,7 +166,7 @@ public class TelegramSupervisionTests : IAsyncLifetime
         await using var daemon = DaemonRunner.Start(fleet.ConfigPath, fleet.StateDir);
         for (int seen = 0, after = 0; seen < 4; seen++)
         {
-            var backoff = await daemon.WaitForAsync(StateChanged, e => e.Message.StartsWith("Bot echo: backoff", StringComparison.Ordinal), after);
+            var backoff = await daemon.WaitForAsync(StateChanged, e => e.Message.StartsWith("Bot echo: waiting", StringComparison.Ordinal), after);
             Assert.Contains("cannot check the token with the Bot API at http://127.0.0.1:1", backoff.Message);
             after = daemon.Entries.ToList().IndexOf(backoff) + 1;
         }

@@ -140,6 +140,15 @@ public sealed record ProblemInfo
     public string[]? Problems { get; init; }
 }
 
+/// <summary>One problem of a fleet file as <c>botvisor validate --json</c> prints it; every key is always present (null when unknown).</summary>
+public sealed record ValidationErrorInfo(
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? File,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] int? Line,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] int? Column,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string Path,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string Message,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.Never)] string? Value);
+
 [JsonSourceGenerationOptions(JsonSerializerDefaults.Web, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, WriteIndented = false)]
 [JsonSerializable(typeof(BotStatus))]
 [JsonSerializable(typeof(List<BotStatus>))]
@@ -152,6 +161,7 @@ public sealed record ProblemInfo
 [JsonSerializable(typeof(ShutdownResponse))]
 [JsonSerializable(typeof(BotDefinition))]
 [JsonSerializable(typeof(ProblemInfo))]
+[JsonSerializable(typeof(List<ValidationErrorInfo>))]
 [JsonSerializable(typeof(string))]
 [JsonSerializable(typeof(string[]))]
 [JsonSerializable(typeof(CheckInfo))]

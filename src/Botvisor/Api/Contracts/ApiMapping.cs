@@ -14,14 +14,14 @@ internal static class ApiMapping
         ShownCommands.GetValue(spec, sp => sp.Command.Select(masker.MaskDefinition).ToArray());
 
     /// <remarks>
-    /// A stopped (or not yet started) bot has no health verdict, and a bot without a worker no resources: the
+    /// A stopped (or not yet started, or waiting to start) bot has no health verdict, and a bot without a worker no resources: the
     /// last sample is of a process that is gone. A bot in backoff or failed keeps the verdict that ended it.
     /// </remarks>
     public static BotStatus ToStatus(this BotSnapshot s, BotSpec? spec, DateTimeOffset now, Core.Logs.TokenMasker masker, Core.Health.ResourceUsage? usage = null) => new()
     {
         Ready = s.Ready,
         StatusText = s.StatusText,
-        Health = s.State is BotLifecycleState.Stopped or BotLifecycleState.Pending ? "unknown" : s.Health.ToString().ToLowerInvariant(),
+        Health = s.State is BotLifecycleState.Stopped or BotLifecycleState.Pending or BotLifecycleState.Waiting ? "unknown" : s.Health.ToString().ToLowerInvariant(),
         Checks = s.Checks.Count == 0 ? null : s.Checks.ToDictionary(kv => kv.Key, kv => new CheckInfo(kv.Value.Healthy, kv.Value.Message, kv.Value.Time)),
         Resources = usage is null || s.Pid is null ? null : new ResourceInfo(usage.RssBytes, usage.CpuPercent, usage.Processes, usage.SampledAt),
         Limits = spec is null || (spec.MemoryMax is null && spec.CpuMax is null) ? null : Limits(s, spec),

@@ -22,15 +22,18 @@ internal static class BotEndpoints
             .Accepts<BotDefinition>(ApiConventions.DefinitionContentType, ApiConventions.DefinitionContentTypes)
             .Produces<BotStatus>(StatusCodes.Status201Created)
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            .WithSummary("Add a bot (stored; survives a restart of the daemon)");
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .WithSummary("Add a bot (stored; survives a restart of the daemon; 503 and nothing changed when the state directory cannot be written, e.g. a full disk)");
         app.MapGet("/bots/{id}", GetBot).WithName(nameof(GetBot)).RequireBotvisorApi("bots")
             .ProducesProblem(StatusCodes.Status404NotFound).WithSummary("One bot");
         app.MapPut("/bots/{id}", ReplaceBot).WithName(nameof(ReplaceBot)).RequireBotvisorApi("bots")
             .Accepts<BotDefinition>(ApiConventions.DefinitionContentType, ApiConventions.DefinitionContentTypes)
             .ProducesValidationProblem().ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .WithSummary("Replace a bot added through the API (bots of the fleet file answer 409)");
         app.MapDelete("/bots/{id}", RemoveBot).WithName(nameof(RemoveBot)).RequireBotvisorApi("bots")
             .Produces(StatusCodes.Status204NoContent).ProducesProblem(StatusCodes.Status404NotFound).ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .WithSummary("Stop and remove a bot added through the API (bots of the fleet file answer 409)");
         app.MapPost("/bots/{id}/start", StartBot).WithName(nameof(StartBot)).RequireBotvisorApi("bots")
             .ProducesProblem(StatusCodes.Status404NotFound).WithSummary("Start a bot; answers once it is running (or failed)");

@@ -17,6 +17,9 @@ internal static class ApiProblems
 
     public static IResult TooLarge(string detail) => Results.Problem(statusCode: StatusCodes.Status413PayloadTooLarge, title: "Request body too large", detail: detail);
 
+    /// <summary>503: the change could not be stored (a full disk); nothing was changed, and the same request may work later.</summary>
+    public static IResult StoreUnavailable(string detail) => Results.Problem(statusCode: StatusCodes.Status503ServiceUnavailable, title: "The state could not be stored; nothing was changed", detail: detail);
+
     public static IResult BadRequest(string detail) => Results.Problem(statusCode: StatusCodes.Status400BadRequest, title: "Bad request", detail: detail);
 
     /// <summary>400 with <c>errors</c> keyed by field path; each message names the value and, in a file, the line and column.</summary>

@@ -1,9 +1,10 @@
 using Botvisor.Core.Configuration;
 using Botvisor.Core.Reconciliation;
+using Botvisor.Core.Storage;
 
 namespace Botvisor.Api.Problems;
 
-/// <summary>Turns the core's failures into problem details in one place: not found 404, conflict 409, invalid 400.</summary>
+/// <summary>Turns the core's failures into problem details in one place: not found 404, conflict 409, invalid 400, the store cannot be written (a full disk) 503.</summary>
 internal sealed class ProblemFilter : IEndpointFilter
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
@@ -27,6 +28,10 @@ internal sealed class ProblemFilter : IEndpointFilter
         catch (RequestBodyTooLargeException ex)
         {
             return ApiProblems.TooLarge(ex.Message);
+        }
+        catch (StoreUnavailableException ex)
+        {
+            return ApiProblems.StoreUnavailable(ex.Message);
         }
     }
 }

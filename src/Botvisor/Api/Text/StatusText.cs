@@ -47,7 +47,7 @@ internal static class StatusText
             var b = status.Bots[i];
             rows[i] =
             [
-                b.Id, b.State, b.State is "stopped" or "pending" ? "-" : b.Health, Pid(b.Pid), Duration(b.UptimeSeconds), b.Restarts.ToString(CultureInfo.InvariantCulture),
+                b.Id, b.State, b.State is "stopped" or "pending" or "waiting" ? "-" : b.Health, Pid(b.Pid), Duration(b.UptimeSeconds), b.Restarts.ToString(CultureInfo.InvariantCulture),
                 Memory(b), Cpu(b), b.LastExit?.Description ?? "-", Telegram(b), Source(b.Source),
                 b.StatusText is { Length: > 0 } st ? $"{b.Reason} [{st}]" : b.Reason,
             ];

@@ -67,7 +67,7 @@ internal static class TextTable
     {
         "running" => "\u001b[32m",
         "failed" => "\u001b[31m",
-        "backoff" or "stopping" or "starting" or "pending" => "\u001b[33m",
+        "backoff" or "stopping" or "starting" or "pending" or "waiting" => "\u001b[33m",
         _ => "\u001b[90m",
     };
 }

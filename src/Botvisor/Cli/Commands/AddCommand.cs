@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Text;
 using System.Text.Json;
 using Botvisor.Api.Contracts;
+using Botvisor.Core.Configuration;
 
 namespace Botvisor.Cli.Commands;
 
@@ -48,15 +49,14 @@ internal static class AddCommand
             Func<string, string> relocate;
             if (parse.GetValue(File) is { } file)
             {
-                try
+                // The daemon takes at most Api.ApiConventions.MaxBodyBytes: a larger file (or /dev/zero) is refused here.
+                var read = file == "-" ? ReadStandardInput(out var reason) : BoundedFile.TryReadText(Path.GetFullPath(file), Api.ApiConventions.MaxBodyBytes, out reason);
+                if (read is null)
                 {
-                    body = file == "-" ? Console.In.ReadToEnd() : System.IO.File.ReadAllText(file);
-                }
-                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-                {
-                    Console.Error.WriteLine($"botvisor add: cannot read {file}: {ex.Message}");
+                    Console.Error.WriteLine($"botvisor add: cannot read {(file == "-" ? "standard input" : file)}: {reason}");
                     return Task.FromResult(ExitCodes.Failed);
                 }
+                body = read;
                 contentType = body.TrimStart().StartsWith('{') ? "application/json" : "application/yaml";
                 int shift = 0;
                 if (parse.GetValue(Id) is { } id && contentType != "application/json")
@@ -167,6 +167,15 @@ internal static class AddCommand
             }
             await Task.Delay(TimeSpan.FromMilliseconds(200), ct);
         }
+    }
+
+    private static string? ReadStandardInput(out string? reason)
+    {
+        var buffer = new char[Api.ApiConventions.MaxBodyBytes + 1];
+        int length = 0, n;
+        while (length < buffer.Length && (n = Console.In.Read(buffer, length, buffer.Length - length)) > 0) length += n;
+        reason = length > Api.ApiConventions.MaxBodyBytes ? $"larger than the limit of {BoundedFile.Limit(Api.ApiConventions.MaxBodyBytes)}" : null;
+        return reason is null ? new string(buffer, 0, length) : null;
     }
 
     private static string BuildJson(ParseResult parse, string id, string[] argv)

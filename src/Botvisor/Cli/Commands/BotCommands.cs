@@ -19,12 +19,12 @@ internal static class BotCommands
 
     private static readonly Option<string[]> States = new("--state")
     {
-        Description = "Only bots in this state: pending, starting, running, backoff, stopping, stopped, failed (repeatable; alone: every bot in it)",
+        Description = "Only bots in this state: pending, waiting, starting, running, backoff, stopping, stopped, failed (repeatable; alone: every bot in it)",
     };
 
     static BotCommands()
     {
-        States.AcceptOnlyFromAmong("pending", "starting", "running", "backoff", "stopping", "stopped", "failed");
+        States.AcceptOnlyFromAmong("pending", "waiting", "starting", "running", "backoff", "stopping", "stopped", "failed");
     }
 
     /// <summary>How many bots are acted on at once (each request waits for its bot's outcome).</summary>

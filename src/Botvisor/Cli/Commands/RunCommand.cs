@@ -1,6 +1,8 @@
 using System.CommandLine;
 using Botvisor.Core.Configuration;
+using Botvisor.Core.Storage;
 using Botvisor.Hosting;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 
 namespace Botvisor.Cli.Commands;
@@ -64,6 +66,7 @@ internal static class RunCommand
                 ?? Path.Combine(Path.GetDirectoryName(configPath)!, ".botvisor")),
             LogFormat = logFormat,
             SampleInterval = loaded.Fleet!.SampleInterval ?? Core.Health.ResourceSampler.DefaultInterval,
+            Events = loaded.Fleet!.Events ?? Core.Fleet.EventRetention.Default,
             Cgroups = cgroups ?? Environment.GetEnvironmentVariable("BOTVISOR_CGROUPS") ?? "auto",
         };
         if (options.Cgroups is not ("auto" or "off") && !Path.IsPathFullyQualified(options.Cgroups))
@@ -125,6 +128,17 @@ internal static class RunCommand
         var host = DaemonHostBuilder.Build(options, signals);
         try
         {
+            try
+            {
+                // The store is opened before anything starts, so a refused database ends here with its reason.
+                await host.Services.GetRequiredService<IFleetStore>().InitializeAsync().ConfigureAwait(false);
+                StateDirectoryPermissions.Secure(options.StateDirectory, options.DatabasePath); // a database made anew after a damaged one was moved aside
+            }
+            catch (Exception ex) when (ex is StoreSchemaTooNewException or StoreUnavailableException or Microsoft.Data.Sqlite.SqliteException or IOException or UnauthorizedAccessException)
+            {
+                Console.Error.WriteLine($"botvisor: not started: {ex.Message}");
+                return ExitCodes.Failed;
+            }
             signals.AttachHost(host.Services.GetRequiredService<IHostApplicationLifetime>());
             await host.StartAsync().ConfigureAwait(false);
             await host.WaitForShutdownAsync().ConfigureAwait(false);

@@ -98,7 +98,7 @@ internal static class StatusCommand
         Line("next start", b.NextStartAt?.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss", inv));
         Line("restarts", b.Restarts.ToString(inv));
         Line("last exit", b.LastExit?.Description);
-        Line("health", b.State is "stopped" or "pending" ? null : b.Health);
+        Line("health", b.State is "stopped" or "pending" or "waiting" ? null : b.Health);
         foreach (var (check, result) in b.Checks ?? [])
         {
             Line("  " + check, $"{(result.Healthy ? "ok" : "failing")}: {result.Message} ({result.Time.ToLocalTime().ToString("HH:mm:ss", inv)})");

@@ -1,4 +1,6 @@
 using System.CommandLine;
+using System.Text.Json;
+using Botvisor.Api.Contracts;
 using Botvisor.Core.Configuration;
 
 namespace Botvisor.Cli.Commands;
@@ -12,19 +14,33 @@ internal static class ValidateCommand
         Arity = ArgumentArity.ZeroOrOne,
     };
 
+    private static readonly Option<bool> Json = new("--json")
+    {
+        Description = "Print the errors as a JSON array of {file, line, column, path, message, value} on standard output ([] when there is none)",
+    };
+
     public static Command Create()
     {
         var command = new Command("validate", "Check a fleet file and print every problem with its line and column");
         command.Arguments.Add(File);
         command.Options.Add(CommonOptions.Config);
-        command.SetAction((parse, _) => Task.FromResult(Invoke(parse.GetValue(File) ?? parse.GetValue(CommonOptions.Config), Console.Out, Console.Error)));
+        command.Options.Add(Json);
+        command.SetAction((parse, _) => Task.FromResult(Invoke(parse.GetValue(File) ?? parse.GetValue(CommonOptions.Config), Console.Out, Console.Error, parse.GetValue(Json))));
         return command;
     }
 
-    public static int Invoke(string? file, TextWriter stdout, TextWriter stderr)
+    public static int Invoke(string? file, TextWriter stdout, TextWriter stderr, bool json = false)
     {
         var path = CommonOptions.ResolveConfigPath(file);
         var result = FleetLoader.LoadAndValidate(path);
+        if (json)
+        {
+            var errors = result.Errors
+                .Select(e => new ValidationErrorInfo(e.File, e.Location?.Line, e.Location?.Column, e.Path, e.Message, e.Value))
+                .ToList();
+            stdout.WriteLine(JsonSerializer.Serialize(errors, ApiJsonContext.Default.ListValidationErrorInfo));
+            return result.Succeeded ? ExitCodes.Ok : ExitCodes.Failed;
+        }
         if (result.Succeeded)
         {
             stdout.WriteLine($"{path}: OK, {result.Fleet!.Bots.Count} bot(s)");
