@@ -35,6 +35,20 @@ public class InstallScriptTests
         : File.Exists(path) ? $"{File.GetUnixFileMode(path)} {Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(File.ReadAllBytes(path)))}"
         : "dir " + File.GetUnixFileMode(path);
 
+    /// <summary>systemd's own check of the unit (where systemd-analyze exists), with ExecStart on a program that exists here.</summary>
+    private static async Task VerifyUnitAsync(string unit, string scratch)
+    {
+        if (!File.Exists("/usr/bin/systemd-analyze")) return;
+        var copy = Path.Combine(scratch, "botvisor.service");
+        File.WriteAllText(copy, File.ReadAllText(unit).Replace("/usr/local/bin/botvisor", "/bin/sleep", StringComparison.Ordinal));
+        var psi = new ProcessStartInfo("/usr/bin/systemd-analyze") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var a in (string[])["verify", "--man=no", copy]) psi.ArgumentList.Add(a);
+        using var process = Process.Start(psi)!;
+        var stderr = await process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync(new CancellationTokenSource(TestTimeouts.Daemon).Token);
+        Assert.True(process.ExitCode == 0 && stderr.Length == 0, "systemd-analyze verify: " + stderr);
+    }
+
     [Fact]
     public async Task Install_PutsEverythingInPlace_Idempotently_AndUninstallRemovesIt()
     {
@@ -62,6 +76,8 @@ public class InstallScriptTests
         {
             Assert.Contains(line, unit);
         }
+
+        await VerifyUnitAsync(R("/etc/systemd/system/botvisor.service"), temp.Directory);
 
         var fleet = R("/etc/botvisor/botvisor.yaml");
         Assert.Contains("state_dir: /var/lib/botvisor", File.ReadAllText(fleet));
