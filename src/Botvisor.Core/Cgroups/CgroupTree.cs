@@ -88,9 +88,18 @@ public sealed class CgroupTree : IDisposable
             }
             var enabled = CgroupFile.ReadControllers(System.IO.Path.Combine(path, "cgroup.subtree_control"));
             enabled.IntersectWith(Wanted);
-            var tree = new CgroupTree(path, enabled, removeOnDispose);
-            tree.EndLeftovers();
-            return new CgroupSupport(tree, tree.Describe());
+            CgroupTree? tree = new CgroupTree(path, enabled, removeOnDispose);
+            try
+            {
+                tree.EndLeftovers();
+                var support = new CgroupSupport(tree, tree.Describe());
+                tree = null; // the support owns it now
+                return support;
+            }
+            finally
+            {
+                tree?.Dispose();
+            }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {

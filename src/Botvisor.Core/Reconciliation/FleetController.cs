@@ -14,7 +14,7 @@ namespace Botvisor.Core.Reconciliation;
 /// the fleet, and only then diffed and applied; any error rejects the change as a whole and the
 /// running fleet stays exactly as it was. Every change is an audit event with who asked and how it ended.
 /// </summary>
-public sealed partial class FleetController
+public sealed partial class FleetController : IDisposable
 {
     public const string ApiSource = "api";
 
@@ -248,6 +248,8 @@ public sealed partial class FleetController
             .ToList();
         return _reconciler.ApplyAsync(specs, reason);
     }
+
+    public void Dispose() => _gate.Dispose();
 
     private static partial class Log
     {

@@ -10,7 +10,7 @@ namespace Botvisor.Core.Reconciliation;
 /// spec, and untouched bots keep their worker. Callers validate first: what reaches
 /// <see cref="ApplyAsync"/> is accepted as a whole.
 /// </summary>
-public sealed class FleetReconciler
+public sealed class FleetReconciler : IDisposable
 {
     private readonly SupervisorServices _services;
     private readonly SemaphoreSlim _applyGate = new(1, 1);
@@ -121,4 +121,6 @@ public sealed class FleetReconciler
             _applyGate.Release();
         }
     }
+
+    public void Dispose() => _applyGate.Dispose();
 }

@@ -76,36 +76,30 @@ public static class WorkerMarks
     /// <summary>Reads /proc/PID/environ into <paramref name="buffer"/> (grown up to a bound); 0 when unreadable (gone, another user's, a kernel thread).</summary>
     private static int ReadEnvironment(int pid, ref byte[] buffer)
     {
-        SafeFileHandle handle;
+        SafeFileHandle? handle = null;
         try
         {
             handle = File.OpenHandle($"/proc/{pid.ToString(CultureInfo.InvariantCulture)}/environ", FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+            int total = 0;
+            while (true)
+            {
+                if (total == buffer.Length)
+                {
+                    if (buffer.Length >= MaxEnvironmentBytes) return total;
+                    Array.Resize(ref buffer, buffer.Length * 2);
+                }
+                int n = RandomAccess.Read(handle, buffer.AsSpan(total), total);
+                if (n <= 0) return total;
+                total += n;
+            }
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
-            return 0;
+            return 0; // gone, another user's, a kernel thread: not one of ours to find
         }
-        using (handle)
+        finally
         {
-            int total = 0;
-            try
-            {
-                while (true)
-                {
-                    if (total == buffer.Length)
-                    {
-                        if (buffer.Length >= MaxEnvironmentBytes) return total;
-                        Array.Resize(ref buffer, buffer.Length * 2);
-                    }
-                    int n = RandomAccess.Read(handle, buffer.AsSpan(total), total);
-                    if (n <= 0) return total;
-                    total += n;
-                }
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
-            {
-                return total;
-            }
+            handle?.Dispose();
         }
     }
 }

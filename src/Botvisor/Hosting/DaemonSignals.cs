@@ -13,7 +13,9 @@ namespace Botvisor.Hosting;
 public sealed class DaemonSignals : IDisposable
 {
     private readonly Lock _lock = new();
-    private readonly PosixSignalRegistration[] _registrations;
+    private readonly PosixSignalRegistration _hangup;
+    private readonly PosixSignalRegistration _terminate;
+    private readonly PosixSignalRegistration _interrupt;
     private Action? _reload;
     private bool _reloadPending;
     private IHostApplicationLifetime? _lifetime;
@@ -21,16 +23,13 @@ public sealed class DaemonSignals : IDisposable
     private DaemonSignals(bool sighupWasIgnored)
     {
         SighupWasIgnored = sighupWasIgnored;
-        _registrations =
-        [
-            PosixSignalRegistration.Create(PosixSignal.SIGHUP, ctx =>
-            {
-                ctx.Cancel = true;
-                RaiseReload();
-            }),
-            PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnShutdownSignal),
-            PosixSignalRegistration.Create(PosixSignal.SIGINT, OnShutdownSignal),
-        ];
+        _hangup = PosixSignalRegistration.Create(PosixSignal.SIGHUP, ctx =>
+        {
+            ctx.Cancel = true;
+            RaiseReload();
+        });
+        _terminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnShutdownSignal);
+        _interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnShutdownSignal);
     }
 
     /// <summary>Whether SIGHUP arrived ignored (<c>nohup</c>) and was taken back.</summary>
@@ -99,6 +98,8 @@ public sealed class DaemonSignals : IDisposable
 
     public void Dispose()
     {
-        foreach (var registration in _registrations) registration.Dispose();
+        _hangup.Dispose();
+        _terminate.Dispose();
+        _interrupt.Dispose();
     }
 }

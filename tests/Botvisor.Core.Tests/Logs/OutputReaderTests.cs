@@ -41,7 +41,7 @@ public sealed class OutputReaderTests : IDisposable
     [Fact]
     public async Task AStreamWhoseLogCannotBeWritten_IsStillRead_ReportedOnce_AndDoesNotStopTheOthers()
     {
-        var logs = new ListLoggerProvider();
+        using var logs = new ListLoggerProvider();
         using var factory = Microsoft.Extensions.Logging.LoggerFactory.Create(b => b.AddProvider(logs));
         using var reader = new OutputReader(factory.CreateLogger<OutputReader>());
         Directory.CreateDirectory(Path.Combine(_directory, "broken.log")); // the log file's path is taken by a directory

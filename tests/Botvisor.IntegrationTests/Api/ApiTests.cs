@@ -367,7 +367,7 @@ public class ApiTests
         await http.PostAsync("/bots/beta/start", null);
         await http.PostAsync("/bots/beta/stop", null);
 
-        var request = new HttpRequestMessage(HttpMethod.Get, "/events?follow=false");
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/events?follow=false");
         request.Headers.Add("Last-Event-ID", lastId.ToString(System.Globalization.CultureInfo.InvariantCulture));
         var resumed = await ReadEventsAsync(http, request);
 

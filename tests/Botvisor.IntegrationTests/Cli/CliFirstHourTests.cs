@@ -277,7 +277,7 @@ public class CliFirstHourTests
             psi.Environment["BOTVISOR_STATE_DIR"] = fleet.StateDir;
             using var bash = System.Diagnostics.Process.Start(psi)!;
             var stdout = await bash.StandardOutput.ReadToEndAsync();
-            await bash.WaitForExitAsync(new CancellationTokenSource(TestTimeouts.Daemon).Token);
+            await bash.WaitForExitAsync().WaitAsync(TestTimeouts.Daemon);
             return stdout;
         }
 

@@ -140,10 +140,10 @@ public class CliTests
         var psi = DaemonRunner.Command("logs", "alpha", "-f");
         foreach (var (k, v) in env) psi.Environment[k] = v;
         using var follow = Process.Start(psi)!;
-        var line = await follow.StandardOutput.ReadLineAsync(new CancellationTokenSource(TestTimeouts.Event).Token);
+        var line = await follow.StandardOutput.ReadLineAsync().WaitAsync(TestTimeouts.Event);
         Assert.Contains("alpha says", line);
         using (var kill = Process.Start("kill", ["-s", "INT", follow.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)])) await kill.WaitForExitAsync();
-        await follow.WaitForExitAsync(new CancellationTokenSource(TestTimeouts.Event).Token);
+        await follow.WaitForExitAsync().WaitAsync(TestTimeouts.Event);
         Assert.Equal(0, follow.ExitCode);
     }
 

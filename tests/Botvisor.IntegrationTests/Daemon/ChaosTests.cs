@@ -114,19 +114,33 @@ public class ChaosTests(ITestOutputHelper output)
                 daemon.Signal("HUP");
                 break;
             case Phase.Add:
-                var http = daemon.UnixHttp();
                 var id = $"added{round}";
                 added.Add(id);
-                _ = http.PostAsync("/bots", JsonContent.Create(new Dictionary<string, object> { ["id"] = id, ["command"] = new[] { "sh", "-c", "sleep 1000 & wait" } }))
-                    .ContinueWith(_ => http.Dispose(), TaskScheduler.Default);
+                _ = SendAndForgetAsync(daemon, "/bots", $$"""{"id":"{{id}}","command":["sh","-c","sleep 1000 & wait"]}""");
                 break;
             case Phase.Stop:
-                var stopper = daemon.UnixHttp();
-                _ = stopper.PostAsync("/bots/b1/restart", null).ContinueWith(_ => stopper.Dispose(), TaskScheduler.Default);
+                _ = SendAndForgetAsync(daemon, "/bots/b1/restart", "");
                 break;
             case Phase.Shutdown:
                 daemon.Signal("TERM");
                 break;
+        }
+    }
+
+    /// <summary>A request the kill interrupts: its answer (or the lost connection) does not matter.</summary>
+    private static async Task SendAndForgetAsync(DaemonRunner daemon, string path, string body)
+    {
+        using var http = daemon.UnixHttp();
+        using var content = new StringContent(body, Encoding.UTF8, "application/json");
+        try
+        {
+            (await http.PostAsync(path, body.Length == 0 ? null : content)).Dispose();
+        }
+        catch (HttpRequestException)
+        {
+        }
+        catch (TaskCanceledException)
+        {
         }
     }
 

@@ -22,7 +22,7 @@ public class InstallScriptTests
         using var process = Process.Start(psi)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync(new CancellationTokenSource(TestTimeouts.Daemon).Token);
+        await process.WaitForExitAsync().WaitAsync(TestTimeouts.Daemon);
         return (process.ExitCode, await stdout + await stderr);
     }
 
@@ -45,7 +45,7 @@ public class InstallScriptTests
         foreach (var a in (string[])["verify", "--man=no", copy]) psi.ArgumentList.Add(a);
         using var process = Process.Start(psi)!;
         var stderr = await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync(new CancellationTokenSource(TestTimeouts.Daemon).Token);
+        await process.WaitForExitAsync().WaitAsync(TestTimeouts.Daemon);
         Assert.True(process.ExitCode == 0 && stderr.Length == 0, "systemd-analyze verify: " + stderr);
     }
 

@@ -29,7 +29,7 @@ public class TestScriptTests
         using var process = Process.Start(psi)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = await process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync(new CancellationTokenSource(TestTimeouts.Daemon).Token);
+        await process.WaitForExitAsync().WaitAsync(TestTimeouts.Daemon);
 
         Assert.Equal(1, process.ExitCode);
         Assert.Contains("the tests need", stderr);

@@ -146,7 +146,7 @@ public sealed class DaemonRunner : IAsyncDisposable
         using var process = Process.Start(psi)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync(new CancellationTokenSource(TestTimeouts.Daemon).Token);
+        await process.WaitForExitAsync().WaitAsync(TestTimeouts.Daemon);
         return (process.ExitCode, await stdout, await stderr);
     }
 
@@ -195,7 +195,7 @@ public sealed class DaemonRunner : IAsyncDisposable
 
     public async Task<int> WaitForExitAsync()
     {
-        await _process.WaitForExitAsync(new CancellationTokenSource(TestTimeouts.Daemon).Token);
+        await _process.WaitForExitAsync().WaitAsync(TestTimeouts.Daemon);
         _process.WaitForExit(); // drains the output readers
         return _process.ExitCode;
     }
@@ -209,7 +209,7 @@ public sealed class DaemonRunner : IAsyncDisposable
             {
                 await WaitForExitAsync();
             }
-            catch (OperationCanceledException)
+            catch (TimeoutException)
             {
                 _process.Kill(entireProcessTree: true);
             }

@@ -83,7 +83,7 @@ public class ClientConformanceTests : IAsyncLifetime
         finally
         {
             if (!bot.HasExited) bot.Kill(entireProcessTree: true);
-            await bot.WaitForExitAsync(new CancellationTokenSource(TestTimeouts.Event).Token);
+            await bot.WaitForExitAsync().WaitAsync(TestTimeouts.Event);
         }
     }
 }

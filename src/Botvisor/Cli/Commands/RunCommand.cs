@@ -96,25 +96,27 @@ internal static class RunCommand
             Security = new Api.Auth.ApiSecurityOptions { Tokens = tokens, PublicMetrics = api.PublicMetrics ?? false },
         };
 
-        StateDirectoryLock stateLock;
+        using var stateLock = TryLock(options.StateDirectory);
+        if (stateLock is null) return ExitCodes.Failed;
+        foreach (var problem in StateDirectoryPermissions.Secure(options.StateDirectory, options.DatabasePath))
+        {
+            Console.Error.WriteLine($"botvisor: warning: could not restrict the state directory to its owner: {problem}");
+        }
+        FileDescriptorLimit.Raise();
+        return await RunHostAsync(options, signals).ConfigureAwait(false);
+    }
+
+    /// <summary>The state directory's lock; null (with the reason printed) when another daemon holds it.</summary>
+    private static StateDirectoryLock? TryLock(string stateDirectory)
+    {
         try
         {
-            stateLock = StateDirectoryLock.Acquire(options.StateDirectory);
+            return StateDirectoryLock.Acquire(stateDirectory);
         }
         catch (StateDirectoryLockedException ex)
         {
             Console.Error.WriteLine("botvisor: " + ex.Message);
-            return ExitCodes.Failed;
-        }
-
-        using (stateLock)
-        {
-            foreach (var problem in StateDirectoryPermissions.Secure(options.StateDirectory, options.DatabasePath))
-            {
-                Console.Error.WriteLine($"botvisor: warning: could not restrict the state directory to its owner: {problem}");
-            }
-            FileDescriptorLimit.Raise();
-            return await RunHostAsync(options, signals).ConfigureAwait(false);
+            return null;
         }
     }
 
