@@ -112,6 +112,11 @@ def chatty_workers(n, marker):
     return [Worker(f"w{i:04d}", [sys.executable, "-c", code, marker]) for i in range(n)]
 
 
+def crashing_workers(n, marker, seconds=0.5):
+    # A worker that crashes (exit 1) after half a second, for ever: restart churn. The marker is sh's $0.
+    return [Worker(f"w{i:04d}", ["sh", "-c", f"sleep {seconds}; exit 1", marker]) for i in range(n)]
+
+
 def new_marker(kind="86400"):
     return f"{kind}.{os.getpid()}{int(time.monotonic() * 1000) % 10**7}"
 
@@ -180,6 +185,12 @@ class Botvisor(Tool):
 
     def log_lines(self):
         return count_lines(os.path.join(self.state, "logs"))
+
+    def restarts(self):
+        """Restarts since the daemon started, summed over the fleet (`botvisor status --json`)."""
+        doc = json.loads(run([self.binary, "status", "--json", "--state-dir", self.state]).stdout)
+        bots = doc.get("bots", []) if isinstance(doc, dict) else doc
+        return sum(b.get("restarts", 0) for b in bots)
 
     def stop(self, timeout=120):
         try:
@@ -283,6 +294,14 @@ class Floor(Tool):
     def stop(self, timeout=10):
         self.proc.kill()
         self.proc.wait()
+
+
+def duration(seconds):
+    """30 → '30s', 120 → '2m', 3600 → '1h', 90 → '1m30s'."""
+    seconds = round(seconds)
+    h, rest = divmod(seconds, 3600)
+    m, sec = divmod(rest, 60)
+    return "".join(f"{v}{u}" for v, u in ((h, "h"), (m, "m"), (sec, "s")) if v) or "0s"
 
 
 def quote(arg):
@@ -445,6 +464,56 @@ class Bench:
             self.add(name, "status query p50", n, [percentile(times, 50)], "ms")
             self.add(name, "status query p99", n, [percentile(times, 99)], "ms")
 
+    def churn(self, make_tool, n, seconds, warmup, interval):
+        """N workers that crash every half second, restarted at once, for `seconds` after a warm-up: the daemon's
+        RSS (and anonymous RSS) sampled every `interval` seconds, at the start of the window and at its end, and the
+        restarts done meanwhile. Botvisor only: its restart count is read from `status --json`."""
+        for name in self.tool_names():
+            if name != "botvisor":
+                self.notes.append(f"churn: {name} not measured (the churn workload is Botvisor only)")
+                continue
+            tool = make_tool(name)
+            marker = new_marker()
+            tool.start(crashing_workers(n, marker))
+            samples = []  # (seconds into the window, RSS MiB, anonymous RSS MiB)
+            try:
+                pid = tool.daemon_pid()
+                # Crashing workers are never all alive at once; most of them is enough to say the fleet is up.
+                wait_until(lambda: len(procs_with(marker)) >= max(1, n * 8 // 10), 600, f"{name}: {n} churning workers", poll=0.05)
+                time.sleep(warmup)
+                restarts0, t0 = tool.restarts(), time.monotonic()
+                while True:
+                    elapsed = time.monotonic() - t0
+                    samples.append((elapsed, rss_mib(pid), anon_rss_mib(pid)))
+                    if elapsed >= seconds:
+                        break
+                    time.sleep(min(interval, seconds - elapsed))
+                restarts = tool.restarts() - restarts0
+                window = time.monotonic() - t0
+                if tool.proc.poll() is not None:
+                    raise RuntimeError(f"the daemon exited with {tool.proc.returncode} during the run")
+            finally:
+                tool.stop()
+                tool.cleanup(marker)
+            label = f"churn {duration(seconds)}"
+            rss = [r for _, r, _ in samples]
+            anon = [a for _, _, a in samples]
+            half = next(i for i, (t, _, _) in enumerate(samples) if t >= seconds / 2)
+            self.add(name, f"{label}: daemon RSS at start", n, [rss[0]], "MiB")
+            self.add(name, f"{label}: daemon RSS at end", n, [rss[-1]], "MiB")
+            self.add(name, f"{label}: daemon RSS growth", n, [rss[-1] - rss[0]], "MiB")
+            self.add(name, f"{label}: RSS growth, second half", n, [rss[-1] - rss[half]], "MiB")
+            self.add(name, f"{label}: daemon RSS max", n, [max(rss)], "MiB")
+            self.add(name, f"{label}: anonymous RSS at start", n, [anon[0]], "MiB")
+            self.add(name, f"{label}: anonymous RSS at end", n, [anon[-1]], "MiB")
+            self.add(name, f"{label}: anonymous RSS growth", n, [anon[-1] - anon[0]], "MiB")
+            self.add(name, f"{label}: restarts", n, [restarts], "restarts", 0)
+            self.add(name, f"{label}: restarts per s", n, [restarts / window], "1/s")
+            step = max(1, -(-len(samples) // 25))  # at most 25 points in the note
+            series = ", ".join(f"{t:.0f}s {r:.1f} ({a:.1f})" for t, r, a in samples[::step] + ([samples[-1]] if (len(samples) - 1) % step else []))
+            self.notes.append(f"churn ({name}, {n} workers crashing every 0.5 s, restarted at once; {duration(warmup)} warm-up, then "
+                              f"{duration(seconds)}): daemon RSS MiB (anonymous) by time into the window: {series}.")
+
     def guarded(self, workload, *args):
         """Runs one workload tool by tool; a tool that cannot do it gets a note instead of ending the run."""
         names = self.tools
@@ -525,7 +594,8 @@ def targets(rows):
 
 def write_report(rows, info, versions, args, notes):
     os.makedirs(os.path.join(HERE, "results"), exist_ok=True)
-    report = "quick" if args.quick else "latest"  # a smoke run never overwrites the full results
+    # A smoke run or a run of some workloads (results/churn.md) never overwrites the full results.
+    report = "quick" if args.quick else "-".join(args.workload) if args.workload else "latest"
     with open(os.path.join(HERE, "results", f"{report}.json"), "w") as f:
         json.dump(rows, f, indent=1)
     lines = ["# Benchmark results", "",
@@ -548,6 +618,9 @@ def write_report(rows, info, versions, args, notes):
     print("\n".join(lines))
 
 
+WORKLOADS = ["start", "start-python", "idle", "restart", "stop", "logs", "status", "churn"]
+
+
 def main():
     p = argparse.ArgumentParser(description=__doc__)
     p.add_argument("--quick", action="store_true", help="N = 10, one repetition, Botvisor only: a smoke test")
@@ -556,6 +629,9 @@ def main():
     p.add_argument("--pm2", default="pm2")
     p.add_argument("--reps", type=int, default=3)
     p.add_argument("--notes", default=None, help="a file of notes (one per line) to add to the results")
+    p.add_argument("--workload", action="append", choices=WORKLOADS, help="run only these workloads (default: all)")
+    p.add_argument("--churn-bots", type=int, default=None, help="churn: workers crashing every 0.5 s (default 200; --quick: 10)")
+    p.add_argument("--churn-minutes", type=float, default=None, help="churn: minutes measured after the warm-up (default 5; --quick: 10 s)")
     args = p.parse_args()
 
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -574,13 +650,23 @@ def main():
     g = bench.guarded
     # The same workloads in both modes; the smoke run only shrinks them: (fleet size, start sizes, idle s, kills, log s, status calls).
     n, sizes, idle, kills, log_s, calls = (10, [10], 2, 5, 2, 5) if args.quick else (1000, [100, 500, 1000], 60, 50, 10, 20)
-    g(bench.fleet_start, make, sizes, "sleep")
-    g(bench.fleet_start, make, sizes[:1], "python")
-    g(bench.idle_cpu, make, n, idle)
-    g(bench.restart_latency, make, kills)
-    g(bench.graceful_stop, make, n)
-    g(bench.log_throughput, make, 10, log_s)
-    g(bench.control_latency, make, n, calls)
+    # churn: (workers, seconds measured, warm-up s, sampling interval s).
+    churn_n = args.churn_bots or (10 if args.quick else 200)
+    churn_s = args.churn_minutes * 60 if args.churn_minutes else (10 if args.quick else 300)
+    churn_warmup, churn_every = (3, 1) if args.quick else (30, 5)
+    workloads = {
+        "start": lambda: g(bench.fleet_start, make, sizes, "sleep"),
+        "start-python": lambda: g(bench.fleet_start, make, sizes[:1], "python"),
+        "idle": lambda: g(bench.idle_cpu, make, n, idle),
+        "restart": lambda: g(bench.restart_latency, make, kills),
+        "stop": lambda: g(bench.graceful_stop, make, n),
+        "logs": lambda: g(bench.log_throughput, make, 10, log_s),
+        "status": lambda: g(bench.control_latency, make, n, calls),
+        "churn": lambda: g(bench.churn, make, churn_n, churn_s, churn_warmup, churn_every),
+    }
+    for name in WORKLOADS:
+        if not args.workload or name in args.workload:
+            workloads[name]()
     notes = []
     if args.notes and os.path.exists(args.notes):
         with open(args.notes) as f:
