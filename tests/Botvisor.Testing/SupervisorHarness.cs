@@ -95,7 +95,8 @@ public sealed class SupervisorHarness : IAsyncDisposable
         Source = "test",
     };
 
-    public Task<FleetDiff> ApplyAsync(params BotSpec[] specs) => Reconciler.ApplyAsync(specs, "test");
+    /// <summary>Applies specs as they are: the tests of supervision skip the controller's validation on purpose.</summary>
+    public Task<FleetDiff> ApplyAsync(params BotSpec[] specs) => Reconciler.ApplyAsync(new ValidatedFleet(specs), "test");
 
     public BotSupervisor Bot(string id) => Reconciler.Find(id) ?? throw new InvalidOperationException($"no bot {id}");
 

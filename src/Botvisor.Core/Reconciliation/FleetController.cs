@@ -3,96 +3,74 @@ using Botvisor.Core.Fleet;
 using Botvisor.Core.State;
 using Botvisor.Core.Storage;
 using Botvisor.Core.Supervision;
+using Botvisor.Core.Sources;
 using Botvisor.Core.Validation;
 using Microsoft.Extensions.Logging;
 
 namespace Botvisor.Core.Reconciliation;
 
 /// <summary>
-/// Every change of desired state comes through here: the fleet file (start, SIGHUP, reload) and bots
-/// added, replaced or removed through the API. Each change is validated together with the rest of
-/// the fleet, and only then diffed and applied; any error rejects the change as a whole and the
-/// running fleet stays exactly as it was. Every change is an audit event with who asked and how it ended.
+/// Every change of desired state comes through here, from whichever source it comes: the fleet file
+/// (start, SIGHUP, reload) and the API's bots (add, replace, remove). One path for all of them: the
+/// changed source proposes its next state (parsed before the lock), which is merged with every other
+/// source's current state, validated as a whole, and only then stored, diffed and applied, behind one
+/// gate. Any error rejects the change and the running fleet stays exactly as it was. Only this type
+/// builds the <see cref="ValidatedFleet"/> the reconciler applies. Every change is an audit event with
+/// who asked and how it ended.
 /// </summary>
 public sealed partial class FleetController : IDisposable
 {
-    public const string ApiSource = "api";
+    public const string ApiSource = ApiFleetSource.SourceName;
 
     private readonly FleetReconciler _reconciler;
     private readonly StoreWriter _writer;
-    private readonly IFleetStore _store;
     private readonly TimeProvider _time;
-    private readonly ILogger _logger;
     private readonly SemaphoreSlim _gate = new(1, 1);
-    private FleetConfig? _file;
-    private SourceMap _fileLocations = new(null);
-    private Dictionary<string, BotConfig> _apiBots = new(StringComparer.Ordinal);
+    private readonly ApiFleetSource _api;
+    private FileFleetSource? _file;
 
     public FleetController(FleetReconciler reconciler, StoreWriter writer, IFleetStore store, TimeProvider time, ILogger<FleetController> logger)
     {
         _reconciler = reconciler;
         _writer = writer;
-        _store = store;
         _time = time;
-        _logger = logger;
+        _api = new ApiFleetSource(store, time, logger);
     }
 
-    public string? ConfigPath => _file?.SourcePath;
+    public string? ConfigPath => _file?.Current.Settings?.SourcePath;
 
     /// <summary>Where a bot is defined: the fleet file's path or <see cref="ApiSource"/>; null if unknown.</summary>
     public string? SourceOf(string botId) =>
-        _file?.Bots.Any(b => b.Id == botId) == true ? _file.SourcePath : _apiBots.ContainsKey(botId) ? ApiSource : null;
+        _file?.Current.Defines(botId) == true ? _file.Name : _api.Current.Defines(botId) ? ApiSource : null;
 
     /// <summary>Reads the bots added through the API earlier; a stored bot that no longer parses is skipped with an error.</summary>
-    public async Task LoadStoredBotsAsync(CancellationToken cancellationToken = default)
-    {
-        foreach (var stored in await _store.LoadBotsAsync(cancellationToken).ConfigureAwait(false))
-        {
-            var (bot, errors) = FleetFileLoader.ParseBotDocument(stored.Definition, ApiSource, stored.Id);
-            if (bot is null)
-            {
-                Log.StoredBotInvalid(_logger, stored.Id, string.Join("; ", errors));
-                continue;
-            }
-            _apiBots[bot.Id] = bot;
-        }
-    }
+    public Task LoadStoredBotsAsync(CancellationToken cancellationToken = default) => _api.LoadAsync(cancellationToken);
 
     /// <summary>Reads the fleet file and applies it with the API's bots; returns the errors (and changes nothing) if the result is invalid.</summary>
     public async Task<FleetApplyResult> ApplyFileAsync(string path, string actor, string reason)
     {
-        // Reading and checking the file alone needs nothing of the controller's: it is done before the
-        // lock, so a slow or hostile file never holds up the API's adds, replaces and removes.
-        var loaded = FleetLoader.LoadAndValidate(path);
+        var source = _file is { } known && known.Path == path ? known : new FileFleetSource(path);
+        var (next, fileErrors) = source.Read(); // before the lock: a slow or hostile file holds up nothing
         await _gate.WaitAsync().ConfigureAwait(false);
         try
         {
-            if (!loaded.Succeeded)
+            if (next is null)
             {
-                Audit(actor, reason, null, $"rejected: {loaded.Errors.Count} error(s) in {path}; the running fleet is unchanged");
-                return new FleetApplyResult(null, loaded.Errors);
+                Audit(actor, reason, null, $"rejected: {fileErrors.Count} error(s) in {path}; the running fleet is unchanged");
+                return new FleetApplyResult(null, fileErrors);
             }
-            var apiBots = _apiBots;
-            if (_file is null)
-            {
-                // At start, an API bot that clashes with the file gives way to the file (with an error in the log).
-                apiBots = new Dictionary<string, BotConfig>(apiBots, StringComparer.Ordinal);
-                foreach (var clash in loaded.Fleet!.Bots.Where(b => apiBots.ContainsKey(b.Id)))
-                {
-                    Log.StoredBotInvalid(_logger, clash.Id, $"{path} now defines a bot with the same id; the file wins");
-                    apiBots.Remove(clash.Id);
-                }
-            }
-            var errors = ValidateMerged(loaded.Fleet!, loaded.Locations, apiBots);
+            // At start, a stored bot the file now defines too gives way to the file.
+            var api = _file is null ? _api.WithoutClashes(next) : _api.Current;
+            var (fleet, errors) = Validate(next, api);
             if (errors.Count > 0)
             {
                 Audit(actor, reason, null, $"rejected: {errors.Count} error(s); the running fleet is unchanged");
                 return new FleetApplyResult(null, errors);
             }
-            _file = loaded.Fleet;
-            _fileLocations = loaded.Locations;
-            _apiBots = apiBots;
-            var diff = await ApplyCurrentAsync(reason).ConfigureAwait(false);
+            _file = source;
+            source.Accept(next);
+            _api.Accept(api);
+            var diff = await _reconciler.ApplyAsync(fleet!, reason).ConfigureAwait(false);
             Audit(actor, reason, null, diff.ToString());
             return new FleetApplyResult(diff, []);
         }
@@ -105,7 +83,7 @@ public sealed partial class FleetController : IDisposable
     /// <summary>Adds a bot from a JSON or YAML definition; it is stored and survives a restart of the daemon.</summary>
     public async Task<BotSpec> AddBotAsync(string definition, string actor)
     {
-        var bot = Parse(definition, routeId: null);
+        var bot = ApiFleetSource.Parse(definition, routeId: null);
         await _gate.WaitAsync().ConfigureAwait(false);
         try
         {
@@ -127,7 +105,7 @@ public sealed partial class FleetController : IDisposable
     public async Task<BotSpec> ReplaceBotAsync(string botId, string definition, string actor)
     {
         // Parsed before the lock; a missing or file-defined bot is still reported before a bad body.
-        var (bot, errors) = FleetFileLoader.ParseBotDocument(definition, RequestBody, botId);
+        var (bot, errors) = FleetFileLoader.ParseBotDocument(definition, ApiFleetSource.RequestBody, botId);
         await _gate.WaitAsync().ConfigureAwait(false);
         try
         {
@@ -178,12 +156,9 @@ public sealed partial class FleetController : IDisposable
 
     private async Task<BotSpec?> ChangeApiBotsAsync(string botId, BotConfig? bot, string? definition, string actor, string action)
     {
-        var next = new Dictionary<string, BotConfig>(_apiBots, StringComparer.Ordinal);
-        if (bot is null) next.Remove(botId);
-        else next[botId] = bot;
-
-        var file = _file ?? throw new InvalidOperationException("the fleet file has not been loaded");
-        var errors = ValidateMerged(file, _fileLocations, next);
+        var file = _file?.Current ?? throw new InvalidOperationException("the fleet file has not been loaded");
+        var next = _api.With(botId, bot);
+        var (fleet, errors) = Validate(file, next);
         if (errors.Count > 0)
         {
             Audit(actor, action, botId, $"rejected: {string.Join("; ", errors)}");
@@ -192,18 +167,16 @@ public sealed partial class FleetController : IDisposable
 
         try
         {
-            if (bot is null) await _store.DeleteBotAsync(botId).ConfigureAwait(false);
-            else await _store.SaveBotAsync(new StoredBot(botId, definition!, _time.GetUtcNow(), actor)).ConfigureAwait(false);
+            await _api.AcceptAsync(next, botId, definition, actor).ConfigureAwait(false);
         }
         catch (StoreUnavailableException ex)
         {
             Audit(actor, action, botId, $"failed: {ex.Message}; nothing was changed");
             throw;
         }
-        _apiBots = next;
-        await ApplyCurrentAsync($"{action} by {actor}").ConfigureAwait(false);
+        await _reconciler.ApplyAsync(fleet!, $"{action} by {actor}").ConfigureAwait(false);
         Audit(actor, action, botId, "ok");
-        return bot is null ? null : BotSpecResolver.Resolve(bot, file.Defaults, file.BaseDirectory, ApiSource);
+        return bot is null ? null : fleet!.Bots.Single(b => b.Id == botId);
     }
 
     private void RequireApiBot(string botId, string what)
@@ -215,47 +188,33 @@ public sealed partial class FleetController : IDisposable
         }
     }
 
-    private const string RequestBody = "request body";
-
-    private static BotConfig Parse(string definition, string? routeId)
+    /// <summary>
+    /// Merges the file's state and the API's, validates the whole (a bot defined by both is an error),
+    /// and resolves every bot with the file's settings. Errors in API bots name no file position.
+    /// </summary>
+    private static (ValidatedFleet? Fleet, List<FleetError> Errors) Validate(SourceState file, SourceState api)
     {
-        var (bot, errors) = FleetFileLoader.ParseBotDocument(definition, RequestBody, routeId);
-        if (bot is null) throw new FleetValidationException(errors);
-        return bot;
-    }
-
-    private static List<FleetError> ValidateMerged(FleetConfig file, SourceMap locations, IReadOnlyDictionary<string, BotConfig> apiBots)
-    {
+        var settings = file.Settings ?? throw new InvalidOperationException("the fleet file's state has no settings");
         var errors = new List<FleetError>();
-        foreach (var id in apiBots.Keys.Where(id => file.Bots.Any(b => b.Id == id)))
+        foreach (var id in api.Bots.Select(b => b.Id).Where(file.Defines))
         {
-            errors.Add(locations.Error("bots." + id, $"bot '{id}' is also defined through the API; remove one of them", id));
+            errors.Add(file.Locations.Error("bots." + id, $"bot '{id}' is also defined through the API; remove one of them", id));
         }
-        var merged = file with { Bots = file.Bots.Concat(apiBots.Values.Where(b => file.Bots.All(f => f.Id != b.Id))).ToList() };
-        foreach (var error in FleetValidator.Default.Validate(merged, locations))
+        var apiIds = api.Bots.Select(b => b.Id).ToHashSet(StringComparer.Ordinal);
+        var merged = settings with { Bots = file.Bots.Concat(api.Bots.Where(b => !file.Defines(b.Id))).ToList() };
+        foreach (var error in FleetValidator.Default.Validate(merged, file.Locations))
         {
-            bool fromApi = apiBots.Keys.Any(id => error.Path == "bots." + id || error.Path.StartsWith("bots." + id + ".", StringComparison.Ordinal));
+            bool fromApi = apiIds.Any(id => error.Path == "bots." + id || error.Path.StartsWith("bots." + id + ".", StringComparison.Ordinal));
             errors.Add(fromApi ? error with { File = null, Location = null } : error);
         }
-        return errors;
-    }
-
-    private Task<FleetDiff> ApplyCurrentAsync(string reason)
-    {
-        var file = _file!;
-        var specs = BotSpecResolver.ResolveAll(file, file.SourcePath ?? "")
-            .Concat(_apiBots.Values.Select(b => BotSpecResolver.Resolve(b, file.Defaults, file.BaseDirectory, ApiSource)))
+        if (errors.Count > 0) return (null, errors);
+        var specs = BotSpecResolver.ResolveAll(settings with { Bots = file.Bots }, settings.SourcePath ?? "")
+            .Concat(api.Bots.Select(b => BotSpecResolver.Resolve(b, settings.Defaults, settings.BaseDirectory, ApiSource)))
             .ToList();
-        return _reconciler.ApplyAsync(specs, reason);
+        return (new ValidatedFleet(specs), errors);
     }
 
     public void Dispose() => _gate.Dispose();
-
-    private static partial class Log
-    {
-        [LoggerMessage(EventId = Diagnostics.LogEventIds.StoredBotInvalid, Level = LogLevel.Error, Message = "Bot {BotId} added through the API was not loaded: {Error}")]
-        public static partial void StoredBotInvalid(ILogger logger, string botId, string error);
-    }
 }
 
 public sealed record FleetApplyResult(FleetDiff? Diff, IReadOnlyList<FleetError> Errors)

@@ -43,9 +43,10 @@ public sealed class FleetReconciler : IDisposable
         }
     }
 
-    /// <summary>Applies the desired fleet; returns what changed once every command has been handed over.</summary>
-    public async Task<FleetDiff> ApplyAsync(IReadOnlyList<BotSpec> desired, string reason)
+    /// <summary>Applies the desired fleet (validated by the controller); returns what changed once every command has been handed over.</summary>
+    public async Task<FleetDiff> ApplyAsync(ValidatedFleet fleet, string reason)
     {
+        var desired = fleet.Bots;
         await _applyGate.WaitAsync().ConfigureAwait(false);
         try
         {

@@ -1,0 +1,28 @@
+using Botvisor.Core.Configuration;
+
+namespace Botvisor.Core.Sources;
+
+/// <summary>
+/// The fleet file: read when the daemon starts and on every reload (SIGHUP, <c>POST /reload</c>). Reading
+/// needs nothing of the controller's, so it happens before the controller's lock: a slow or hostile
+/// file never holds up the API's changes. Its bots belong to it: the API can start and stop them, not
+/// replace or remove them.
+/// </summary>
+public sealed class FileFleetSource(string path) : IFleetSource
+{
+    public string Path { get; } = path;
+
+    public string Name => Current.Settings?.SourcePath ?? Path;
+
+    public SourceState Current { get; private set; } = SourceState.Empty;
+
+    /// <summary>Reads and checks the file on its own; the controller then checks it with the other sources.</summary>
+    public (SourceState? Next, IReadOnlyList<FleetError> Errors) Read()
+    {
+        var loaded = FleetLoader.LoadAndValidate(Path);
+        return loaded.Succeeded ? (new SourceState(loaded.Fleet!.Bots, loaded.Locations, loaded.Fleet), []) : (null, loaded.Errors);
+    }
+
+    /// <summary>Called by the controller once the state is part of the running fleet.</summary>
+    internal void Accept(SourceState state) => Current = state;
+}
