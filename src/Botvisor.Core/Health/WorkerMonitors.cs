@@ -18,26 +18,29 @@ public interface IMonitorSink
 
 /// <summary>
 /// The checks that watch a running worker from outside, started when it is up and disposed when it
-/// ends: the HTTP liveness probe (a one-shot timer re-armed after each probe, so probes never overlap)
-/// and the periodic token check. They only report; the supervisor's machine decides.
+/// ends: the HTTP liveness probe (scheduled again after each probe, so probes never overlap) and the
+/// periodic token check. They run on the fleet's one <see cref="CheckScheduler"/>, never in a
+/// supervisor's loop, and only report; the supervisor's machine decides.
 /// </summary>
 public sealed class WorkerMonitors : IDisposable
 {
     private readonly BotSpec _spec;
     private readonly TimeProvider _time;
+    private readonly CheckScheduler _scheduler;
     private readonly IHttpProbe? _probe;
     private readonly ITelegramApi? _telegram;
     private readonly IMonitorSink _sink;
     private readonly Lock _lock = new();
-    private ITimer? _probeTimer;
-    private ITimer? _tokenTimer;
+    private IDisposable? _nextProbe;
+    private IDisposable? _nextTokenCheck;
     private int _probeFailures;
     private bool _disposed;
 
-    public WorkerMonitors(BotSpec spec, TimeProvider time, IHttpProbe? probe, ITelegramApi? telegram, IMonitorSink sink)
+    public WorkerMonitors(BotSpec spec, TimeProvider time, CheckScheduler scheduler, IHttpProbe? probe, ITelegramApi? telegram, IMonitorSink sink)
     {
         _spec = spec;
         _time = time;
+        _scheduler = scheduler;
         _probe = probe;
         _telegram = telegram;
         _sink = sink;
@@ -51,17 +54,21 @@ public sealed class WorkerMonitors : IDisposable
             {
                 ArmProbe(probe.InitialDelay > TimeSpan.Zero ? probe.InitialDelay : probe.Interval);
             }
-            if (_spec is { Token: not null, TelegramCheckInterval: { } every } && _telegram is not null)
-            {
-                _tokenTimer = _time.CreateTimer(static s => _ = ((WorkerMonitors)s!).CheckTokenAsync(), this, every, every);
-            }
+            ArmTokenCheck();
         }
     }
 
     private void ArmProbe(TimeSpan due)
     {
-        _probeTimer?.Dispose();
-        _probeTimer = _time.CreateTimer(static s => _ = ((WorkerMonitors)s!).ProbeAsync(), this, due, Timeout.InfiniteTimeSpan);
+        _nextProbe?.Dispose();
+        _nextProbe = _scheduler.Schedule(due, () => _ = ProbeAsync());
+    }
+
+    private void ArmTokenCheck()
+    {
+        if (_spec is not { Token: not null, TelegramCheckInterval: { } every } || _telegram is null) return;
+        _nextTokenCheck?.Dispose();
+        _nextTokenCheck = _scheduler.Schedule(every, () => _ = CheckTokenAsync());
     }
 
     private async Task ProbeAsync()
@@ -106,14 +113,18 @@ public sealed class WorkerMonitors : IDisposable
         }
         catch (Exception)
         {
-            return; // the network, not the token: the next check will tell
+            result = TelegramResult<TelegramBotInfo>.Fail(new TelegramFailure(TelegramFailureKind.Unreachable, null, "the Bot API could not be reached"));
         }
-        if (result.Failure is not { Kind: TelegramFailureKind.Rejected } failure) return;
         lock (_lock)
         {
             if (_disposed) return;
-            _sink.TokenRejected(this, $"token rejected by Telegram while running ({failure})",
-                $"token rejected by Telegram while running ({failure}); not restarting: fix the token, then start the bot");
+            if (result.Failure is { Kind: TelegramFailureKind.Rejected } failure)
+            {
+                _sink.TokenRejected(this, $"token rejected by Telegram while running ({failure})",
+                    $"token rejected by Telegram while running ({failure}); not restarting: fix the token, then start the bot");
+                return;
+            }
+            ArmTokenCheck(); // the network, not the token, when it failed otherwise: the next check will tell
         }
     }
 
@@ -122,8 +133,8 @@ public sealed class WorkerMonitors : IDisposable
         lock (_lock)
         {
             _disposed = true;
-            _probeTimer?.Dispose();
-            _tokenTimer?.Dispose();
+            _nextProbe?.Dispose();
+            _nextTokenCheck?.Dispose();
         }
     }
 }

@@ -398,7 +398,7 @@ public sealed partial class BotSupervisor : IMonitorSink, IAsyncDisposable
     private void StartMonitors()
     {
         _monitors?.Dispose();
-        _monitors = new WorkerMonitors(_machine.Spec, _services.Time, _services.HttpProbe, _services.Telegram, this);
+        _monitors = new WorkerMonitors(_machine.Spec, _services.Time, _services.Checks, _services.HttpProbe, _services.Telegram, this);
         _monitors.Start();
     }
 

@@ -42,6 +42,15 @@ public sealed class SupervisorServices
     /// </summary>
     public string? WorkerMark { get; init; }
 
+    /// <summary>The one timer the fleet's outside checks (probes, token checks) are scheduled on.</summary>
+    public Health.CheckScheduler Checks
+    {
+        get => _checks ??= new Health.CheckScheduler(Time);
+        init => _checks = value;
+    }
+
+    private Health.CheckScheduler? _checks;
+
     /// <summary>Runs HTTP probes; null disables them.</summary>
     public Health.IHttpProbe? HttpProbe { get; init; }
 

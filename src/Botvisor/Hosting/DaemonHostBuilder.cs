@@ -101,10 +101,12 @@ public static class DaemonHostBuilder
             NotifySocketPath = options.NotifySocketPath,
             NotifyAbstractAddress = "@" + options.NotifyAbstractName,
             WorkerMark = options.WorkerMark,
+            Checks = sp.GetRequiredService<CheckScheduler>(),
             HttpProbe = sp.GetRequiredService<IHttpProbe>(),
             Cgroups = sp.GetRequiredService<Core.Cgroups.CgroupSupport>().Tree,
         });
         services.AddSingleton<NotifyRouter>();
+        services.AddSingleton(sp => new CheckScheduler(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IHttpProbe, HttpHealthProbe>();
         services.AddSingleton<ResourceSampler>();
         services.AddSingleton<ITelegramApi, HttpTelegramApi>();

@@ -53,8 +53,7 @@ public class StoreWriterOutageTests : IAsyncDisposable
         Assert.Equal(attempts, _store.Attempts);
 
         _store.Fail = false;
-        _time.Advance(StoreWriter.RetryInitial);
-        await WaitUntilAsync(() => !_writer.Failing);
+        await RecoverAsync(StoreWriter.RetryInitial);
         await _writer.FlushAsync();
 
         Assert.Equal(["before0", .. Enumerable.Range(0, 5).Select(i => "during" + i), .. Enumerable.Range(0, 5).Select(i => "later" + i)],
@@ -71,8 +70,7 @@ public class StoreWriterOutageTests : IAsyncDisposable
         await RecordAsync("e", 250);
 
         _store.Fail = false;
-        _time.Advance(StoreWriter.RetryMax);
-        await WaitUntilAsync(() => !_writer.Failing);
+        await RecoverAsync(StoreWriter.RetryMax);
         await _writer.FlushAsync();
         await _writer.FlushAsync();
 
@@ -102,8 +100,7 @@ public class StoreWriterOutageTests : IAsyncDisposable
         Assert.InRange(_writer.PendingWorkerRecords, 0, 2);
 
         _store.Fail = false;
-        _time.Advance(StoreWriter.RetryMax);
-        await WaitUntilAsync(() => !_writer.Failing);
+        await RecoverAsync(StoreWriter.RetryMax);
         await _writer.FlushAsync();
 
         Assert.Equal(["churn:1001", "steady:7"], (await _store.Inner.LoadWorkersAsync()).Select(w => $"{w.BotId}:{w.Pid}").Order());
@@ -124,6 +121,21 @@ public class StoreWriterOutageTests : IAsyncDisposable
     {
         for (int i = 0; i < count; i++) _writer.Record(new BotEvent { Time = _time.GetUtcNow(), Kind = BotEventKinds.Daemon, Message = prefix + i });
         await _writer.FlushAsync().WaitAsync(TestTimeouts.Event);
+    }
+
+    /// <summary>
+    /// Moves the fake clock by <paramref name="step"/> until the writer has recovered. The writer arms its
+    /// retry after it answers the flush the test awaited, so one advance may come before the retry's
+    /// timer exists (and it would then never fire on a fake clock): the clock moves until it has.
+    /// </summary>
+    private async Task RecoverAsync(TimeSpan step)
+    {
+        using var cts = new CancellationTokenSource(TestTimeouts.Event);
+        while (_writer.Failing)
+        {
+            _time.Advance(step);
+            await Task.Delay(10, cts.Token);
+        }
     }
 
     private static async Task WaitUntilAsync(Func<bool> condition)
