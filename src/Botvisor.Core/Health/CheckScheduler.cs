@@ -21,7 +21,7 @@ public sealed class CheckScheduler : IDisposable
         _timer = time.CreateTimer(static s => ((CheckScheduler)s!).RunDue(), this, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
-    /// <summary>Queued entries, cancelled ones included until they come due (for tests).</summary>
+    /// <summary>Queued entries (for tests).</summary>
     public int Pending
     {
         get
@@ -43,7 +43,7 @@ public sealed class CheckScheduler : IDisposable
                 if (due < _armedFor) Arm(due);
             }
         }
-        return new Cancellation(entry);
+        return new Cancellation(this, entry);
     }
 
     private void Arm(long due)
@@ -95,8 +95,18 @@ public sealed class CheckScheduler : IDisposable
         public void Cancel() => _cancelled = true;
     }
 
-    private sealed class Cancellation(Entry entry) : IDisposable
+    /// <summary>Takes a cancelled entry out of the queue at once, so what it holds (a bot's monitors) is not kept until it would have been due.</summary>
+    private void Remove(Entry entry)
     {
-        public void Dispose() => entry.Cancel();
+        lock (_lock) _queue.Remove(entry, out _, out _, ReferenceEqualityComparer.Instance);
+    }
+
+    private sealed class Cancellation(CheckScheduler scheduler, Entry entry) : IDisposable
+    {
+        public void Dispose()
+        {
+            entry.Cancel();
+            scheduler.Remove(entry);
+        }
     }
 }

@@ -83,25 +83,30 @@ public sealed class WorkerMonitors : IDisposable
         {
             result = new ProbeResult(false, ex.Message);
         }
+        // Decided under the lock, reported after it: a report may run a whole supervisor step inline.
+        Action report;
         lock (_lock)
         {
             if (_disposed) return;
             if (result.Success)
             {
                 _probeFailures = 0;
-                _sink.Checked(this, "http", true, result.Message);
+                report = () => _sink.Checked(this, "http", true, result.Message);
+                ArmProbe(probe.Interval);
             }
             else if (++_probeFailures >= probe.Failures)
             {
-                _sink.Fault(this, "http", $"liveness probe {probe.Url} failed {_probeFailures} times: {result.Message}");
-                return; // the worker is being ended; no more probes
+                var reason = $"liveness probe {probe.Url} failed {_probeFailures} times: {result.Message}";
+                report = () => _sink.Fault(this, "http", reason); // the worker is being ended; no more probes
             }
             else
             {
-                _sink.Checked(this, "http", false, $"{result.Message} ({_probeFailures} of {probe.Failures})");
+                var message = $"{result.Message} ({_probeFailures} of {probe.Failures})";
+                report = () => _sink.Checked(this, "http", false, message);
+                ArmProbe(probe.Interval);
             }
-            ArmProbe(probe.Interval);
         }
+        report();
     }
 
     private async Task CheckTokenAsync()
@@ -118,14 +123,15 @@ public sealed class WorkerMonitors : IDisposable
         lock (_lock)
         {
             if (_disposed) return;
-            if (result.Failure is { Kind: TelegramFailureKind.Rejected } failure)
+            if (result.Failure is not { Kind: TelegramFailureKind.Rejected })
             {
-                _sink.TokenRejected(this, $"token rejected by Telegram while running ({failure})",
-                    $"token rejected by Telegram while running ({failure}); not restarting: fix the token, then start the bot");
+                ArmTokenCheck(); // the network, not the token, when it failed otherwise: the next check will tell
                 return;
             }
-            ArmTokenCheck(); // the network, not the token, when it failed otherwise: the next check will tell
         }
+        var failure = result.Failure;
+        _sink.TokenRejected(this, $"token rejected by Telegram while running ({failure})",
+            $"token rejected by Telegram while running ({failure}); not restarting: fix the token, then start the bot");
     }
 
     public void Dispose()

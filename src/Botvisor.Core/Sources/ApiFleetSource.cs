@@ -49,8 +49,10 @@ public sealed partial class ApiFleetSource(IFleetStore store, TimeProvider time,
     /// <summary>The state with <paramref name="bot"/> added or replaced (null: <paramref name="botId"/> removed).</summary>
     public SourceState With(string botId, BotConfig? bot)
     {
-        var bots = Current.Bots.Where(b => b.Id != botId).ToList();
-        if (bot is not null) bots.Add(bot);
+        // A replaced bot keeps its place; an added one comes last.
+        var bots = bot is null ? Current.Bots.Where(b => b.Id != botId).ToList()
+            : Current.Defines(botId) ? Current.Bots.Select(b => b.Id == botId ? bot : b).ToList()
+            : [.. Current.Bots, bot];
         return Current with { Bots = bots };
     }
 

@@ -32,7 +32,6 @@ public sealed partial class BotSupervisor : IMonitorSink, IAsyncDisposable
     private readonly List<(Func<BotLifecycleState, bool> Done, TaskCompletionSource<BotSnapshot> Tcs)> _waiters = [];
     private readonly Queue<MachineSignal> _next = new();
     private readonly BotLog _log;
-    private readonly IReadOnlyList<IStartGate> _gates;
     private readonly long _origin;
 
     private BotMachineState _machine;
@@ -42,8 +41,7 @@ public sealed partial class BotSupervisor : IMonitorSink, IAsyncDisposable
     private bool _exit;
     private long _deadlineGeneration;
     private ITimer? _deadline;
-    private long _gateGeneration;
-    private CancellationTokenSource? _gateRun;
+    private readonly GateRunner _gateRunner;
     private long _lastConflictEvent;
 
     public BotSupervisor(BotSpec spec, SupervisorServices services)
@@ -51,7 +49,10 @@ public sealed partial class BotSupervisor : IMonitorSink, IAsyncDisposable
         _spec = spec;
         _machine = BotMachineState.Initial(spec);
         _services = services;
-        _gates = services.StartGates;
+        _gateRunner = new GateRunner(services.StartGates,
+            verdict => _next.Enqueue(new MachineSignal.GateAnswered(verdict)),
+            (generation, verdict) => Post(new SupervisorSignal.GateAnswered(generation, verdict)),
+            generation => Post(new SupervisorSignal.GatesChanged(generation)));
         _origin = services.Time.GetTimestamp();
         _logger = services.LoggerFactory.CreateLogger("Botvisor.Supervisor");
         _log = new BotLog(spec.Id, services.LogDirectory, spec.LogMaxSize, spec.LogMaxFiles);
@@ -107,14 +108,16 @@ public sealed partial class BotSupervisor : IMonitorSink, IAsyncDisposable
         catch (Exception ex)
         {
             Log.Faulted(_logger, Id, ex);
-            // Never leave a worker without its supervisor.
+            // Never leave a worker without its supervisor, nor a state that says it still runs.
             _worker?.Kill();
+            ReleaseWorker();
+            Publish(s => s with { State = BotLifecycleState.Failed, Reason = $"the bot's supervisor failed ({ex.GetType().Name}: {ex.Message}); its worker was killed", Pid = null });
         }
         finally
         {
             _signals.Writer.TryComplete();
             _deadline?.Dispose();
-            CancelGates();
+            _gateRunner.Dispose();
             _monitors?.Dispose();
             var final = _services.State.Get(Id) ?? new BotSnapshot { Id = Id, State = BotLifecycleState.Stopped };
             foreach (var (_, tcs) in _waiters) tcs.TrySetResult(final);
@@ -138,10 +141,10 @@ public sealed partial class BotSupervisor : IMonitorSink, IAsyncDisposable
             FeedAsync(new MachineSignal.GroupChecked(w.IsGroupAlive)),
         SupervisorSignal.DeadlineReached d when d.Generation == _deadlineGeneration =>
             FeedAsync(new MachineSignal.DeadlineReached(_machine.Phase is BotPhase.Stopping && _worker is { IsGroupAlive: true })),
-        SupervisorSignal.GateAnswered g when g.Generation == _gateGeneration => FeedAsync(new MachineSignal.GateAnswered(g.Verdict)),
-        SupervisorSignal.GatesChanged g when g.Generation == _gateGeneration => AskGatesAgainAsync(),
+        SupervisorSignal.GateAnswered g when g.Generation == _gateRunner.Generation => FeedAsync(new MachineSignal.GateAnswered(g.Verdict)),
+        SupervisorSignal.GatesChanged g when g.Generation == _gateRunner.Generation => AskGatesAgainAsync(),
         SupervisorSignal.NotifyReceived n when _worker is not null => OnNotifyAsync(n.Message),
-        SupervisorSignal.MonitorReport r when r.From == _monitors => OnMonitorAsync(r),
+        SupervisorSignal.MonitorReport r when r.From == _monitors && _machine.Phase is BotPhase.Up => OnMonitorAsync(r),
         SupervisorSignal.ResourceLimitExceeded r when _worker is not null => FeedAsync(new MachineSignal.Fault("memory", r.Reason)),
         SupervisorSignal.ConflictDetected => OnConflict(),
         _ => Task.CompletedTask,
@@ -153,7 +156,8 @@ public sealed partial class BotSupervisor : IMonitorSink, IAsyncDisposable
         switch (c.Kind)
         {
             case BotCommand.Start:
-                AddWaiter(s => s is BotLifecycleState.Running or BotLifecycleState.Failed or BotLifecycleState.Backoff or BotLifecycleState.Pending or BotLifecycleState.Waiting,
+                // Stopped: a stop that came after this start (the machine publishes Stopped only when the wish is no longer Run).
+                AddWaiter(s => s is BotLifecycleState.Running or BotLifecycleState.Failed or BotLifecycleState.Backoff or BotLifecycleState.Pending or BotLifecycleState.Waiting or BotLifecycleState.Stopped,
                     c.Done, immediate: state == BotLifecycleState.Running);
                 await FeedAsync(new MachineSignal.Start(c.Reason)).ConfigureAwait(false);
                 break;
@@ -162,7 +166,7 @@ public sealed partial class BotSupervisor : IMonitorSink, IAsyncDisposable
                 await FeedAsync(new MachineSignal.Stop(c.Reason)).ConfigureAwait(false);
                 break;
             case BotCommand.Restart:
-                AddWaiter(s => s is BotLifecycleState.Running or BotLifecycleState.Failed or BotLifecycleState.Backoff or BotLifecycleState.Waiting, c.Done, immediate: false);
+                AddWaiter(s => s is BotLifecycleState.Running or BotLifecycleState.Failed or BotLifecycleState.Backoff or BotLifecycleState.Waiting or BotLifecycleState.Stopped, c.Done, immediate: false);
                 await FeedAsync(new MachineSignal.Restart(c.Reason)).ConfigureAwait(false);
                 break;
             case BotCommand.Update:
@@ -204,10 +208,10 @@ public sealed partial class BotSupervisor : IMonitorSink, IAsyncDisposable
     }
 
     /// <summary>A gate that said "wait until something changes" may answer otherwise now.</summary>
-    private async Task AskGatesAgainAsync()
+    private Task AskGatesAgainAsync()
     {
-        await RunGatesAsync(_machine.GateAttempts).ConfigureAwait(false);
-        await DrainAsync().ConfigureAwait(false);
+        _gateRunner.Run(_machine.Spec, _machine.GateAttempts);
+        return DrainAsync();
     }
 
     private async Task DrainAsync()
@@ -228,8 +232,8 @@ public sealed partial class BotSupervisor : IMonitorSink, IAsyncDisposable
             case MachineEffect.SetState s: SetState(s.State, s.Reason, s.More); break;
             case MachineEffect.Publish p: Publish(p.Change); break;
             case MachineEffect.SetCheck c: SetCheck(c.Name, c.Healthy, c.Message); break;
-            case MachineEffect.RunGates g: return RunGatesAsync(g.Attempt);
-            case MachineEffect.CancelGates: CancelGates(); break;
+            case MachineEffect.RunGates g: _gateRunner.Run(_machine.Spec, g.Attempt); break;
+            case MachineEffect.CancelGates: _gateRunner.Cancel(); break;
             case MachineEffect.Spawn: return SpawnAsync();
             case MachineEffect.SignalGroup s: _worker?.Signal(s.Signal); break;
             case MachineEffect.KillGroup: _worker?.Kill(); break;
@@ -298,99 +302,6 @@ public sealed partial class BotSupervisor : IMonitorSink, IAsyncDisposable
         // Not awaited: a record that outlives its worker is harmless (the next daemon checks pid and start
         // time before it touches anything), and the restart should not wait for the disk.
         _ = _services.Store.DeleteWorkerAsync(w.Record);
-    }
-
-    // ---- start gates --------------------------------------------------------------------------
-
-    /// <summary>
-    /// Asks the gates in order. While they answer at once, the answer is the machine's next step (a
-    /// restart nothing holds up spawns in the same step); a gate that needs I/O is awaited aside and its
-    /// answer comes back as a signal, tagged with this run's generation.
-    /// </summary>
-    private Task RunGatesAsync(int attempt)
-    {
-        CancelGates();
-        long generation = ++_gateGeneration;
-        var spec = _machine.Spec;
-        var open = new GateVerdict.Open(null);
-        var run = _gateRun = new CancellationTokenSource();
-        for (int i = 0; i < _gates.Count; i++)
-        {
-            var answer = _gates[i].AskAsync(spec, attempt, run.Token);
-            if (!answer.IsCompletedSuccessfully)
-            {
-                _next.Enqueue(new MachineSignal.GateAnswered(new GateVerdict.Checking(_gates[i].Doing)));
-                _ = ContinueGatesAsync(generation, i, answer, open, spec, attempt, run.Token);
-                return Task.CompletedTask;
-            }
-            if (!Passed(answer.Result, ref open, generation, _gates[i], spec, aside: false)) return Task.CompletedTask;
-        }
-        _next.Enqueue(new MachineSignal.GateAnswered(open));
-        return Task.CompletedTask;
-    }
-
-    private async Task ContinueGatesAsync(long generation, int from, ValueTask<GateVerdict> pending, GateVerdict.Open open, BotSpec spec, int attempt, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var verdict = await pending.ConfigureAwait(false);
-            if (!Passed(verdict, ref open, generation, _gates[from], spec, aside: true)) return;
-            for (int i = from + 1; i < _gates.Count; i++)
-            {
-                verdict = await _gates[i].AskAsync(spec, attempt, cancellationToken).ConfigureAwait(false);
-                if (!Passed(verdict, ref open, generation, _gates[i], spec, aside: true)) return;
-            }
-            Post(new SupervisorSignal.GateAnswered(generation, open));
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-        }
-    }
-
-    /// <summary>Whether the gate opened; if not, its answer is delivered (and a "wait until something changes" is watched).</summary>
-    private bool Passed(GateVerdict verdict, ref GateVerdict.Open open, long generation, IStartGate gate, BotSpec spec, bool aside)
-    {
-        if (verdict is GateVerdict.Open opened)
-        {
-            // The last gate that says why it opened gives the reason; what each shows is kept.
-            var shows = (open.Shows, opened.Shows) switch
-            {
-                (null, var b) => b,
-                (var a, null) => a,
-                (var a, var b) => s => b(a(s)),
-            };
-            open = new GateVerdict.Open(opened.Reason ?? open.Reason, shows);
-            return true;
-        }
-        if (aside) Post(new SupervisorSignal.GateAnswered(generation, verdict));
-        else _next.Enqueue(new MachineSignal.GateAnswered(verdict));
-        if (verdict is GateVerdict.Wait { RetryIn: null } && _gateRun is { } run)
-        {
-            var token = run.Token;
-            _ = Task.Run(async () =>
-            {
-                try
-                {
-                    await gate.WhenChangedAsync(spec, token).ConfigureAwait(false);
-                    Post(new SupervisorSignal.GatesChanged(generation));
-                }
-                catch (OperationCanceledException)
-                {
-                }
-            }, token);
-        }
-        return false;
-    }
-
-    private void CancelGates()
-    {
-        _gateGeneration++;
-        if (_gateRun is { } run)
-        {
-            _gateRun = null;
-            run.Cancel();
-            run.Dispose();
-        }
     }
 
     // ---- monitors -----------------------------------------------------------------------------

@@ -36,7 +36,9 @@ public static partial class LeftoverWorkers
     public static List<WorkerRecord> WithMarked(IReadOnlyList<WorkerRecord> records, IReadOnlyList<WorkerMarks.MarkedProcess> marked)
     {
         var targets = records.ToList();
-        var covered = records.Select(r => r.ProcessGroup).ToHashSet();
+        // A record covers its session only if its leader is still that record's process (not a recycled pid).
+        var covered = records.Where(r => ProcStat.Read(r.Pid) is { } s && s.StartTime == r.StartTime && s.Session == r.ProcessGroup)
+            .Select(r => r.ProcessGroup).ToHashSet();
         foreach (var session in marked.GroupBy(m => m.Session))
         {
             if (!covered.Add(session.Key)) continue;

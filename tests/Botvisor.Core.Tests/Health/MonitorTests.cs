@@ -18,6 +18,7 @@ public class MonitorTests
         scheduler.Schedule(TimeSpan.FromSeconds(1), () => ran.Add("a"));
         var cancelled = scheduler.Schedule(TimeSpan.FromSeconds(2), () => ran.Add("b"));
         cancelled.Dispose();
+        Assert.Equal(2, scheduler.Pending); // taken out at once: what it holds is not kept until it would have been due
 
         _time.Advance(TimeSpan.FromMilliseconds(999));
         Assert.Empty(ran);

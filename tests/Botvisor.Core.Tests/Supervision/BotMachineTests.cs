@@ -415,4 +415,24 @@ public class BotMachineTests
         bot.Step(new S.Stop("asked")).Step(new S.TimeoutExtended(TimeSpan.FromSeconds(20)));
         Assert.Equal(TimeSpan.FromSeconds(20), bot.Effect<E.ArmDeadline>().After);
     }
+
+    /// <summary>A definition fixed while its bot stops for a rejected token (or a crash on its last restart) starts the new one.</summary>
+    [Fact]
+    public void Update_WhileStoppingForARefusal_StartsTheNewDefinition_WithAFreshBudget()
+    {
+        var bot = new Bot(Spec()).Up().Step(new S.TokenRejected("token rejected", "token rejected; not restarting"));
+        bot.Step(new S.Update(Spec(s => s with { Token = new BotToken("123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw") }), "reload"));
+        bot.Step(new S.ChildExited(ExitStatus.Killed(Signals.SIGTERM), GroupAlive: false));
+        Assert.IsType<BotPhase.Gating>(bot.State.Phase);
+        Assert.Equal(0, bot.State.ConsecutiveFailures);
+    }
+
+    [Fact]
+    public void Update_WhileStoppingOnRequest_KeepsTheStop()
+    {
+        var bot = new Bot(Spec()).Up().Step(new S.Stop("asked"));
+        bot.Step(new S.Update(Spec(s => s with { MaxRestarts = 9 }), "reload"));
+        bot.Step(new S.ChildExited(ExitStatus.Killed(Signals.SIGTERM), GroupAlive: false));
+        Assert.Equal(BotLifecycleState.Stopped, bot.Public);
+    }
 }

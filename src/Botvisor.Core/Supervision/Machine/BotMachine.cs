@@ -185,6 +185,12 @@ public static class BotMachine
                     State = State with { ConsecutiveFailures = 0 };
                     BeginStop(StopCause.Requested, reason);
                     break;
+                case BotPhase.Stopping s when State.Wish == Wish.Run:
+                    // A new definition for a bot that should run: once this worker is gone, the new one starts
+                    // (even if the stop was for a crash or a rejected token the new definition may fix).
+                    State = State with { ConsecutiveFailures = 0 };
+                    Become(s with { Cause = StopCause.Requested });
+                    break;
                 case BotPhase.Gating or BotPhase.Waiting:
                     // A start in progress asks its gates again with the new definition (its depends_on may have changed).
                     State = State with { ConsecutiveFailures = 0, GateAttempts = 0 };
