@@ -4,9 +4,9 @@ using Botvisor.Core.Fleet;
 using Botvisor.Core.Health;
 using Botvisor.Core.Logs;
 using Botvisor.Core.State;
+using Botvisor.Core.Supervision.Attachments;
 using Botvisor.Core.Supervision.Gates;
 using Botvisor.Core.Supervision.Machine;
-using Botvisor.Core.Telegram;
 using Microsoft.Extensions.Logging;
 
 namespace Botvisor.Core.Supervision;
@@ -18,7 +18,7 @@ namespace Botvisor.Core.Supervision;
 /// at that moment (is the group alive?), stepped through the machine, and the machine's effects are
 /// carried out in order. It is the only writer of its bot's state.
 /// </summary>
-public sealed partial class BotSupervisor : IMonitorSink, IAsyncDisposable
+public sealed partial class BotSupervisor : IMonitorSink, IWorkerInbox, IAsyncDisposable
 {
     private static readonly TimeSpan ConflictEventInterval = TimeSpan.FromSeconds(30);
 
@@ -37,6 +37,7 @@ public sealed partial class BotSupervisor : IMonitorSink, IAsyncDisposable
     private BotMachineState _machine;
     private BotSpec _spec;
     private WorkerProcess? _worker;
+    private AttachedWorker? _attached;
     private WorkerMonitors? _monitors;
     private bool _exit;
     private long _deadlineGeneration;
@@ -276,33 +277,25 @@ public sealed partial class BotSupervisor : IMonitorSink, IAsyncDisposable
             return;
         }
         _worker = worker;
-        int pid = worker.Pid;
-        _services.Reaper.WatchSession(pid, Id, _ => Post(new SupervisorSignal.DescendantReaped(pid)));
-        _services.Notify?.Register(pid, m => Post(new SupervisorSignal.NotifyReceived(m)));
-        Action<string> watch = line =>
-        {
-            if (PollingConflict.IsIn(line)) Post(new SupervisorSignal.ConflictDetected());
-        };
-        _services.Output.Add(worker.Spawned.StdoutFd, new OutputPump(LogStream.Stdout, _log, _services.Masker, _services.Time, watch));
-        _services.Output.Add(worker.Spawned.StderrFd, new OutputPump(LogStream.Stderr, _log, _services.Masker, _services.Time, watch));
-        Log.WorkerStarted(_logger, Id, pid, _services.Masker.MaskDefinition(string.Join(' ', spec.Command)));
-
-        await _services.Store.SaveWorkerAsync(worker.Record).ConfigureAwait(false);
+        Log.WorkerStarted(_logger, Id, worker.Pid, _services.Masker.MaskDefinition(string.Join(' ', spec.Command)));
+        var attached = _attached = new AttachedWorker(Id, worker, _log, this);
+        foreach (var attachment in _services.Attachments) await attachment.SpawnedAsync(attached).ConfigureAwait(false);
         var limits = worker.Limits;
         Publish(s => s with { Limits = limits });
-        _next.Enqueue(new MachineSignal.Spawned(pid, worker.Cgroup is not null));
+        _next.Enqueue(new MachineSignal.Spawned(worker.Pid, worker.Cgroup is not null));
     }
 
+    /// <summary>Nothing of the worker is left: what hung on it is let go, in the reverse order.</summary>
     private void ReleaseWorker()
     {
-        if (_worker is not { } w) return;
         _worker = null;
-        _services.Notify?.Unregister(w.Pid);
-        _services.Reaper.UnwatchSession(w.Pid);
-        // Not awaited: a record that outlives its worker is harmless (the next daemon checks pid and start
-        // time before it touches anything), and the restart should not wait for the disk.
-        _ = _services.Store.DeleteWorkerAsync(w.Record);
+        if (_attached is not { } attached) return;
+        _attached = null;
+        var attachments = _services.Attachments;
+        for (int i = attachments.Count - 1; i >= 0; i--) attachments[i].Ended(attached);
     }
+
+    void IWorkerInbox.Post(SupervisorSignal signal) => Post(signal);
 
     // ---- monitors -----------------------------------------------------------------------------
 

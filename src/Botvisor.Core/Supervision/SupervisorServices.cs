@@ -71,6 +71,17 @@ public sealed class SupervisorServices
 
     private IReadOnlyList<Gates.IStartGate>? _startGates;
 
+    /// <summary>What hangs on every live worker, in order (the reaper's watch, the notify route, output capture, the record).</summary>
+    internal IReadOnlyList<Attachments.IWorkerAttachment> Attachments => _attachments ??=
+    [
+        new Attachments.ReaperSession(Reaper),
+        .. Notify is { } notify ? [new Attachments.NotifyRoute(notify)] : Array.Empty<Attachments.IWorkerAttachment>(),
+        new Attachments.OutputCapture(Output, Masker, Time),
+        new Attachments.WorkerRecordKeeper(Store),
+    ];
+
+    private IReadOnlyList<Attachments.IWorkerAttachment>? _attachments;
+
     /// <summary>A source of randomness in [0, 1) for backoff jitter.</summary>
     public Func<double> Random { get; init; } = System.Random.Shared.NextDouble;
 

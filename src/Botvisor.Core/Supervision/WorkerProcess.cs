@@ -42,6 +42,7 @@ internal sealed class WorkerProcess
         // Another user cannot reach the 0700 state directory's socket file; the abstract name needs no path.
         var notify = account is { IsOtherUser: true } ? services.NotifyAbstractAddress ?? services.NotifySocketPath : services.NotifySocketPath;
         var env = WorkerEnvironment.Build(spec, services.Environment(), services.FleetTokens(), notify, services.WorkerMark, account);
+        foreach (var attachment in services.Attachments) attachment.Spawning(spec, env);
         var spawned = ProcessSpawner.Spawn(new SpawnRequest(WorkerCommand.Argv(spec, cgroup?.ProcsFile, account), spec.WorkingDirectory, env), services.Reaper, onExit);
         var stat = ProcStat.Read(spawned.Pid);
         var record = new WorkerRecord(spec.Id, spawned.Pid, spawned.Pid, stat?.StartTime ?? 0, services.Time.GetUtcNow());
