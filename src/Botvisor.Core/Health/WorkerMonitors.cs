@@ -31,6 +31,9 @@ public sealed class WorkerMonitors : IDisposable
     private readonly ITelegramApi? _telegram;
     private readonly IMonitorSink _sink;
     private readonly Lock _lock = new();
+
+    /// <summary>Cancelled when the worker ends: a probe or token check in flight is abandoned.</summary>
+    private readonly CancellationTokenSource _ended = new();
     private IDisposable? _nextProbe;
     private IDisposable? _nextTokenCheck;
     private int _probeFailures;
@@ -74,10 +77,11 @@ public sealed class WorkerMonitors : IDisposable
     private async Task ProbeAsync()
     {
         var probe = _spec.HttpProbe!;
+        if (Token() is not { } token) return;
         ProbeResult result;
         try
         {
-            result = await _probe!.ProbeAsync(probe.Url, probe.Timeout, CancellationToken.None).ConfigureAwait(false);
+            result = await _probe!.ProbeAsync(probe.Url, probe.Timeout, token).ConfigureAwait(false);
         }
         catch (Exception ex)
         {
@@ -111,10 +115,11 @@ public sealed class WorkerMonitors : IDisposable
 
     private async Task CheckTokenAsync()
     {
+        if (Token() is not { } token) return;
         TelegramResult<TelegramBotInfo> result;
         try
         {
-            result = await TokenPreflight.WithRetryAfterAsync(() => _telegram!.GetMeAsync(_spec.TelegramApiBaseUrl, _spec.Token!, CancellationToken.None), _time, CancellationToken.None).ConfigureAwait(false);
+            result = await TokenPreflight.WithRetryAfterAsync(() => _telegram!.GetMeAsync(_spec.TelegramApiBaseUrl, _spec.Token!, token), _time, token).ConfigureAwait(false);
         }
         catch (Exception)
         {
@@ -134,13 +139,22 @@ public sealed class WorkerMonitors : IDisposable
             $"token rejected by Telegram while running ({failure}); not restarting: fix the token, then start the bot");
     }
 
+    /// <summary>The token that ends with the worker; null once it has (a check that came due just then does nothing).</summary>
+    private CancellationToken? Token()
+    {
+        lock (_lock) return _disposed ? null : _ended.Token;
+    }
+
     public void Dispose()
     {
         lock (_lock)
         {
+            if (_disposed) return;
             _disposed = true;
             _nextProbe?.Dispose();
             _nextTokenCheck?.Dispose();
         }
+        _ended.Cancel();
+        _ended.Dispose();
     }
 }
