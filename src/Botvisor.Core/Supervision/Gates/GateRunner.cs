@@ -34,7 +34,7 @@ internal sealed class GateRunner(IReadOnlyList<IStartGate> gates, Action<GateVer
             var answer = Ask(gates[i], spec, attempt, token);
             if (!answer.IsCompletedSuccessfully)
             {
-                _now(new GateVerdict.Checking(gates[i].Doing));
+                _now(new GateVerdict.Checking(open.Reason is { } why ? $"{why}; {gates[i].Doing}" : gates[i].Doing));
                 _ = ContinueAsync(generation, i, answer, open, spec, attempt, token);
                 return;
             }
