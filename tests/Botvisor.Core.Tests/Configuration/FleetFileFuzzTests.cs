@@ -165,10 +165,7 @@ public sealed class FleetFileFuzzTests : IDisposable
 
     private static (int Seed, int Count) Settings()
     {
-        var seedText = Environment.GetEnvironmentVariable("BOTVISOR_FUZZ_SEED");
-        int seed = seedText is null ? 13013 : seedText == "random" ? Random.Shared.Next() : int.Parse(seedText, CultureInfo.InvariantCulture);
-        var countText = Environment.GetEnvironmentVariable("BOTVISOR_FUZZ_COUNT");
-        int count = countText is null ? 3000 : int.Parse(countText, CultureInfo.InvariantCulture);
+        var (count, seed) = Botvisor.Testing.TestRuns.FromEnvironment("BOTVISOR_FUZZ_COUNT", 3000, "BOTVISOR_FUZZ_SEED", 13013);
         return (seed, count);
     }
 

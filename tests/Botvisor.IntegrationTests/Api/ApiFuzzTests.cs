@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using Botvisor.IntegrationTests.Runners;
+using Botvisor.Testing;
 
 namespace Botvisor.IntegrationTests.Api;
 
@@ -63,9 +64,7 @@ public class ApiFuzzTests(ITestOutputHelper output)
     [Fact]
     public async Task GeneratedRequests_GetDeliberateAnswers_AndChangeNothingTheyShouldNot()
     {
-        int count = int.TryParse(Environment.GetEnvironmentVariable("BOTVISOR_API_FUZZ_COUNT"), CultureInfo.InvariantCulture, out int c) ? c : 1500;
-        var seedText = Environment.GetEnvironmentVariable("BOTVISOR_API_FUZZ_SEED");
-        int seed = seedText is null ? 1313 : seedText == "random" ? Random.Shared.Next() : int.Parse(seedText, CultureInfo.InvariantCulture);
+        var (count, seed) = TestRuns.FromEnvironment("BOTVISOR_API_FUZZ_COUNT", 1500, "BOTVISOR_API_FUZZ_SEED", 1313);
         output.WriteLine($"api fuzz: {count} requests, seed {seed}");
         var random = new Random(seed);
 

@@ -42,9 +42,7 @@ public class ChaosTests(ITestOutputHelper output)
     [Fact]
     public async Task KillAtRandomInstants_NextDaemonHasOneWorkerPerBot_AndNoOrphan()
     {
-        int kills = int.TryParse(Environment.GetEnvironmentVariable("BOTVISOR_CHAOS_KILLS"), CultureInfo.InvariantCulture, out int k) ? k : 10;
-        var seedText = Environment.GetEnvironmentVariable("BOTVISOR_CHAOS_SEED");
-        int seed = seedText is null ? 13 : seedText == "random" ? Random.Shared.Next() : int.Parse(seedText, CultureInfo.InvariantCulture);
+        var (kills, seed) = TestRuns.FromEnvironment("BOTVISOR_CHAOS_KILLS", 10, "BOTVISOR_CHAOS_SEED", 13);
         output.WriteLine($"chaos: {kills} kills, seed {seed}");
         var random = new Random(seed);
 
