@@ -36,4 +36,8 @@ internal static class CommonOptions
     {
         LogFormat.AcceptOnlyFromAmong("text", "json");
     }
+
+    /// <summary>What to do when there is no fleet file where one was looked for.</summary>
+    public const string MissingFleetFileHint =
+        "hint: `botvisor init` writes a commented starter file there; samples/fleet/botvisor.yaml is a complete example; --config FILE (or BOTVISOR_CONFIG) names another";
 }

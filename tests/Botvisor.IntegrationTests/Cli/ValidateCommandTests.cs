@@ -37,6 +37,8 @@ public class ValidateCommandTests
         var (code, _, stderr) = await DaemonRunner.RunCliAsync("validate", "/nonexistent/botvisor.yaml");
         Assert.Equal(1, code);
         Assert.Contains("cannot read the fleet file", stderr);
+        Assert.Contains("botvisor init", stderr); // and what to do about it
+        Assert.Contains("samples/fleet/botvisor.yaml", stderr);
     }
 
     [Fact]

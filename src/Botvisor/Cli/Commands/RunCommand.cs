@@ -45,7 +45,7 @@ internal static class RunCommand
         if (!File.Exists(configPath))
         {
             Console.Error.WriteLine($"botvisor: not started: there is no fleet file at {configPath}");
-            Console.Error.WriteLine("hint: `botvisor init` writes a commented starter file there; samples/fleet/botvisor.yaml is a complete example; --config FILE (or BOTVISOR_CONFIG) names another");
+            Console.Error.WriteLine(CommonOptions.MissingFleetFileHint);
             return ExitCodes.Failed;
         }
         var loaded = FleetLoader.LoadAndValidate(configPath);

@@ -48,6 +48,7 @@ internal static class ValidateCommand
         }
         foreach (var error in result.Errors) stderr.WriteLine(error);
         stderr.WriteLine($"{path}: {result.Errors.Count} error(s)");
+        if (!System.IO.File.Exists(path) && !Directory.Exists(path)) stderr.WriteLine(CommonOptions.MissingFleetFileHint);
         return ExitCodes.Failed;
     }
 }
