@@ -290,6 +290,50 @@ public class CliFirstHourTests
         Assert.DoesNotContain("/?", afterVerb);
     }
 
+    /// <summary>
+    /// zsh and fish complete the same way, through their own scripts (tests/run installs both shells):
+    /// fish's own completion engine, and zsh's function with compadd standing in for the completion system.
+    /// </summary>
+    [Fact]
+    public async Task Completion_ForZshAndFish_CompletesVerbs_AndTheRunningDaemonsBotIds()
+    {
+        using var fleet = Fleet();
+        var (daemon, _) = await StartAsync(fleet);
+        await using var __ = daemon;
+        var bin = Directory.CreateDirectory(Path.Combine(fleet.Directory, "bin")).FullName;
+        var wrapper = Path.Combine(bin, "botvisor");
+        File.WriteAllText(wrapper, $"#!/bin/sh\nexec dotnet '{DaemonRunner.BotvisorDll}' \"$@\"\n");
+        File.SetUnixFileMode(wrapper, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var zsh = Path.Combine(fleet.Directory, "botvisor.zsh");
+        var fish = Path.Combine(fleet.Directory, "botvisor.fish");
+        File.WriteAllText(zsh, (await Cli("completion", "zsh")).Stdout);
+        File.WriteAllText(fish, (await Cli("completion", "fish")).Stdout);
+
+        async Task<string> RunAsync(string shell, string script)
+        {
+            var psi = new System.Diagnostics.ProcessStartInfo(shell) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = fleet.Directory };
+            psi.ArgumentList.Add("-c");
+            psi.ArgumentList.Add(script);
+            psi.Environment["PATH"] = bin + ":" + Environment.GetEnvironmentVariable("PATH");
+            psi.Environment["BOTVISOR_STATE_DIR"] = fleet.StateDir;
+            using var process = System.Diagnostics.Process.Start(psi) ?? throw new InvalidOperationException($"{shell} did not start (tests/run installs it)");
+            var stdout = await process.StandardOutput.ReadToEndAsync();
+            var stderr = await process.StandardError.ReadToEndAsync();
+            await process.WaitForExitAsync().WaitAsync(TestTimeouts.Daemon);
+            Assert.True(process.ExitCode == 0, $"{shell}: {stderr}");
+            return stdout;
+        }
+
+        string Zsh(string line) =>
+            $"compdef(){{ :; }}; compadd(){{ print -l ${{(P)2}}; }}; source '{zsh}'; BUFFER='{line}'; CURSOR=${{#BUFFER}}; words=({line}); _botvisor";
+        string Fish(string line) => $"source '{fish}'; complete -C '{line}'";
+
+        Assert.Equal("reload\nrestart\n", await RunAsync("zsh", Zsh("botvisor re")));
+        Assert.Equal("shop-a\nshop-b\n", await RunAsync("zsh", Zsh("botvisor restart shop")));
+        Assert.Equal("reload\nrestart\n", await RunAsync("fish", Fish("botvisor re")));
+        Assert.Equal("shop-a\nshop-b\n", await RunAsync("fish", Fish("botvisor restart shop")));
+    }
+
     [Fact]
     public async Task Version_NamesTheVersionAndTheCommit()
     {
