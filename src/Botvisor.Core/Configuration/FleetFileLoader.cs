@@ -160,7 +160,7 @@ public sealed class FleetFileLoader
             stateDir = Path.GetFullPath(sd, baseDirectory);
         }
 
-        var defaults = Find(root, "defaults") is { } d ? ParseDefaults(d) : FleetDefaults.Empty;
+        var defaults = Find(root, "defaults") is { } d ? ParseDefaults(d) : BotOptions.Empty;
         var api = Find(root, "api") is { } a ? ParseApi(a) : new ApiConfig();
         var sampleInterval = Duration(root, "", "sample_interval");
         var events = Find(root, "events") is { } ev ? ParseEvents(ev) : null;
@@ -255,35 +255,37 @@ public sealed class FleetFileLoader
         _vars = new VariableSubstitution(name => _environment(name) ?? fromFiles.GetValueOrDefault(name));
     }
 
-    private FleetDefaults ParseDefaults(YamlNode node)
+    private BotOptions ParseDefaults(YamlNode node)
     {
         if (node is not YamlMappingNode map)
         {
             if (!IsNull(node)) Error("defaults", node, "expected a mapping");
-            return FleetDefaults.Empty;
+            return BotOptions.Empty;
         }
         CheckKeys(map, "defaults", FleetKeys.Defaults);
-        const string p = "defaults";
-        return new FleetDefaults
-        {
-            Restart = Restart(map, p),
-            Backoff = Find(map, "backoff") is { } b ? ParseBackoff(b, p + ".backoff") : null,
-            MaxRestarts = Int(map, p, "max_restarts", min: 0),
-            MinUptime = Duration(map, p, "min_uptime"),
-            StopSignal = StopSignal(map, p),
-            StopTimeout = Duration(map, p, "stop_timeout"),
-            InheritEnv = Bool(map, p, "inherit_env"),
-            Logs = Find(map, "logs") is { } l ? ParseLogs(l, p + ".logs") : null,
-            Telegram = Find(map, "telegram") is { } t ? ParseTelegram(t, p + ".telegram") : null,
-            Ready = Ready(map, p),
-            StartTimeout = Duration(map, p, "start_timeout"),
-            Watchdog = Duration(map, p, "watchdog"),
-            MemoryMax = Size(map, p, "memory_max"),
-            CpuMax = Cpus(map, p, "cpu_max"),
-            User = Find(map, "user") is { } user ? String(user, p + ".user") : null,
-            Group = Find(map, "group") is { } group ? String(group, p + ".group") : null,
-        };
+        return ParseOptions(map, "defaults");
     }
+
+    /// <summary>The settings <c>defaults:</c> and a bot share: one parser for both.</summary>
+    private BotOptions ParseOptions(YamlMappingNode map, string p) => new()
+    {
+        Restart = Restart(map, p),
+        Backoff = Find(map, "backoff") is { } b ? ParseBackoff(b, p + ".backoff") : null,
+        MaxRestarts = Int(map, p, "max_restarts", min: 0),
+        MinUptime = Duration(map, p, "min_uptime"),
+        StopSignal = StopSignal(map, p),
+        StopTimeout = Duration(map, p, "stop_timeout"),
+        InheritEnv = Bool(map, p, "inherit_env"),
+        Logs = Find(map, "logs") is { } l ? ParseLogs(l, p + ".logs") : null,
+        Telegram = Find(map, "telegram") is { } t ? ParseTelegram(t, p + ".telegram") : null,
+        Ready = Ready(map, p),
+        StartTimeout = Duration(map, p, "start_timeout"),
+        Watchdog = Duration(map, p, "watchdog"),
+        MemoryMax = Size(map, p, "memory_max"),
+        CpuMax = Cpus(map, p, "cpu_max"),
+        User = Find(map, "user") is { } user ? String(user, p + ".user") : null,
+        Group = Find(map, "group") is { } group ? String(group, p + ".group") : null,
+    };
 
     private BotConfig? ParseBot(string id, YamlNode node)
     {
@@ -305,32 +307,16 @@ public sealed class FleetFileLoader
             token = new BotToken(t);
         }
 
-        return new BotConfig
+        return new BotConfig(ParseOptions(map, p))
         {
             Id = id,
             Command = command,
             Cwd = Find(map, "cwd") is { } cwd ? String(cwd, p + ".cwd") : null,
             Token = token,
             Env = Find(map, "env") is { } env ? StringMap(env, p + ".env") : null,
-            InheritEnv = Bool(map, p, "inherit_env"),
             Autostart = Bool(map, p, "autostart"),
             DependsOn = Find(map, "depends_on") is { } deps ? StringList(deps, p + ".depends_on") : [],
-            Restart = Restart(map, p),
-            Backoff = Find(map, "backoff") is { } b ? ParseBackoff(b, p + ".backoff") : null,
-            MaxRestarts = Int(map, p, "max_restarts", min: 0),
-            MinUptime = Duration(map, p, "min_uptime"),
-            StopSignal = StopSignal(map, p),
-            StopTimeout = Duration(map, p, "stop_timeout"),
-            Logs = Find(map, "logs") is { } l ? ParseLogs(l, p + ".logs") : null,
-            Telegram = Find(map, "telegram") is { } tg ? ParseTelegram(tg, p + ".telegram") : null,
-            Ready = Ready(map, p),
-            StartTimeout = Duration(map, p, "start_timeout"),
-            Watchdog = Duration(map, p, "watchdog"),
             Health = Find(map, "health") is { } h ? ParseHealth(h, p + ".health") : null,
-            MemoryMax = Size(map, p, "memory_max"),
-            CpuMax = Cpus(map, p, "cpu_max"),
-            User = Find(map, "user") is { } user ? String(user, p + ".user") : null,
-            Group = Find(map, "group") is { } group ? String(group, p + ".group") : null,
         };
     }
 

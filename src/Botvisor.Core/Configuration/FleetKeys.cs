@@ -9,14 +9,14 @@ public static class FleetKeys
 
     public static readonly string[] Api = ["listen", "tokens", "public_metrics"];
 
-    public static readonly string[] Defaults =
+    /// <summary>The keys of <see cref="Fleet.BotOptions"/>: what <c>defaults:</c> and a bot share.</summary>
+    public static readonly string[] Options =
         ["restart", "backoff", "max_restarts", "min_uptime", "stop_signal", "stop_timeout", "inherit_env", "logs", "telegram",
          "ready", "start_timeout", "watchdog", "memory_max", "cpu_max", "user", "group"];
 
-    public static readonly string[] Bot =
-        ["command", "cwd", "token", "env", "inherit_env", "autostart", "depends_on", "restart", "backoff",
-         "max_restarts", "min_uptime", "stop_signal", "stop_timeout", "logs", "telegram",
-         "ready", "start_timeout", "watchdog", "health", "memory_max", "cpu_max", "user", "group"];
+    public static readonly string[] Defaults = Options;
+
+    public static readonly string[] Bot = ["command", "cwd", "token", "env", "autostart", "depends_on", "health", .. Options];
 
     public static readonly string[] Health = ["http", "interval", "timeout", "failures", "initial_delay"];
 

@@ -9,4 +9,13 @@ public sealed record BackoffConfig
 
     /// <summary>Fraction of the delay (0..1) that is randomised either way.</summary>
     public double? Jitter { get; init; }
+
+    /// <summary><paramref name="own"/>'s keys where set, else <paramref name="fallback"/>'s.</summary>
+    public static BackoffConfig? Or(BackoffConfig? own, BackoffConfig? fallback) => own is null || fallback is null ? own ?? fallback : new BackoffConfig
+    {
+        Initial = own.Initial ?? fallback.Initial,
+        Multiplier = own.Multiplier ?? fallback.Multiplier,
+        Max = own.Max ?? fallback.Max,
+        Jitter = own.Jitter ?? fallback.Jitter,
+    };
 }

@@ -1,11 +1,21 @@
 namespace Botvisor.Core.Fleet;
 
 /// <summary>
-/// One bot as its source wrote it (desired state). Optional fields are null when not set; the
-/// effective values come from <see cref="BotSpecResolver"/> with the fleet's <see cref="FleetDefaults"/>.
+/// One bot as its source wrote it (desired state): its <see cref="BotOptions"/> (the settings it shares
+/// with <c>defaults:</c>, null when not set) and what only a bot has. The effective values come from
+/// <see cref="BotSpecResolver"/> with the fleet's defaults.
 /// </summary>
-public sealed record BotConfig
+public sealed record BotConfig : BotOptions
 {
+    public BotConfig()
+    {
+    }
+
+    /// <summary>A bot with these options (parsed by the same code as <c>defaults:</c>).</summary>
+    public BotConfig(BotOptions options) : base(options)
+    {
+    }
+
     public required string Id { get; init; }
 
     /// <summary>argv: the program and its arguments. Never run through a shell unless argv[0] is one.</summary>
@@ -14,58 +24,21 @@ public sealed record BotConfig
     public string? Cwd { get; init; }
     public BotToken? Token { get; init; }
     public IReadOnlyDictionary<string, string>? Env { get; init; }
-    public bool? InheritEnv { get; init; }
     public bool? Autostart { get; init; }
     public IReadOnlyList<string> DependsOn { get; init; } = [];
-    public RestartPolicy? Restart { get; init; }
-    public BackoffConfig? Backoff { get; init; }
-    public int? MaxRestarts { get; init; }
-    public TimeSpan? MinUptime { get; init; }
-    public string? StopSignal { get; init; }
-    public TimeSpan? StopTimeout { get; init; }
-    public LogConfig? Logs { get; init; }
-    public TelegramConfig? Telegram { get; init; }
-    public ReadyMode? Ready { get; init; }
-    public TimeSpan? StartTimeout { get; init; }
-    public TimeSpan? Watchdog { get; init; }
     public HttpProbeConfig? Health { get; init; }
-    public long? MemoryMax { get; init; }
-
-    /// <summary>CPU time allowed, in CPUs (0.5 = half of one CPU), enforced with cgroup v2 <c>cpu.max</c>.</summary>
-    public double? CpuMax { get; init; }
-
-    /// <summary>The account the worker runs as (a name or a uid); null: the daemon's.</summary>
-    public string? User { get; init; }
-
-    /// <summary>The worker's group (a name or a gid); null: the user's primary group.</summary>
-    public string? Group { get; init; }
 
     public bool Equals(BotConfig? other) =>
         other is not null
+        && base.Equals(other)
         && Id == other.Id
         && CollectionEquality.SequenceEqual(Command, other.Command)
         && Cwd == other.Cwd
         && Equals(Token, other.Token)
         && CollectionEquality.DictionaryEqual(Env, other.Env)
-        && InheritEnv == other.InheritEnv
         && Autostart == other.Autostart
         && CollectionEquality.SequenceEqual(DependsOn, other.DependsOn)
-        && Restart == other.Restart
-        && Equals(Backoff, other.Backoff)
-        && MaxRestarts == other.MaxRestarts
-        && MinUptime == other.MinUptime
-        && StopSignal == other.StopSignal
-        && StopTimeout == other.StopTimeout
-        && Equals(Logs, other.Logs)
-        && Equals(Telegram, other.Telegram)
-        && Ready == other.Ready
-        && StartTimeout == other.StartTimeout
-        && Watchdog == other.Watchdog
-        && Equals(Health, other.Health)
-        && MemoryMax == other.MemoryMax
-        && CpuMax == other.CpuMax
-        && User == other.User
-        && Group == other.Group;
+        && Equals(Health, other.Health);
 
     public override int GetHashCode() => HashCode.Combine(Id, CollectionEquality.SequenceHash(Command), Cwd, Token);
 }

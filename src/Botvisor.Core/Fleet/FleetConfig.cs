@@ -3,7 +3,7 @@ namespace Botvisor.Core.Fleet;
 /// <summary>A whole fleet as one source describes it.</summary>
 public sealed record FleetConfig
 {
-    public FleetDefaults Defaults { get; init; } = FleetDefaults.Empty;
+    public BotOptions Defaults { get; init; } = BotOptions.Empty;
     public IReadOnlyList<BotConfig> Bots { get; init; } = [];
 
     /// <summary>Absolute path of the file it was read from, or null.</summary>

@@ -148,4 +148,57 @@ public class FleetFileLoaderTests
         Assert.Empty(result.Errors);
         Assert.Empty(result.Fleet!.Bots);
     }
+
+    /// <summary>
+    /// <c>defaults:</c> and a bot share one options record: every option written under <c>defaults:</c>
+    /// resolves to the same bot as the same option written on the bot, and the bot's own value wins
+    /// key by key (backoff, logs, telegram included).
+    /// </summary>
+    [Fact]
+    public void Options_InDefaultsOrOnTheBot_ResolveTheSame_AndTheBotsWinKeyByKey()
+    {
+        const string options = """
+            restart: always
+            backoff: { initial: 2s, multiplier: 3, max: 2m, jitter: 0.1 }
+            max_restarts: 7
+            min_uptime: 1m
+            stop_signal: SIGINT
+            stop_timeout: 3s
+            inherit_env: false
+            logs: { max_size: 1MiB, max_files: 2 }
+            telegram: { api_base_url: "http://127.0.0.1:1", validate: false, check_interval: 1m, clear_webhook: true }
+            ready: notify
+            start_timeout: 9s
+            watchdog: 4s
+            memory_max: 64MiB
+            cpu_max: 0.5
+            user: "0"
+            group: "0"
+            """;
+        string Indent(string text, int by) => string.Join("\n", text.Split('\n').Select(l => new string(' ', by) + l));
+        var inDefaults = Parse($"defaults:\n{Indent(options, 2)}\nbots:\n  b:\n    command: [\"sleep\", \"1\"]\n");
+        var onTheBot = Parse($"bots:\n  b:\n    command: [\"sleep\", \"1\"]\n{Indent(options, 4)}\n");
+        Assert.Empty(inDefaults.Errors);
+        Assert.Empty(onTheBot.Errors);
+        var a = BotSpecResolver.ResolveAll(inDefaults.Fleet!, "f").Single();
+        var b = BotSpecResolver.ResolveAll(onTheBot.Fleet!, "f").Single();
+        Assert.Equal(a, b);
+        Assert.Equal(16, FleetKeys.Options.Length); // a new option is added to BotOptions, FleetKeys.Options and this test
+
+        var mixed = Parse("""
+            defaults:
+              backoff: { initial: 2s, multiplier: 3 }
+              telegram: { validate: false, check_interval: 1m }
+            bots:
+              b:
+                command: ["sleep", "1"]
+                backoff: { initial: 5s }
+                telegram: { check_interval: 2m }
+            """);
+        var spec = BotSpecResolver.ResolveAll(mixed.Fleet!, "f").Single();
+        Assert.Equal(TimeSpan.FromSeconds(5), spec.Backoff.Initial);
+        Assert.Equal(3, spec.Backoff.Multiplier);
+        Assert.False(spec.TelegramValidate);
+        Assert.Equal(TimeSpan.FromMinutes(2), spec.TelegramCheckInterval);
+    }
 }
