@@ -472,10 +472,17 @@ public sealed class FleetFileLoader
     {
         var path = p.Length == 0 ? key : p + "." + key;
         if (Find(map, key) is not { } node || String(node, path) is not { } text) return null;
-        if (DurationParser.TryParse(text, out var value, out var error)) return value;
+        if (DurationParser.TryParse(text, out var value, out var error))
+        {
+            if (value <= LongestDuration) return value;
+            error = $"'{text}' is longer than Botvisor can wait for; use at most {DurationParser.Format(LongestDuration)}";
+        }
         Error(path, node, error!, text);
         return null;
     }
+
+    /// <summary>The longest duration a setting may have: every one becomes a timer, and the platform's longest is about 49 days.</summary>
+    public static readonly TimeSpan LongestDuration = TimeSpan.FromDays(30);
 
     private int? Int(YamlMappingNode map, string p, string key, int min)
     {

@@ -27,10 +27,10 @@ public static class NotifyTranslation
                     yield return new MachineSignal.Fault("watchdog", "watchdog triggered by the bot (WATCHDOG=trigger)");
                     break;
                 case "WATCHDOG_USEC" when Micros(value) is > 0 and var usec:
-                    yield return new MachineSignal.WatchdogChanged(TimeSpan.FromMicroseconds(usec));
+                    yield return new MachineSignal.WatchdogChanged(Duration(usec));
                     break;
                 case "EXTEND_TIMEOUT_USEC" when Micros(value) is { } extend:
-                    yield return new MachineSignal.TimeoutExtended(TimeSpan.FromMicroseconds(extend));
+                    yield return new MachineSignal.TimeoutExtended(Duration(extend));
                     break;
             }
         }
@@ -58,6 +58,14 @@ public static class NotifyTranslation
         }
         return change;
     }
+
+    /// <summary>
+    /// The longest a bot may ask for: a worker's datagram must not be able to overflow a timer (the
+    /// platform's longest is about 49 days) and so fault its supervisor.
+    /// </summary>
+    public static readonly TimeSpan Longest = TimeSpan.FromDays(30);
+
+    private static TimeSpan Duration(long micros) => micros >= (long)Longest.TotalMicroseconds ? Longest : TimeSpan.FromMicroseconds(micros);
 
     private static long? Micros(string value) => long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : null;
 }

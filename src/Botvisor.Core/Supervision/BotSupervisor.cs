@@ -338,6 +338,8 @@ public sealed partial class BotSupervisor : IMonitorSink, IWorkerInbox, IAsyncDi
 
     private void ArmDeadline(TimeSpan after)
     {
+        // Settings are at most 30 days (the loader says so); a wait asked from outside (Telegram's retry_after) is cut there too.
+        if (after > Configuration.FleetFileLoader.LongestDuration) after = Configuration.FleetFileLoader.LongestDuration;
         _deadline?.Dispose();
         _deadline = null;
         long generation = ++_deadlineGeneration;

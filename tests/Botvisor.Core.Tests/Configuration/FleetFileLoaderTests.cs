@@ -201,4 +201,15 @@ public class FleetFileLoaderTests
         Assert.False(spec.TelegramValidate);
         Assert.Equal(TimeSpan.FromMinutes(2), spec.TelegramCheckInterval);
     }
+
+    /// <summary>Every duration becomes a timer: one longer than a timer can wait would fault the bot's supervisor.</summary>
+    [Fact]
+    public void Durations_LongerThan30Days_AreLocatedErrors()
+    {
+        var result = Parse("bots:\n  a:\n    command: [\"sleep\", \"1\"]\n    start_timeout: 2000h\n    stop_timeout: 720h\n");
+        var error = Assert.Single(result.Errors);
+        Assert.Equal("bots.a.start_timeout", error.Path);
+        Assert.Equal(4, error.Location!.Value.Line);
+        Assert.Contains("'2000h' is longer than Botvisor can wait for; use at most 720h", error.Message);
+    }
 }
