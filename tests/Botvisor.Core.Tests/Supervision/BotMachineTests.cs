@@ -65,6 +65,15 @@ public class BotMachineTests
         }
     }
 
+    /// <summary>The snapshot a bot's effects so far would publish, from a blank one with a pid.</summary>
+    private static BotSnapshot Shown(Bot bot) =>
+        bot.Effects.Aggregate(new BotSnapshot { Id = "bot", Pid = 100 }, (s, e) => e switch
+        {
+            E.Publish p => p.Change(s),
+            E.SetState st => st.More is null ? s with { State = st.State } : st.More(s with { State = st.State }),
+            _ => s,
+        });
+
     [Fact]
     public void Start_AsksTheGates_WithoutPublishing_ThenOpenSpawns()
     {
@@ -371,6 +380,8 @@ public class BotMachineTests
         Assert.Equal(0, bot.State.ConsecutiveFailures);
         bot.Step(new S.GateAnswered(new GateVerdict.Wait("lease held by node b", null)));
         Assert.Equal(BotLifecycleState.Waiting, bot.Public);
+        // The ended worker's pid was cleared when its group ended: a waiting bot shows none.
+        Assert.Null(Shown(new BotMachineTests.Bot(Spec()).Up().Step(new S.Restart("r")).Step(new S.ChildExited(ExitStatus.Killed(Signals.SIGTERM), false))).Pid);
     }
 
     [Fact]

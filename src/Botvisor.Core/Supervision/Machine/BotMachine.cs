@@ -427,6 +427,7 @@ public static class BotMachine
             Emit(new MachineEffect.Disarm());
             Emit(new MachineEffect.StopMonitors());
             Emit(new MachineEffect.ReleaseWorker(run.Pid));
+            Emit(new MachineEffect.Publish(x => x with { Pid = null })); // whatever comes next shows no worker (waiting for a dependency, say)
             var exit = run.Exit ?? ExitStatus.Killed(Signals.SIGKILL);
             var uptime = time.Now - run.StartedAt;
 
