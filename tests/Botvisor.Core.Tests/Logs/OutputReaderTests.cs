@@ -79,13 +79,15 @@ public sealed class OutputReaderTests : IDisposable
         reader.Dispose();
         Assert.Equal(["buffered", "partial"], log.Tail(10).Select(l => l.Text));
         Assert.Equal(0, reader.Count);
-        Assert.True(WriteOneByte(writeEnd) < 0, "the daemon's end should be closed"); // EPIPE (the runtime ignores SIGPIPE)
+        // EPIPE (the runtime ignores SIGPIPE). A process another test spawns at that moment holds a copy of the
+        // daemon's end until it execs (close-on-exec), so the socket's last close may come a moment later.
+        Assert.True(Eventually(() => WriteOneByte(writeEnd) < 0), "the daemon's end should be closed");
         LibC.close(writeEnd);
 
         var (lateRead, lateWrite) = SocketPair();
         reader.Add(lateRead, new OutputPump(LogStream.Stdout, log, new TokenMasker(), TimeProvider.System));
         Assert.Equal(0, reader.Count);
-        Assert.True(WriteOneByte(lateWrite) < 0, "a stream added after disposal should be closed at once");
+        Assert.True(Eventually(() => WriteOneByte(lateWrite) < 0), "a stream added after disposal should be closed at once");
         LibC.close(lateWrite);
     }
 
@@ -93,6 +95,15 @@ public sealed class OutputReaderTests : IDisposable
     {
         byte one = 1;
         return LibC.write(fd, &one, 1);
+    }
+
+    private static bool Eventually(Func<bool> condition)
+    {
+        for (var until = DateTime.UtcNow + Botvisor.Testing.TestTimeouts.Event; DateTime.UtcNow < until; Thread.Sleep(10))
+        {
+            if (condition()) return true;
+        }
+        return false;
     }
 
     private static unsafe (int ReadEnd, int WriteEnd) SocketPair()
