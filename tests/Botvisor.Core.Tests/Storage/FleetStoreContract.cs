@@ -10,19 +10,13 @@ namespace Botvisor.Core.Tests.Storage;
 /// </summary>
 public abstract class FleetStoreContract : IAsyncLifetime
 {
-    private static readonly DateTimeOffset T0 = DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000);
+    protected static readonly DateTimeOffset T0 = DateTimeOffset.FromUnixTimeMilliseconds(1_700_000_000_000);
 
     /// <summary>The store under test, initialized.</summary>
-    protected IFleetStore Store { get; private set; } = null!;
+    protected IFleetStore Store { get; set; } = null!;
 
     /// <summary>A new, empty store (not initialized).</summary>
     protected abstract IFleetStore CreateStore();
-
-    /// <summary>
-    /// A second store over the same data as <see cref="Store"/>, opened after <see cref="Store"/> was disposed
-    /// (a daemon's restart); null for a store that keeps nothing past its disposal.
-    /// </summary>
-    protected abstract IFleetStore? Reopen();
 
     protected virtual void Cleanup()
     {
@@ -76,28 +70,6 @@ public abstract class FleetStoreContract : IAsyncLifetime
         await Assert.ThrowsAnyAsync<ObjectDisposedException>(() => store.AppendEventsAsync([Event("late")]));
         await Assert.ThrowsAnyAsync<ObjectDisposedException>(() => store.LoadWorkersAsync());
         await Assert.ThrowsAnyAsync<ObjectDisposedException>(() => store.SaveBotAsync(new StoredBot("a", "{}", T0, "x")));
-    }
-
-    [Fact]
-    public async Task EverythingSurvivesReopening()
-    {
-        var worker = new WorkerRecord("a", 100, 100, 12345, T0);
-        var bot = new StoredBot("b", """{"command":["sleep","1"]}""", T0, "unix:root");
-        var stored = await Store.AppendEventsAsync([Event("one", "a"), Event("two")]);
-        await Store.SaveWorkersAsync([worker]);
-        await Store.SaveBotAsync(bot);
-        await Store.DisposeAsync();
-
-        var reopened = Reopen();
-        Store = reopened ?? CreateStore(); // DisposeAsync disposes whatever Store is now
-        Assert.SkipWhen(reopened is null, "this store keeps nothing past its disposal");
-        await Store.InitializeAsync();
-
-        Assert.Equal(stored, await Store.ReadEventsAsync(0, 10));
-        Assert.Equal([worker], await Store.LoadWorkersAsync());
-        Assert.Equal([bot], await Store.LoadBotsAsync());
-        var next = await Store.AppendEventsAsync([Event("three")]);
-        Assert.True(next[0].Id > stored[^1].Id);
     }
 
     // ---- events --------------------------------------------------------------------------------------
@@ -318,7 +290,7 @@ public abstract class FleetStoreContract : IAsyncLifetime
 
     // ---- helpers -------------------------------------------------------------------------------------
 
-    private static BotEvent Event(string message, string? botId = null) =>
+    protected static BotEvent Event(string message, string? botId = null) =>
         new() { Time = T0, Kind = BotEventKinds.State, BotId = botId, State = botId is null ? null : "running", Message = message };
 
     private static List<BotEvent> Events(DateTimeOffset time, string prefix, int count) =>

@@ -7,6 +7,4 @@ namespace Botvisor.Core.Tests.Storage;
 public sealed class InMemoryFleetStoreContractTests : FleetStoreContract
 {
     protected override IFleetStore CreateStore() => new InMemoryFleetStore();
-
-    protected override IFleetStore? Reopen() => null;
 }

@@ -5,7 +5,7 @@ using Botvisor.Storage.Sqlite;
 namespace Botvisor.IntegrationTests.Storage;
 
 /// <summary>The store contract for SQLite, on a real file in a temporary directory.</summary>
-public sealed class SqliteFleetStoreContractTests : FleetStoreContract
+public sealed class SqliteFleetStoreContractTests : DurableFleetStoreContract
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("botvisor-sqlite-").FullName;
     private int _stores;
@@ -15,7 +15,7 @@ public sealed class SqliteFleetStoreContractTests : FleetStoreContract
     /// <summary>Each call a file of its own (the contract opens a second, fresh store beside the one under test).</summary>
     protected override IFleetStore CreateStore() => new SqliteFleetStore(_stores++ == 0 ? DatabasePath : Path.Combine(_dir, $"other-{_stores}.db"));
 
-    protected override IFleetStore? Reopen() => new SqliteFleetStore(DatabasePath);
+    protected override IFleetStore Reopen() => new SqliteFleetStore(DatabasePath);
 
     protected override void Cleanup() => Directory.Delete(_dir, recursive: true);
 }
