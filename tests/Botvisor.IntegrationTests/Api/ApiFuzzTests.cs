@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
@@ -70,7 +69,7 @@ public class ApiFuzzTests(ITestOutputHelper output)
 
         using var fleet = new TempFleet().Write(Fleet);
         await using var daemon = DaemonRunner.Start(fleet.ConfigPath, fleet.StateDir, new Dictionary<string, string> { ["BOTVISOR_API_TOKEN"] = ApiToken });
-        int alphaPid = await daemon.WaitForRunningAsync("alpha");
+        await daemon.WaitForRunningAsync("alpha");
         using var http = await daemon.HttpAsync(ApiToken);
         http.Timeout = TimeSpan.FromSeconds(60);
 
@@ -115,7 +114,6 @@ public class ApiFuzzTests(ITestOutputHelper output)
         var alpha = bots.EnumerateArray().Single(b => b.GetProperty("id").GetString() == "alpha");
         Assert.Equal("running", alpha.GetProperty("state").GetString());
         Assert.DoesNotContain(daemon.Entries, e => e.Message.Contains("Unhandled", StringComparison.Ordinal) || e.Message.Contains("Faulted", StringComparison.Ordinal));
-        Assert.True(daemon.Entries.Count > 0 && alphaPid > 0);
     }
 
     /// <summary>A client that asked for text (Accept: text/plain) gets its error as text; every other one as a problem document.</summary>

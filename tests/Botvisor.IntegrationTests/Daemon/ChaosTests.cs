@@ -48,7 +48,6 @@ public class ChaosTests(ITestOutputHelper output)
 
         using var fleet = new TempFleet().Write(Fleet(0));
         string? mark = null;
-        var added = new HashSet<string>();
         for (int round = 0; round < kills; round++)
         {
             var phase = (Phase)random.Next(5);
@@ -67,7 +66,7 @@ public class ChaosTests(ITestOutputHelper output)
                     await daemon.WaitForAsync(DaemonStarted);
                     await daemon.ApiAddressAsync();
                     mark ??= MarkOf(await daemon.WaitForRunningAsync("b0"));
-                    await DisturbAsync(daemon, fleet, phase, round, added);
+                    await DisturbAsync(daemon, fleet, phase, round);
                     await Task.Delay(delay);
                 }
             }
@@ -102,8 +101,35 @@ public class ChaosTests(ITestOutputHelper output)
         Assert.Empty(WorkerMarks.Find(mark!));
     }
 
+    /// <summary>
+    /// The mark is per state directory: a daemon that starts after a crash ends its own predecessor's
+    /// workers and never another daemon's, even one running the same commands under the same bot ids.
+    /// </summary>
+    [Fact]
+    public async Task RestartAfterAKill_EndsOnlyItsOwnLeftovers_NotAnotherDaemonsWorkers()
+    {
+        using var mine = new TempFleet().Write(Fleet(0));
+        using var other = new TempFleet().Write(Fleet(0));
+        await using var neighbour = DaemonRunner.Start(other.ConfigPath, other.StateDir);
+        int neighbourWorker = await neighbour.WaitForRunningAsync("b0");
+        await neighbour.WaitForAsync(DaemonStarted);
+
+        var killed = DaemonRunner.Start(mine.ConfigPath, mine.StateDir);
+        int leftover = await killed.WaitForRunningAsync("b0");
+        await killed.WaitForAsync(DaemonStarted);
+        killed.Signal("KILL");
+        await killed.WaitForExitAsync();
+        await killed.DisposeAsync();
+
+        await using var next = DaemonRunner.Start(mine.ConfigPath, mine.StateDir);
+        await next.WaitForAsync(DaemonStarted);
+        Assert.False(Processes.IsAlive(leftover), "the killed daemon's worker should have been ended");
+        Assert.True(Processes.IsAlive(neighbourWorker), "another daemon's worker was ended");
+        Assert.Equal(BotCount * 2, WorkerMarks.Find(MarkOf(neighbourWorker)).Count); // all of the neighbour's workers and children
+    }
+
     /// <summary>Starts the change the kill then interrupts; none of them is awaited to its end.</summary>
-    private static async Task DisturbAsync(DaemonRunner daemon, TempFleet fleet, Phase phase, int round, HashSet<string> added)
+    private static async Task DisturbAsync(DaemonRunner daemon, TempFleet fleet, Phase phase, int round)
     {
         switch (phase)
         {
@@ -113,7 +139,6 @@ public class ChaosTests(ITestOutputHelper output)
                 break;
             case Phase.Add:
                 var id = $"added{round}";
-                added.Add(id);
                 _ = SendAndForgetAsync(daemon, "/bots", $$"""{"id":"{{id}}","command":["sh","-c","sleep 1000 & wait"]}""");
                 break;
             case Phase.Stop:
