@@ -25,4 +25,16 @@ public static class BotEventKinds
     public const string Daemon = "daemon";
     public const string Orphan = "orphan";
     public const string Health = "health";
+
+    /// <summary>A remote source's fetch: outage, recovery, rejected entries, held removals (<c>BotId</c> null, the source named in the message).</summary>
+    public const string Source = "source";
+
+    /// <summary>A cluster node joined, became suspect or gone, drains; a lease changed holder.</summary>
+    public const string Node = "node";
+
+    /// <summary>The Bot API gateway: an outside poller (409), a poll gap, a 429 being honoured.</summary>
+    public const string Gateway = "gateway";
+
+    /// <summary>An alert sent (or failing to be sent) to Telegram chats or webhooks.</summary>
+    public const string Alert = "alert";
 }
