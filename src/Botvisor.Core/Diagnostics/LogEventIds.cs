@@ -62,4 +62,7 @@ public static class LogEventIds
     public const int StoreSubscriberFailed = 307;
     public const int EventsPruned = 308;
     public const int EventsPruneFailed = 309;
+
+    // 700-799: the web dashboard
+    public const int DashboardLoginRefused = 700;
 }

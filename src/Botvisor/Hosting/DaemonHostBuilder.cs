@@ -130,6 +130,9 @@ public static class DaemonHostBuilder
             return Task.CompletedTask;
         }));
         services.AddSingleton<MetricsEndpoint>();
+        services.AddSingleton<ApiTokenMatcher>();
+        services.AddSingleton<Dashboard.DashboardSessions>();
+        services.AddSingleton<Dashboard.DashboardAssets>();
     }
 
     private static void MapEndpoints(WebApplication app)
@@ -141,6 +144,7 @@ public static class DaemonHostBuilder
         EventEndpoints.Map(app);
         DaemonEndpoints.Map(app);
         MetricsEndpoint.Map(app);
+        Dashboard.DashboardEndpoints.Map(app);
         app.MapOpenApi("/schema");
         // An offline daemon's docs: no AI chat, no MCP, no developer toolbar (Deploy, Generate SDK), no telemetry, no fonts from a CDN.
         app.MapScalarApiReference("/ui", o => o.WithTitle("Botvisor API").WithOpenApiRoutePattern("/schema")

@@ -1,7 +1,6 @@
 using System.Net.Sockets;
-using System.Security.Cryptography;
-using System.Text;
 using Botvisor.Api.Problems;
+using Botvisor.Dashboard;
 using Microsoft.AspNetCore.Connections.Features;
 
 namespace Botvisor.Api.Auth;
@@ -12,13 +11,13 @@ namespace Botvisor.Api.Auth;
 /// is open; <c>/metrics</c> is open when configured; everything else on TCP needs a bearer token
 /// (compared in constant time). With no token configured, TCP serves nothing else at all: a
 /// loopback port is reachable by every user of the machine, and the daemon usually runs as root, so
-/// control without a token is the Unix socket's alone.
+/// control without a token is the Unix socket's alone. The web dashboard's files and login form are
+/// open too (they hold no data); a dashboard session's cookie then stands for the token or local user
+/// that signed it in (<see cref="SessionAuthentication"/>: CSRF rules), and without any token the only
+/// way to a session is a one-time link that <c>botvisor ui</c> asks for on the Unix socket.
 /// </summary>
-public sealed class ApiAuthenticationMiddleware(RequestDelegate next, ApiSecurityOptions options, string socketPath)
+public sealed class ApiAuthenticationMiddleware(RequestDelegate next, ApiSecurityOptions options, ApiTokenMatcher tokens, DashboardSessions sessions, string socketPath)
 {
-    private readonly (string Name, byte[] Secret)[] _tokens =
-        options.Tokens.Select(kv => (kv.Key, Encoding.UTF8.GetBytes(kv.Value))).ToArray();
-
     public Task InvokeAsync(HttpContext context)
     {
         var socket = context.Features.Get<IConnectionSocketFeature>()?.Socket;
@@ -36,23 +35,40 @@ public sealed class ApiAuthenticationMiddleware(RequestDelegate next, ApiSecurit
             return next(context);
         }
 
+        if (SessionAuthentication.IsPublic(context.Request))
+        {
+            ApiCaller.Set(context, "anonymous");
+            return next(context);
+        }
+
+        var header = context.Request.Headers.Authorization.ToString();
+        if (header.Length == 0 && SessionAuthentication.Find(context, sessions) is { } session)
+        {
+            if (SessionAuthentication.Refusal(context, session) is { } refused) return refused;
+            SessionAuthentication.Attach(context, session);
+            ApiCaller.Set(context, session.Actor);
+            return next(context);
+        }
+
+        if (header.Length == 0 && SessionAuthentication.IsPageNavigation(context.Request))
+        {
+            context.Response.StatusCode = StatusCodes.Status303SeeOther;
+            context.Response.Headers.Location = SessionAuthentication.LoginRedirect(context.Request);
+            return Task.CompletedTask;
+        }
+
         if (!options.RequiresToken)
         {
             return ApiProblems.Unauthorized(context,
                 $"no API token is configured, so the daemon takes requests only on its local socket {socketPath} (the CLI on this machine uses it); set BOTVISOR_API_TOKEN or api.tokens to use the API over TCP");
         }
 
-        var header = context.Request.Headers.Authorization.ToString();
         if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
         {
-            var presented = Encoding.UTF8.GetBytes(header[7..].Trim());
-            foreach (var (name, secret) in _tokens)
+            if (tokens.Match(header[7..]) is { } name)
             {
-                if (CryptographicOperations.FixedTimeEquals(presented, secret))
-                {
-                    ApiCaller.Set(context, "token:" + name);
-                    return next(context);
-                }
+                ApiCaller.Set(context, "token:" + name);
+                return next(context);
             }
             return ApiProblems.Unauthorized(context, "the bearer token is not valid");
         }

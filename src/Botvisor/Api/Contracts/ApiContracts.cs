@@ -99,6 +99,12 @@ public sealed record ReloadResponse(int Added, int Changed, int Removed, int Unc
 
 public sealed record ShutdownResponse(string Status);
 
+/// <summary>A dashboard session: who it acts as, the CSRF token its actions must carry (<c>X-CSRF-Token</c>), when it ends.</summary>
+public sealed record SessionInfo(string Actor, string CsrfToken, DateTimeOffset ExpiresAt);
+
+/// <summary>A one-time sign-in link for the dashboard: the full URL on the daemon's TCP address, the same relative to the dashboard's root (behind a proxy), and until when it works.</summary>
+public sealed record LoginLinkResponse(string Url, string Path, DateTimeOffset ExpiresAt);
+
 /// <summary>
 /// A bot definition for <c>POST /bots</c> and <c>PUT /bots/{id}</c>: the keys of a bot in the fleet
 /// file (JSON or YAML). Durations are strings such as <c>10s</c>. Variables (<c>${VAR}</c>) are not expanded.
@@ -159,6 +165,8 @@ public sealed record ValidationErrorInfo(
 [JsonSerializable(typeof(List<EventInfo>))]
 [JsonSerializable(typeof(ReloadResponse))]
 [JsonSerializable(typeof(ShutdownResponse))]
+[JsonSerializable(typeof(SessionInfo))]
+[JsonSerializable(typeof(LoginLinkResponse))]
 [JsonSerializable(typeof(BotDefinition))]
 [JsonSerializable(typeof(ProblemInfo))]
 [JsonSerializable(typeof(List<ValidationErrorInfo>))]
