@@ -57,6 +57,7 @@
   const gw = (b) => b.gateway || {};
   const lastPollOf = (b) => b.lastPollAt ?? b.lastPoll ?? gw(b).lastPollAt ?? gw(b).lastPoll ?? null;
   const rateLimitedOf = (b) => b.tooManyRequests ?? b.rateLimited ?? gw(b).tooManyRequests ?? gw(b).rateLimited ?? gw(b).calls429 ?? gw(b).errors429 ?? null;
+  const sourceName = (s) => s && s.includes("/") ? s.slice(s.lastIndexOf("/") + 1) : s || ""; // a fleet file by its name
   const failingCheck = (b) => Object.entries(b.checks || {}).find(([, c]) => !c.healthy);
 
   // ---- the API ----
@@ -183,20 +184,20 @@
     let filter = "", stateFilter = "", sortKey = "id", sortDir = 1, rows = [], timer = 0;
     const cols = [
       { key: "select", label: "Select", w: "40px" },
-      { key: "id", label: "Bot", w: "minmax(110px,1.1fr)", sort: (b) => b.id },
-      { key: "username", label: "Username", w: "minmax(100px,1fr)", sort: (b) => b.username || "" },
-      { key: "state", label: "State", w: "minmax(170px,1.6fr)", sort: (b) => STATES.indexOf(b.state) },
-      { key: "health", label: "Health", w: "minmax(110px,1fr)", sort: (b) => b.health },
+      { key: "id", label: "Bot", w: "minmax(100px,1fr)", sort: (b) => b.id },
+      { key: "username", label: "Username", w: "minmax(150px,1.2fr)", sort: (b) => b.username || "" },
+      { key: "state", label: "State", w: "minmax(200px,2fr)", sort: (b) => STATES.indexOf(b.state) },
+      { key: "health", label: "Health", w: "minmax(120px,1fr)", sort: (b) => b.health },
       { key: "node", label: "Node", w: "minmax(80px,.8fr)", sort: (b) => nodeOf(b) || "", optional: (b) => nodeOf(b) != null },
       { key: "pid", label: "PID", w: "72px", sort: (b) => b.pid || 0 },
       { key: "uptime", label: "Uptime", w: "80px", sort: (b) => b.state === "running" ? Date.parse(b.startedAt) * -1 : -Infinity },
       { key: "restarts", label: "Restarts", w: "76px", sort: (b) => b.restarts },
-      { key: "exit", label: "Last exit", w: "minmax(110px,1fr)", sort: (b) => b.lastExit?.description || "" },
-      { key: "rss", label: "RSS", w: "130px", sort: (b) => b.resources?.rssBytes ?? -1 },
-      { key: "cpu", label: "CPU", w: "120px", sort: (b) => b.resources?.cpuPercent ?? -1 },
+      { key: "exit", label: "Last exit", w: "minmax(130px,1.2fr)", sort: (b) => b.lastExit?.description || "" },
+      { key: "rss", label: "RSS", w: "120px", sort: (b) => b.resources?.rssBytes ?? -1 },
+      { key: "cpu", label: "CPU", w: "110px", sort: (b) => b.resources?.cpuPercent ?? -1 },
       { key: "poll", label: "Last poll", w: "96px", sort: (b) => lastPollOf(b) || "", optional: (b) => lastPollOf(b) != null },
       { key: "r429", label: "429s", w: "60px", sort: (b) => rateLimitedOf(b) ?? -1, optional: (b) => rateLimitedOf(b) != null },
-      { key: "source", label: "Source", w: "minmax(70px,.7fr)", sort: (b) => b.source },
+      { key: "source", label: "Source", w: "minmax(100px,.8fr)", sort: (b) => b.source },
     ];
     let shown = cols;
 
@@ -206,7 +207,7 @@
       h("option", { value: "", text: "every state" }), STATES.map((s) => h("option", { value: s, text: s })));
     const summary = h("div", { class: "summary" });
     const bulkCount = h("span", { class: "muted", "aria-live": "polite" });
-    const bulkButtons = ["start", "stop", "restart"].map((a) => h("button", { type: "button", "data-bulk": a, onclick: () => bulk(a), text: ACTIONS[a].verb + " selected" }));
+    const bulkButtons = ["start", "stop", "restart"].map((a) => h("button", { type: "button", "data-bulk": a, "aria-label": ACTIONS[a].verb + " the selected bots", onclick: () => bulk(a), text: ACTIONS[a].verb }));
     const head = h("div", { class: "row head", role: "row", "aria-rowindex": "1" });
     const body = h("div", { class: "body", role: "rowgroup" });
     const table = h("div", { class: "fleet", id: "fleet", role: "table", "aria-label": "Bots", tabindex: "0", onscroll: () => renderRows() }, h("div", { role: "rowgroup" }, head), body);
@@ -277,7 +278,7 @@
         case "cpu": return b.resources ? [b.resources.cpuPercent.toFixed(1) + "%", spark(hist.map((p) => p.cpu), 40, 16)] : "";
         case "poll": return lastPollOf(b) ? ago(lastPollOf(b)) : "";
         case "r429": return rateLimitedOf(b) != null ? String(rateLimitedOf(b)) : "";
-        case "source": return b.source;
+        case "source": return h("span", { title: b.source, text: sourceName(b.source) });
       }
       return "";
     }
