@@ -148,7 +148,8 @@ public static class DaemonHostBuilder
         app.MapOpenApi("/schema");
         // An offline daemon's docs: no AI chat, no MCP, no developer toolbar (Deploy, Generate SDK), no telemetry, no fonts from a CDN.
         app.MapScalarApiReference("/ui", o => o.WithTitle("Botvisor API").WithOpenApiRoutePattern("/schema")
-            .DisableAgent().DisableMcp().HideDeveloperTools().DisableTelemetry().DisableDefaultFonts());
+            .DisableAgent().DisableMcp().HideDeveloperTools().DisableTelemetry().DisableDefaultFonts()
+            .WithJavaScriptConfiguration("/assets/scalar-config.js")); // a dashboard session's CSRF token on the requests tried there
     }
 
     private static void ConfigureLogging(ILoggingBuilder logging, string format)

@@ -34,7 +34,7 @@ public sealed class BrowserSession : IAsyncLifetime
     }
 
     /// <summary>A new browser context (a desktop window by default, light scheme) and its page.</summary>
-    public async Task<IPage> NewPageAsync(int width = 1280, int height = 800, ColorScheme scheme = ColorScheme.Light, bool mobile = false)
+    public async Task<IPage> NewPageAsync(int width = 1440, int height = 860, ColorScheme scheme = ColorScheme.Light, bool mobile = false)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {

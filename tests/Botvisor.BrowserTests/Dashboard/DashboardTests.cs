@@ -10,7 +10,7 @@ public sealed partial class DashboardTests(SampleFleet fleet, BrowserSession bro
 {
     private static ILocator Row(IPage page, string bot) => page.Locator($".fleet .body .row[data-bot='{bot}']");
 
-    private async Task<IPage> SignedInAsync(int width = 1280, int height = 800, ColorScheme scheme = ColorScheme.Light, bool mobile = false)
+    private async Task<IPage> SignedInAsync(int width = 1440, int height = 860, ColorScheme scheme = ColorScheme.Light, bool mobile = false)
     {
         var page = await browser.NewPageAsync(width, height, scheme, mobile);
         await page.GotoAsync(fleet.Address.ToString());
@@ -283,6 +283,33 @@ public sealed partial class DashboardTests(SampleFleet fleet, BrowserSession bro
         var other = await browser.NewPageAsync();
         await other.GotoAsync(link);
         await Expect(other.Locator(".error[role=alert]")).ToContainTextAsync("This sign-in link is not valid");
+        NoScriptErrors(page);
+    }
+
+    [Fact]
+    public async Task TheApiDocs_WorkWithTheSameSession()
+    {
+        var page = await SignedInAsync();
+        await page.ClickAsync("nav a[href=ui]");
+        await Expect(page).ToHaveURLAsync(new Regex("/ui/?$"));
+        await Expect(page.GetByText("Botvisor API").First).ToBeVisibleAsync();
+        Assert.Contains("scalar-config.js", await page.ContentAsync(), StringComparison.Ordinal);
+
+        // What the docs do with a request someone tries there: the session's CSRF token is added, so the action is taken.
+        using var api = await fleet.ApiAsync();
+        using var before = System.Text.Json.JsonDocument.Parse(await api.GetStringAsync("/bots/talker"));
+        var status = await page.EvaluateAsync<int>("""
+            async () => {
+              const config = (await import("/assets/scalar-config.js")).default;
+              const request = new Request("/bots/talker/restart", { method: "POST" });
+              await config.onRequestBuilt({ request });
+              return (await fetch(request)).status;
+            }
+            """);
+        Assert.Equal(200, status);
+        using var after = System.Text.Json.JsonDocument.Parse(await api.GetStringAsync("/bots/talker"));
+        Assert.NotEqual(before.RootElement.GetProperty("pid").GetInt32(), after.RootElement.GetProperty("pid").GetInt32());
+        await Screenshots.SaveAsync(page, "api-docs");
         NoScriptErrors(page);
     }
 }

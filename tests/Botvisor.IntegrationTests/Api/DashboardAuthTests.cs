@@ -291,4 +291,35 @@ public class DashboardAuthTests
         Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/assets/index.html")).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await http.GetAsync("/assets/nothing.js")).StatusCode);
     }
+
+    [Fact]
+    public async Task BotvisorUi_PrintsALink_OnTheDaemonsAddress_OrBehindAProxy()
+    {
+        using var fleet = Fleet();
+        await using var daemon = Start(fleet, auth: false);
+        var address = await daemon.ApiAddressAsync();
+
+        var (exit, stdout, stderr) = await DaemonRunner.RunCliAsync("ui", "--state-dir", fleet.StateDir);
+        Assert.True(exit == 0, stderr);
+        Assert.StartsWith(address + "login?code=", stdout.Trim(), StringComparison.Ordinal);
+        Assert.Contains("signs in once", stderr, StringComparison.Ordinal);
+
+        (exit, stdout, stderr) = await DaemonRunner.RunCliAsync("ui", "--state-dir", fleet.StateDir, "--json", "--base", "https://bots.example.com/botvisor");
+        Assert.True(exit == 0, stderr);
+        using var json = JsonDocument.Parse(stdout);
+        var url = json.RootElement.GetProperty("url").GetString()!;
+        Assert.StartsWith("https://bots.example.com/botvisor/login?code=", url, StringComparison.Ordinal);
+        Assert.StartsWith("login?code=", json.RootElement.GetProperty("path").GetString(), StringComparison.Ordinal);
+
+        // The printed link works (once) on the daemon's port.
+        using var http = await BrowserAsync(daemon);
+        var code = Uri.UnescapeDataString(url[(url.IndexOf("code=", StringComparison.Ordinal) + 5)..]);
+        Assert.Equal(HttpStatusCode.SeeOther, (await LoginAsync(http, "code", code)).StatusCode);
+
+        // Without a daemon, the usual exit code for "not reachable".
+        daemon.Signal("TERM");
+        await daemon.WaitForExitAsync();
+        (exit, _, stderr) = await DaemonRunner.RunCliAsync("ui", "--state-dir", fleet.StateDir);
+        Assert.Equal(3, exit);
+    }
 }

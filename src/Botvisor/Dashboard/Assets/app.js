@@ -44,7 +44,7 @@
     while (b >= 1024 && i < u.length - 1) { b /= 1024; i++; }
     return (i ? b.toFixed(b < 10 ? 1 : 0) : b) + " " + u[i];
   }
-  const fmtTime = (t) => t ? new Date(t).toLocaleString() : "";
+  const fmtTime = (t) => t ? new Date(t).toLocaleString([], { month: "short", day: "numeric", hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false }) : "";
   const fmtClock = (t) => { const d = new Date(t); return d.toLocaleTimeString([], { hour12: false }) + "." + String(d.getMilliseconds()).padStart(3, "0"); };
   const ago = (t) => t ? fmtDuration((now() - Date.parse(t)) / 1000) + " ago" : "";
   function toast(text) {
@@ -184,17 +184,17 @@
     let filter = "", stateFilter = "", sortKey = "id", sortDir = 1, rows = [], timer = 0;
     const cols = [
       { key: "select", label: "Select", w: "40px" },
-      { key: "id", label: "Bot", w: "minmax(100px,1fr)", sort: (b) => b.id },
-      { key: "username", label: "Username", w: "minmax(150px,1.2fr)", sort: (b) => b.username || "" },
-      { key: "state", label: "State", w: "minmax(200px,2fr)", sort: (b) => STATES.indexOf(b.state) },
+      { key: "id", label: "Bot", w: "minmax(90px,1fr)", sort: (b) => b.id },
+      { key: "username", label: "Username", w: "minmax(140px,1.2fr)", sort: (b) => b.username || "" },
+      { key: "state", label: "State", w: "minmax(190px,2fr)", sort: (b) => STATES.indexOf(b.state) },
       { key: "health", label: "Health", w: "minmax(120px,1fr)", sort: (b) => b.health },
       { key: "node", label: "Node", w: "minmax(80px,.8fr)", sort: (b) => nodeOf(b) || "", optional: (b) => nodeOf(b) != null },
-      { key: "pid", label: "PID", w: "72px", sort: (b) => b.pid || 0 },
-      { key: "uptime", label: "Uptime", w: "80px", sort: (b) => b.state === "running" ? Date.parse(b.startedAt) * -1 : -Infinity },
-      { key: "restarts", label: "Restarts", w: "76px", sort: (b) => b.restarts },
-      { key: "exit", label: "Last exit", w: "minmax(130px,1.2fr)", sort: (b) => b.lastExit?.description || "" },
-      { key: "rss", label: "RSS", w: "120px", sort: (b) => b.resources?.rssBytes ?? -1 },
-      { key: "cpu", label: "CPU", w: "110px", sort: (b) => b.resources?.cpuPercent ?? -1 },
+      { key: "pid", label: "PID", w: "64px", sort: (b) => b.pid || 0 },
+      { key: "uptime", label: "Uptime", w: "72px", sort: (b) => b.state === "running" ? Date.parse(b.startedAt) * -1 : -Infinity },
+      { key: "restarts", label: "Restarts", w: "80px", sort: (b) => b.restarts },
+      { key: "exit", label: "Last exit", w: "minmax(120px,1.2fr)", sort: (b) => b.lastExit?.description || "" },
+      { key: "rss", label: "RSS", w: "110px", sort: (b) => b.resources?.rssBytes ?? -1 },
+      { key: "cpu", label: "CPU", w: "100px", sort: (b) => b.resources?.cpuPercent ?? -1 },
       { key: "poll", label: "Last poll", w: "96px", sort: (b) => lastPollOf(b) || "", optional: (b) => lastPollOf(b) != null },
       { key: "r429", label: "429s", w: "60px", sort: (b) => rateLimitedOf(b) ?? -1, optional: (b) => rateLimitedOf(b) != null },
       { key: "source", label: "Source", w: "minmax(100px,.8fr)", sort: (b) => b.source },
@@ -210,7 +210,7 @@
     const bulkButtons = ["start", "stop", "restart"].map((a) => h("button", { type: "button", "data-bulk": a, "aria-label": ACTIONS[a].verb + " the selected bots", onclick: () => bulk(a), text: ACTIONS[a].verb }));
     const head = h("div", { class: "row head", role: "row", "aria-rowindex": "1" });
     const body = h("div", { class: "body", role: "rowgroup" });
-    const table = h("div", { class: "fleet", id: "fleet", role: "table", "aria-label": "Bots", tabindex: "0", onscroll: () => renderRows() }, h("div", { role: "rowgroup" }, head), body);
+    const table = h("div", { class: "fleet", id: "fleet", role: "table", "aria-label": "Bots", tabindex: "0", onscroll: () => renderRows() }, h("div", { role: "rowgroup", class: "head-group" }, head), body);
     const empty = h("div", { class: "empty", hidden: true });
     root.replaceChildren(
       h("h1", { class: "visually-hidden", text: "Fleet" }),
@@ -295,6 +295,7 @@
       used.forEach((row, i) => {
         const b = rows[first + i];
         row.style.top = (first + i) * ROW + "px";
+        row.classList.toggle("alt", (first + i) % 2 === 1);
         row.setAttribute("aria-rowindex", String(first + i + 2));
         row.dataset.bot = b.id;
         row.replaceChildren(...shown.map((c) => h("div", { class: "cell " + c.key, role: "cell" }, cell(c, b))));
