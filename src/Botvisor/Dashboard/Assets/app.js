@@ -133,7 +133,11 @@
       app.live = app.everLive = true; renderLive();
       if (again) loadStatus().catch(() => {}); // reconnected: whatever happened meanwhile is in /status
     };
-    es.onerror = () => { app.live = false; renderLive(); };
+    es.onerror = () => {
+      app.live = false; renderLive();
+      // Signed out meanwhile (the session ended, or the daemon restarted and forgot it): to the sign-in form.
+      fetch("session", { credentials: "same-origin" }).then((r) => { if (r.status === 401) location.href = "login"; }, () => {});
+    };
     const onMessage = (m) => {
       let e;
       try { e = JSON.parse(m.data); } catch { return; }
