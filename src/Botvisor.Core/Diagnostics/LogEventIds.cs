@@ -62,4 +62,13 @@ public static class LogEventIds
     public const int StoreSubscriberFailed = 307;
     public const int EventsPruned = 308;
     public const int EventsPruneFailed = 309;
+
+    // 9xx: remote sources (sources: in the fleet file)
+    public const int SourceStoredEntryInvalid = 900;
+    public const int SourceSnapshotNotDeleted = 901;
+    public const int SourceRemovalHeld = 902;
+    public const int SourceFetchFailing = 903;
+    public const int SourceFetchRecovered = 904;
+    public const int SourceFetchFailed = 905;
+    public const int SourceFetched = 906;
 }
