@@ -107,7 +107,7 @@ public sealed partial class FleetController : IDisposable
             {
                 throw new BotConflictException(source == ApiSource
                     ? $"a bot with the id '{bot.Id}' already exists; replace it with PUT /bots/{bot.Id}"
-                    : $"a bot with the id '{bot.Id}' is defined in {source}");
+                    : $"a bot with the id '{bot.Id}' is defined in {Describe(source)}");
             }
             return (await ChangeApiBotsAsync(bot.Id, bot, definition, actor, "add").ConfigureAwait(false))!;
         }
@@ -200,7 +200,9 @@ public sealed partial class FleetController : IDisposable
         var source = SourceOf(botId) ?? throw new BotNotFoundException(botId);
         if (source != ApiSource)
         {
-            throw new BotConflictException($"bot '{botId}' is defined in {source} and cannot be {what} through the API; edit the file and reload");
+            throw new BotConflictException(source.Contains('/', StringComparison.Ordinal)
+                ? $"bot '{botId}' is defined in {source} and cannot be {what} through the API; edit the file and reload"
+                : $"bot '{botId}' comes from {Describe(source)} and cannot be {what} through the API; change it on the platform, or start and stop it here");
         }
     }
 
