@@ -18,8 +18,8 @@ public static class FleetKeys
 
     public static readonly string[] Bot = ["command", "cwd", "token", "env", "autostart", "depends_on", "health", "template", .. Options];
 
-    /// <summary>A template is a bot without a token (and without a template of its own).</summary>
-    public static readonly string[] Template = ["command", "cwd", "env", "autostart", "depends_on", "health", .. Options];
+    /// <summary>A template is a bot without a token (its <c>token</c> key is reported as such) and without a template of its own.</summary>
+    public static readonly string[] Template = ["command", "cwd", "token", "env", "autostart", "depends_on", "health", .. Options];
 
     public static readonly string[] Source = ["url", "interval", "timeout", "headers", "template", "max_removal", "items", "pages", "map"];
     public static readonly string[] SourcePages = ["next", "link", "number", "size", "per_page", "first", "total"];

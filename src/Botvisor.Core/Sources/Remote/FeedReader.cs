@@ -36,7 +36,7 @@ public static class FeedReader
         {
             index++;
             FeedEntry? entry;
-            if (source.Map is { } map)
+            if (source.Map is { } map && item.ValueKind == JsonValueKind.Object)
             {
                 if (!Matches(item, map))
                 {
@@ -49,6 +49,10 @@ public static class FeedReader
                     continue;
                 }
                 entry = Mapped(source, map, item, index);
+            }
+            else if (source.Map is not null)
+            {
+                entry = new FeedEntry { Index = index, Rejection = "the item is not a JSON object" };
             }
             else
             {
@@ -70,7 +74,6 @@ public static class FeedReader
     private static FeedEntry Mapped(RemoteSourceConfig source, FeedMapping map, JsonElement item, int index)
     {
         var entry = new FeedEntry { Index = index };
-        if (item.ValueKind != JsonValueKind.Object) return entry.Reject("the item is not a JSON object");
         var id = JsonPath.Text(item, map.Id);
         if (string.IsNullOrEmpty(id)) return entry.Reject($"it has no id ('{map.Id}' is missing or empty)");
         entry = entry with { Id = id };
