@@ -3,7 +3,8 @@ namespace TelegramEmulator;
 /// <summary>
 /// Builds the emulator: <c>--urls http://127.0.0.1:8081</c>, <c>--bot username=TOKEN</c> (repeatable); its
 /// platform side (a Sensay-shaped list of replicas, see Platform/): <c>--replica slug=TOKEN@service</c>
-/// (repeatable; the token is registered as a bot too) and <c>--platform-secret SECRET</c>.
+/// (repeatable; the token is registered as a bot too) and the <c>X-ORGANIZATION-SECRET</c> it asks for in
+/// <c>$PLATFORM_SECRET</c> (or <c>--platform-secret SECRET</c>).
 /// </summary>
 public static class EmulatorApp
 {
@@ -12,7 +13,8 @@ public static class EmulatorApp
         var bots = new List<(string Username, string? Token)>();
         var rest = new List<string>();
         var replicas = new List<(string Slug, string Token, string Service)>();
-        string? platformSecret = null;
+        // From the environment rather than the command line, where every local user could read it.
+        string? platformSecret = Environment.GetEnvironmentVariable("PLATFORM_SECRET") is { Length: > 0 } fromEnv ? fromEnv : null;
         for (int i = 0; i < args.Length; i++)
         {
             if (args[i] == "--replica" && i + 1 < args.Length)
