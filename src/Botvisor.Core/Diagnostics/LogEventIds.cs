@@ -65,4 +65,13 @@ public static class LogEventIds
 
     // 700-799: the web dashboard
     public const int DashboardLoginRefused = 700;
+
+    // 9xx: remote sources (sources: in the fleet file)
+    public const int SourceStoredEntryInvalid = 900;
+    public const int SourceSnapshotNotDeleted = 901;
+    public const int SourceRemovalHeld = 902;
+    public const int SourceFetchFailing = 903;
+    public const int SourceFetchRecovered = 904;
+    public const int SourceFetchFailed = 905;
+    public const int SourceFetched = 906;
 }

@@ -111,6 +111,7 @@ public static class DaemonHostBuilder
         services.AddSingleton<ResourceSampler>();
         services.AddSingleton<ITelegramApi, HttpTelegramApi>();
         services.AddSingleton<FleetReconciler>();
+        services.AddSingleton<Core.Sources.Remote.IFeedClient, Sources.HttpFeedClient>();
         services.AddSingleton<FleetController>();
         services.AddSingleton<FleetDaemonService>();
         services.AddHostedService(sp => sp.GetRequiredService<FleetDaemonService>());
@@ -143,6 +144,7 @@ public static class DaemonHostBuilder
         LogEndpoints.Map(app);
         EventEndpoints.Map(app);
         DaemonEndpoints.Map(app);
+        SourceEndpoints.Map(app);
         MetricsEndpoint.Map(app);
         Dashboard.DashboardEndpoints.Map(app);
         app.MapOpenApi("/schema");

@@ -199,6 +199,7 @@ public sealed partial class FleetDaemonService : IHostedService, IDisposable
         Log.Stopping(_logger, _reconciler.Supervisors.Count);
         // Every step runs even if one before it failed (a full disk must not leave the cgroup tree behind
         // or turn a clean stop into exit code 1): the bots are stopped, and what could not be done is logged.
+        await StopStepAsync("stopping the remote sources' fetching", _controller.StopSourcesAsync).ConfigureAwait(false);
         await StopStepAsync("stopping the bots", () => _reconciler.StopAllAsync("daemon shutting down")).ConfigureAwait(false);
         Record("daemon stopped");
         await StopStepAsync("stopping the resource sampler", () => { _sampler.Dispose(); return Task.CompletedTask; }).ConfigureAwait(false);
