@@ -31,7 +31,7 @@ internal static partial class DashboardEndpoints
         app.MapPost("/login", Login).ExcludeFromDescription();
         app.MapGet("/session", GetSession).WithName(nameof(GetSession)).RequireBotvisorApi("dashboard")
             .ProducesProblem(StatusCodes.Status400BadRequest)
-            .WithSummary("The dashboard session this request came with: who it acts as, its CSRF token (send it as X-CSRF-Token with every action) and when it ends");
+            .WithSummary("The dashboard session this request came with: who it acts as and when it ends");
         app.MapPost("/logout", Logout).WithName(nameof(Logout)).RequireBotvisorApi("dashboard")
             .Produces(StatusCodes.Status204NoContent)
             .WithSummary("End the dashboard session of this request's cookie");
@@ -49,11 +49,8 @@ internal static partial class DashboardEndpoints
     private static IResult Asset(string name, HttpContext context, DashboardAssets assets) =>
         assets.Find(name) is { } asset && !name.EndsWith(".html", StringComparison.Ordinal) ? Send(context, asset) : Results.NotFound();
 
-    private static IResult LoginPage(HttpContext context, DashboardSessions sessions, DashboardAssets assets, ApiTokenMatcher tokens)
-    {
-        if (SessionAuthentication.Find(context, sessions) is not null && !context.Request.Query.ContainsKey("code")) return SeeOther(context, Next(context.Request.Query["next"]));
-        return LoginForm(context, assets, tokens, StatusCodes.Status200OK, null);
-    }
+    private static IResult LoginPage(HttpContext context, DashboardAssets assets, ApiTokenMatcher tokens) =>
+        LoginForm(context, assets, tokens, StatusCodes.Status200OK, null);
 
     private static async Task<IResult> Login(HttpContext context, DashboardSessions sessions, DashboardAssets assets, ApiTokenMatcher tokens, FleetController controller, ILoggerFactory loggers)
     {
@@ -92,12 +89,14 @@ internal static partial class DashboardEndpoints
         var (session, cookie) = sessions.Create(actor);
         context.Response.Cookies.Append(SessionAuthentication.CookieName, cookie, SessionAuthentication.CookieOptions(request, session.ExpiresAt));
         controller.Audit(actor, "dashboard login", null, code.Length > 0 ? "signed in with a one-time link" : "signed in with a token");
-        return SeeOther(context, Next(form["next"]));
+        // The session's token goes to the page in the fragment (never sent to a server, not in a Referer),
+        // which keeps it in its origin's storage; next= travels with it.
+        return SeeOther(context, "./#k=" + Uri.EscapeDataString(session.CsrfToken) + Next(form["next"]));
     }
 
     private static IResult GetSession(HttpContext context) =>
         SessionAuthentication.Current(context) is { } s
-            ? TypedResults.Ok(new SessionInfo(s.Actor, s.CsrfToken, s.ExpiresAt))
+            ? TypedResults.Ok(new SessionInfo(s.Actor, s.ExpiresAt))
             : ApiProblems.BadRequest("this request did not come with a dashboard session (sign in at /login)");
 
     private static IResult Logout(HttpContext context, DashboardSessions sessions)
@@ -172,8 +171,8 @@ internal static partial class DashboardEndpoints
         response.Headers.CacheControl = "no-store";
     }
 
-    /// <summary>Where to go after signing in: a path of this site, relative (a proxy's prefix is kept), never another host.</summary>
-    private static string Next(string? next) => next is { Length: > 0 } n && SafeNext().IsMatch(n) ? "./" + n : "./";
+    /// <summary>Where to go after signing in (<c>&amp;next=PATH</c> for the page): a path of this site, relative (a proxy's prefix is kept), never another host.</summary>
+    private static string Next(string? next) => next is { Length: > 0 } n && SafeNext().IsMatch(n) ? "&next=" + n : "";
 
     [GeneratedRegex("^[a-z][a-z0-9_-]{0,30}(/(?!\\.)[a-z0-9_.-]{1,64}){0,3}$")]
     private static partial Regex SafeNext();

@@ -2,9 +2,13 @@ namespace Botvisor.Dashboard;
 
 /// <summary>
 /// The dashboard's side of authentication on TCP: which paths a browser may load before it signs in,
-/// the session cookie, and the CSRF rules for requests a session makes. A session's unsafe request
-/// (POST, PUT, PATCH, DELETE) needs the session's token in <c>X-CSRF-Token</c> and must not come from
-/// another site (<c>Sec-Fetch-Site</c>, or <c>Origin</c> where a browser sends no Sec-Fetch-Site).
+/// the session cookie, and the session's second secret. A browser sends a host's cookies to every port
+/// of that host, so the cookie alone could reach another local user's server on the same host name;
+/// the session's token (<c>X-CSRF-Token</c>) is handed to the page once, at sign-in, in the URL's
+/// fragment, and kept in the origin's own storage, which no other port can read. Every request of a
+/// session carries it, except the page's secret-free streams and documents (<c>/events</c>, the API
+/// docs); an unsafe one (POST, PUT, PATCH, DELETE) must also not come from another site
+/// (<c>Sec-Fetch-Site</c>, or <c>Origin</c> where a browser sends no Sec-Fetch-Site).
 /// </summary>
 public static class SessionAuthentication
 {
@@ -25,20 +29,25 @@ public static class SessionAuthentication
     public static DashboardSession? Find(HttpContext context, DashboardSessions sessions) =>
         context.Request.Cookies.TryGetValue(CookieName, out var value) ? sessions.Find(value) : null;
 
-    /// <summary>
-    /// Lets a request of <paramref name="session"/> through, or writes why not (403). Safe methods need
-    /// nothing more: SameSite=Strict keeps the cookie off other sites' requests, and what they answer
-    /// cannot be read across origins (no CORS).
-    /// </summary>
+    /// <summary>Lets a request of <paramref name="session"/> through, or writes why not (403).</summary>
     public static Task? Refusal(HttpContext context, DashboardSession session)
     {
-        if (!IsUnsafe(context.Request.Method)) return null;
-        if (FromAnotherSite(context.Request)) return Forbidden(context, "this request came from another site; the dashboard takes actions only from its own pages");
-        var presented = context.Request.Headers[CsrfHeader].ToString();
-        if (presented.Length == 0) return Forbidden(context, $"an action of a dashboard session needs its CSRF token in the {CsrfHeader} header (GET /session has it)");
-        if (!session.CsrfMatches(presented)) return Forbidden(context, $"the {CsrfHeader} header does not match this session's CSRF token");
+        var request = context.Request;
+        bool unsafeMethod = IsUnsafe(request.Method);
+        if (unsafeMethod && FromAnotherSite(request)) return Forbidden(context, "this request came from another site; the dashboard takes actions only from its own pages");
+        if (!unsafeMethod && NeedsNoToken(request.Path)) return null;
+        var presented = request.Headers[CsrfHeader].ToString();
+        if (presented.Length == 0) return Forbidden(context, $"a request of a dashboard session needs the session's token in the {CsrfHeader} header (the page keeps it from the sign-in)");
+        if (!session.CsrfMatches(presented)) return Forbidden(context, $"the {CsrfHeader} header does not match this session's token");
         return null;
     }
+
+    /// <summary>
+    /// What a browser reads without a script able to add a header: the event stream (EventSource; events
+    /// never carry a secret) and the API docs' page and schema. Everything else needs the session's token.
+    /// </summary>
+    private static bool NeedsNoToken(PathString path) =>
+        path.Equals("/events", StringComparison.Ordinal) || path.StartsWithSegments("/ui", StringComparison.Ordinal) || path.Equals("/schema", StringComparison.Ordinal);
 
     public static void Attach(HttpContext context, DashboardSession session) => context.Items[SessionKey] = session;
 

@@ -186,7 +186,8 @@ public sealed partial class DashboardTests(SampleFleet fleet, BrowserSession bro
         var noHeader = await page.EvaluateAsync<int>("async () => (await fetch('bots/echo/restart', { method: 'POST' })).status");
         var wrongHeader = await page.EvaluateAsync<int>("async () => (await fetch('bots/echo/restart', { method: 'POST', headers: { 'x-csrf-token': 'guessed' } })).status");
         var form = await page.EvaluateAsync<int>("async () => (await fetch('bots/echo/stop', { method: 'POST', body: new URLSearchParams({ a: 1 }) })).status");
-        Assert.Equal([403, 403, 403], new[] { noHeader, wrongHeader, form });
+        var read = await page.EvaluateAsync<int>("async () => (await fetch('status')).status");
+        Assert.Equal([403, 403, 403, 403], new[] { noHeader, wrongHeader, form, read }); // the cookie alone does nothing
 
         using var api = await fleet.ApiAsync();
         using var bot = System.Text.Json.JsonDocument.Parse(await api.GetStringAsync("/bots/echo"));
@@ -279,6 +280,7 @@ public sealed partial class DashboardTests(SampleFleet fleet, BrowserSession bro
         await Expect(page.Locator("#fleet")).ToBeVisibleAsync();
         await Expect(page.Locator("#who")).ToHaveTextAsync(new Regex("^signed in as unix:"));
         Assert.DoesNotContain("code=", page.Url, StringComparison.Ordinal);
+        Assert.DoesNotContain("#k=", page.Url, StringComparison.Ordinal); // the session's key left the address bar too
 
         var other = await browser.NewPageAsync();
         await other.GotoAsync(link);

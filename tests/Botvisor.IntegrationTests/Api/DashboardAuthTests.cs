@@ -44,11 +44,20 @@ public class DashboardAuthTests
         return await http.SendAsync(request);
     }
 
+    /// <summary>The session's second secret, by cookie: what the page keeps from the sign-in's fragment.</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> Keys = new();
+
     private static string SessionCookie(HttpResponseMessage login)
     {
         Assert.Equal(HttpStatusCode.SeeOther, login.StatusCode);
         var setCookie = Assert.Single(login.Headers.GetValues("Set-Cookie"));
-        return setCookie[..setCookie.IndexOf(';', StringComparison.Ordinal)];
+        var cookie = setCookie[..setCookie.IndexOf(';', StringComparison.Ordinal)];
+        var location = login.Headers.Location!.ToString();
+        Assert.StartsWith("./#k=", location, StringComparison.Ordinal);
+        var key = Uri.UnescapeDataString(location["./#k=".Length..].Split('&')[0]);
+        Assert.DoesNotContain(key, setCookie, StringComparison.Ordinal);
+        Keys[cookie] = key;
+        return cookie;
     }
 
     private static HttpRequestMessage WithCookie(HttpMethod method, string path, string cookie, string? csrf = null, string? site = "same-origin")
@@ -60,17 +69,11 @@ public class DashboardAuthTests
         return request;
     }
 
-    private static async Task<string> CsrfAsync(HttpClient http, string cookie)
-    {
-        using var response = await http.SendAsync(WithCookie(HttpMethod.Get, "/session", cookie));
-        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
-        return doc.RootElement.GetProperty("csrfToken").GetString()!;
-    }
+    private static Task<string> CsrfAsync(HttpClient http, string cookie) => Task.FromResult(Keys[cookie]);
 
     private static async Task<int> PidAsync(HttpClient http, string cookie)
     {
-        using var response = await http.SendAsync(WithCookie(HttpMethod.Get, "/bots/alpha", cookie));
+        using var response = await http.SendAsync(WithCookie(HttpMethod.Get, "/bots/alpha", cookie, Keys[cookie]));
         using var doc = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
         return doc.RootElement.GetProperty("pid").GetInt32();
     }
@@ -97,7 +100,7 @@ public class DashboardAuthTests
         Assert.Contains("wrong API token", (await daemon.WaitForAsync(700)).Message, StringComparison.Ordinal);
 
         var right = await LoginAsync(http, "token", ApiToken, next: "ui");
-        Assert.Equal("./ui", right.Headers.Location?.ToString());
+        Assert.EndsWith("&next=ui", right.Headers.Location?.ToString(), StringComparison.Ordinal);
         var setCookie = Assert.Single(right.Headers.GetValues("Set-Cookie"));
         Assert.Contains("httponly", setCookie, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("samesite=strict", setCookie, StringComparison.OrdinalIgnoreCase);
@@ -109,17 +112,29 @@ public class DashboardAuthTests
         Assert.Contains("secure", Assert.Single(overHttps.Headers.GetValues("Set-Cookie")), StringComparison.OrdinalIgnoreCase);
 
         var cookie = SessionCookie(right);
-        using var status = await http.SendAsync(WithCookie(HttpMethod.Get, "/status", cookie));
+        var key = Keys[cookie];
+        using var status = await http.SendAsync(WithCookie(HttpMethod.Get, "/status", cookie, key));
         Assert.Equal(HttpStatusCode.OK, status.StatusCode);
         var body = await status.Content.ReadAsStringAsync();
         Assert.DoesNotContain(BotToken, body, StringComparison.Ordinal);
         Assert.Contains("4242424242:****", body, StringComparison.Ordinal);
-        using var session = await http.SendAsync(WithCookie(HttpMethod.Get, "/session", cookie));
+        using var session = await http.SendAsync(WithCookie(HttpMethod.Get, "/session", cookie, key));
         Assert.Contains("\"actor\":\"token:env\"", await session.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         using var docs = await http.SendAsync(WithCookie(HttpMethod.Get, "/ui/", cookie));
         Assert.Equal(HttpStatusCode.OK, docs.StatusCode); // the API docs work with the same session
         using var schema = await http.SendAsync(WithCookie(HttpMethod.Get, "/schema", cookie));
         Assert.Equal(HttpStatusCode.OK, schema.StatusCode);
+
+        // The cookie alone, as a server on another port of this host would receive it, reads nothing but
+        // the secret-free event stream: every other request needs the key the page keeps.
+        foreach (var path in new[] { "/status", "/bots/alpha", "/bots/alpha/logs", "/session", "/metrics" })
+        {
+            using var cookieOnly = await http.SendAsync(WithCookie(HttpMethod.Get, path, cookie));
+            Assert.True(cookieOnly.StatusCode == HttpStatusCode.Forbidden, $"{path} with the cookie alone: {cookieOnly.StatusCode}");
+        }
+        using var events = await http.SendAsync(WithCookie(HttpMethod.Get, "/events?follow=false&tail=20", cookie));
+        Assert.Equal(HttpStatusCode.OK, events.StatusCode);
+        Assert.DoesNotContain(BotToken, await events.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -187,7 +202,7 @@ public class DashboardAuthTests
         foreach (var next in new[] { "//evil.example", "https://evil.example", "/\\evil.example", "../x", "ui/../../x" })
         {
             var login = await LoginAsync(http, "token", ApiToken, next: next);
-            Assert.Equal("./", login.Headers.Location?.ToString());
+            Assert.DoesNotContain("next", login.Headers.Location?.ToString(), StringComparison.Ordinal);
         }
 
         // A login posted from another site (login CSRF) is refused.
@@ -204,7 +219,7 @@ public class DashboardAuthTests
 
         using var logout = await http.SendAsync(WithCookie(HttpMethod.Post, "/logout", cookie, csrf));
         Assert.Equal(HttpStatusCode.NoContent, logout.StatusCode);
-        using var after = await http.SendAsync(WithCookie(HttpMethod.Get, "/status", cookie));
+        using var after = await http.SendAsync(WithCookie(HttpMethod.Get, "/status", cookie, csrf));
         Assert.Equal(HttpStatusCode.Unauthorized, after.StatusCode);
     }
 
@@ -237,9 +252,9 @@ public class DashboardAuthTests
         var code = Uri.UnescapeDataString(url.Query["?code=".Length..]);
 
         var cookie = SessionCookie(await LoginAsync(http, "code", code));
-        using var status = await http.SendAsync(WithCookie(HttpMethod.Get, "/status", cookie));
+        using var status = await http.SendAsync(WithCookie(HttpMethod.Get, "/status", cookie, Keys[cookie]));
         Assert.Equal(HttpStatusCode.OK, status.StatusCode);
-        using var session = await http.SendAsync(WithCookie(HttpMethod.Get, "/session", cookie));
+        using var session = await http.SendAsync(WithCookie(HttpMethod.Get, "/session", cookie, Keys[cookie]));
         Assert.Contains("\"actor\":\"unix:", await session.Content.ReadAsStringAsync(), StringComparison.Ordinal);
 
         // Used once; a code with a changed secret is nothing.

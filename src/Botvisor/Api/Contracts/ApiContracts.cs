@@ -99,8 +99,8 @@ public sealed record ReloadResponse(int Added, int Changed, int Removed, int Unc
 
 public sealed record ShutdownResponse(string Status);
 
-/// <summary>A dashboard session: who it acts as, the CSRF token its actions must carry (<c>X-CSRF-Token</c>), when it ends.</summary>
-public sealed record SessionInfo(string Actor, string CsrfToken, DateTimeOffset ExpiresAt);
+/// <summary>A dashboard session: who it acts as and when it ends.</summary>
+public sealed record SessionInfo(string Actor, DateTimeOffset ExpiresAt);
 
 /// <summary>A one-time sign-in link for the dashboard: the full URL on the daemon's TCP address, the same relative to the dashboard's root (behind a proxy), and until when it works.</summary>
 public sealed record LoginLinkResponse(string Url, string Path, DateTimeOffset ExpiresAt);

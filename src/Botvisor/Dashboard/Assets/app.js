@@ -1,5 +1,7 @@
 // Botvisor dashboard: plain JavaScript, no framework, no CDN. Reads the daemon's own API with the
-// session cookie (every action carries the session's CSRF token) and stays live from /events (SSE).
+// session cookie and the session's token (X-CSRF-Token on every request: handed over once, at sign-in,
+// in the URL's fragment, and kept in this origin's storage, which no other port of the host can read),
+// and stays live from /events (SSE).
 // Every value from the daemon reaches the page as text (textContent), never as HTML.
 "use strict";
 (() => {
@@ -9,6 +11,7 @@
   const HISTORY = 40;          // resource samples kept per bot (the trend: since the page opened)
   const MAX_EVENTS = 2000;
   const MAX_LOG = 2000;
+  const KEY = "botvisor.session-token";
 
   const app = {
     csrf: null, actor: null, daemon: null, skew: 0, loadedAt: 0,
@@ -62,10 +65,9 @@
 
   // ---- the API ----
   async function api(path, method = "GET") {
-    const headers = { accept: "application/json" };
-    if (method !== "GET") headers["x-csrf-token"] = app.csrf;
+    const headers = { accept: "application/json", "x-csrf-token": app.csrf };
     const r = await fetch(path, { method, headers, credentials: "same-origin" });
-    if (r.status === 401) { location.href = "login"; throw new Error("signed out"); }
+    if (r.status === 401 || (r.status === 403 && method === "GET")) { signIn(); throw new Error("signed out"); }
     const text = await r.text();
     let body = null;
     try { body = text ? JSON.parse(text) : null; } catch { body = null; }
@@ -136,7 +138,7 @@
     es.onerror = () => {
       app.live = false; renderLive();
       // Signed out meanwhile (the session ended, or the daemon restarted and forgot it): to the sign-in form.
-      fetch("session", { credentials: "same-origin" }).then((r) => { if (r.status === 401) location.href = "login"; }, () => {});
+      fetch("session", { credentials: "same-origin", headers: { "x-csrf-token": app.csrf } }).then((r) => { if (r.status === 401 || r.status === 403) signIn(); }, () => {});
     };
     const onMessage = (m) => {
       let e;
@@ -489,8 +491,8 @@
     async function follow() {
       while (!ctl.signal.aborted) {
         try {
-          const r = await fetch(`bots/${enc(id)}/logs?follow=true&tail=200`, { signal: ctl.signal, credentials: "same-origin" });
-          if (r.status === 401) { location.href = "login"; return; }
+          const r = await fetch(`bots/${enc(id)}/logs?follow=true&tail=200`, { signal: ctl.signal, credentials: "same-origin", headers: { "x-csrf-token": app.csrf } });
+          if (r.status === 401 || r.status === 403) { signIn(); return; }
           if (!r.ok) { log.textContent = `The output cannot be read: ${r.status}`; return; }
           lines = []; renderLog();
           const reader = r.body.pipeThrough(new TextDecoderStream()).getReader();
@@ -569,11 +571,25 @@
     app.view.update();
   }
 
+  function signIn() {
+    localStorage.removeItem(KEY);
+    location.href = "login";
+  }
+
   async function start() {
-    $("#logout").addEventListener("click", async () => { try { await api("logout", "POST"); } finally { location.href = "login"; } });
+    // Just signed in: the session's token is in the fragment; keep it, and take it out of the address.
+    const handed = /^#k=([^&]+)(?:&next=([a-z][a-z0-9/_.-]*))?$/.exec(location.hash);
+    if (handed) {
+      localStorage.setItem(KEY, decodeURIComponent(handed[1]));
+      history.replaceState(null, "", location.pathname + location.search + "#/");
+      if (handed[2]) { location.replace(handed[2]); return; }
+    }
+    app.csrf = localStorage.getItem(KEY);
+    if (!app.csrf) { signIn(); return; }
+    $("#logout").addEventListener("click", async () => { try { await api("logout", "POST"); } finally { signIn(); } });
     try {
       const s = await api("session");
-      app.csrf = s.csrfToken; app.actor = s.actor;
+      app.actor = s.actor;
     } catch (e) { $("#view").textContent = "Cannot start: " + e.message; return; }
     renderHeader();
     connectEvents();
