@@ -146,6 +146,7 @@ public static class DaemonHostBuilder
         DaemonEndpoints.Map(app);
         SourceEndpoints.Map(app);
         MetricsEndpoint.Map(app);
+        DefinitionEndpoints.Map(app);
         Dashboard.DashboardEndpoints.Map(app);
         app.MapOpenApi("/schema");
         // An offline daemon's docs: no AI chat, no MCP, no developer toolbar (Deploy, Generate SDK), no telemetry, no fonts from a CDN.

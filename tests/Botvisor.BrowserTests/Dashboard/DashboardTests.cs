@@ -161,6 +161,9 @@ public sealed partial class DashboardTests(SampleFleet fleet, BrowserSession bro
         await Expect(page.Locator("[data-action=remove]")).ToBeHiddenAsync(); // a bot of the fleet file
         await Expect(firstTicks).ToHaveCountAsync(starts + 1); // the new worker's first line, followed
         await Expect(page.Locator(".events li").First).ToBeVisibleAsync();
+        var definition = page.Locator("section[aria-labelledby=h-def]");
+        await Expect(definition).ToContainTextAsync("SIGTERM, then SIGKILL after 3s"); // the fleet's defaults, resolved
+        await Expect(definition).ToContainTextAsync("on-failure; at most 10 in a row");
         await page.WaitForTimeoutAsync(1000);
         await Screenshots.SaveAsync(page, "bot", fullPage: true);
 

@@ -277,6 +277,38 @@ public class DashboardAuthTests
     }
 
     [Fact]
+    public async Task TheResolvedDefinition_ShowsEveryDefault_AndNoSecret()
+    {
+        using var fleet = new TempFleet().Write($$"""
+            defaults:
+              telegram: { validate: false, api_base_url: "http://user:hunter2@127.0.0.1:1" }
+            bots:
+              alpha:
+                command: ["sh", "-c", "sleep 1000", "--token={{BotToken}}"]
+                token: "{{BotToken}}"
+                env: { DATABASE_PASSWORD: "s3cret-value", LOG_LEVEL: info }
+                health: { http: "http://127.0.0.1:1/healthz", interval: 10s }
+            """);
+        await using var daemon = Start(fleet);
+        using var api = await daemon.HttpAsync(ApiToken);
+        using var response = await api.GetAsync("/bots/alpha/definition");
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var text = await response.Content.ReadAsStringAsync();
+        foreach (var secret in new[] { BotToken, "s3cret-value", "hunter2" }) Assert.DoesNotContain(secret, text, StringComparison.Ordinal);
+        using var doc = JsonDocument.Parse(text);
+        var d = doc.RootElement;
+        Assert.Equal("4242424242:****", d.GetProperty("token").GetString());
+        Assert.Equal(["DATABASE_PASSWORD", "LOG_LEVEL"], d.GetProperty("env_names").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal("on-failure", d.GetProperty("restart").GetString());
+        Assert.Equal("SIGTERM", d.GetProperty("stop_signal").GetString());
+        Assert.Equal("10s", d.GetProperty("stop_timeout").GetString());
+        Assert.Equal("10s", d.GetProperty("health").GetProperty("interval").GetString());
+        Assert.Equal("http://****@127.0.0.1:1", d.GetProperty("telegram").GetProperty("api_base_url").GetString());
+        Assert.Contains("--token=4242424242:****", d.GetProperty("command").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(HttpStatusCode.NotFound, (await api.GetAsync("/bots/nobody/definition")).StatusCode);
+    }
+
+    [Fact]
     public async Task ThePage_HoldsNoToken_AndIsServedFromTheBinary()
     {
         using var fleet = Fleet();

@@ -167,6 +167,7 @@ public sealed record ValidationErrorInfo(
 [JsonSerializable(typeof(ShutdownResponse))]
 [JsonSerializable(typeof(SessionInfo))]
 [JsonSerializable(typeof(LoginLinkResponse))]
+[JsonSerializable(typeof(ResolvedDefinition))]
 [JsonSerializable(typeof(BotDefinition))]
 [JsonSerializable(typeof(ProblemInfo))]
 [JsonSerializable(typeof(List<ValidationErrorInfo>))]

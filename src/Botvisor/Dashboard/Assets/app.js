@@ -418,16 +418,7 @@
       fact(facts, "Node", nodeOf(b));
       fact(facts, "Last poll", lastPollOf(b) ? `${ago(lastPollOf(b))} (${fmtTime(lastPollOf(b))})` : "");
       fact(facts, "429s", rateLimitedOf(b) != null ? String(rateLimitedOf(b)) : "");
-      definition.replaceChildren();
-      fact(definition, "Source", b.source);
-      fact(definition, "Command", h("code", { text: (b.command || []).join(" ") }));
-      fact(definition, "Token", b.token ? h("code", { text: b.token }) : "");
-      fact(definition, "Autostart", b.autostart ? "yes" : "no");
-      fact(definition, "Depends on", (b.dependsOn || []).join(", "));
-      if (b.limits) {
-        fact(definition, "Memory limit", b.limits.memoryMax != null ? `${fmtBytes(b.limits.memoryMax)} (${b.limits.memoryEnforcement})` : "");
-        fact(definition, "CPU limit", b.limits.cpuMax != null ? `${b.limits.cpuMax} (${b.limits.cpuEnforcement})` : "");
-      }
+      renderDefinition(b);
       const cs = Object.entries(b.checks || {});
       checks.replaceChildren(cs.length
         ? h("table", { class: "simple" }, h("thead", {}, h("tr", {}, ["Check", "Result", "Message", "When"].map((t) => h("th", { scope: "col", text: t })))),
@@ -442,6 +433,37 @@
           h("dt", { text: "Processes" }), h("dd", { text: String(b.resources.processes) }))
         : h("p", { class: "muted", text: "No worker runs." }));
     }
+    // The definition as the daemon resolved it (GET bots/ID/definition: defaults applied, no secret).
+    let resolved = null;
+    async function loadDefinition() {
+      try { resolved = await api(`bots/${enc(id)}/definition`); update(); } catch { /* shown from the status meanwhile */ }
+    }
+    function renderDefinition(b) {
+      const d = resolved, code = (t) => h("code", { text: t });
+      definition.replaceChildren();
+      fact(definition, "Source", b.source);
+      fact(definition, "Command", code((d?.command || b.command || []).join(" ")));
+      fact(definition, "Working directory", d?.cwd);
+      fact(definition, "Token", b.token ? code(b.token) : "");
+      fact(definition, "Environment", d ? (d.env_names.length ? d.env_names.join(", ") : "none") + (d.inherit_env ? " (and the daemon's)" : "") : "");
+      fact(definition, "Autostart", b.autostart ? "yes" : "no");
+      fact(definition, "Depends on", (b.dependsOn || []).join(", "));
+      if (d) {
+        fact(definition, "Restart", `${d.restart}; at most ${d.max_restarts} in a row, a run of ${d.min_uptime} counts as stable`);
+        fact(definition, "Backoff", `${d.backoff.initial} × ${d.backoff.multiplier} up to ${d.backoff.max}, jitter ${d.backoff.jitter}`);
+        fact(definition, "Stop", `${d.stop_signal}, then SIGKILL after ${d.stop_timeout}`);
+        fact(definition, "Ready", d.ready === "notify" ? `on READY=1, within ${d.start_timeout}` : "when started");
+        fact(definition, "Watchdog", d.watchdog);
+        fact(definition, "HTTP probe", d.health ? `${d.health.http} every ${d.health.interval} (timeout ${d.health.timeout}, ${d.health.failures} failures)` : "");
+        fact(definition, "Account", d.user ? d.user + (d.group ? ":" + d.group : "") : "");
+        fact(definition, "Logs", `${fmtBytes(d.logs.max_size)} × ${d.logs.max_files} files`);
+        fact(definition, "Telegram", `${d.telegram.api_base_url}${d.telegram.validate ? "; getMe before each start" : ""}${d.telegram.check_interval ? `, every ${d.telegram.check_interval}` : ""}${d.telegram.clear_webhook ? "; webhook cleared" : ""}`);
+      }
+      if (b.limits) {
+        fact(definition, "Memory limit", b.limits.memoryMax != null ? `${fmtBytes(b.limits.memoryMax)} (${b.limits.memoryEnforcement})` : "");
+        fact(definition, "CPU limit", b.limits.cpuMax != null ? `${b.limits.cpuMax} CPU (${b.limits.cpuEnforcement})` : "");
+      }
+    }
     function chart(values) {
       const s = spark(values, 300, 60);
       if (s) { s.setAttribute("class", "chart"); s.setAttribute("preserveAspectRatio", "none"); }
@@ -454,6 +476,7 @@
       let e;
       try { e = JSON.parse(m.data); } catch { return; }
       eventList.prepend(eventItem(e));
+      if (e.kind === "audit" || e.kind === "daemon") loadDefinition(); // replaced or reloaded: read it again
       while (eventList.childElementCount > 200) eventList.lastElementChild.remove();
     };
     KINDS.forEach((k) => es.addEventListener(k, onEvent));
@@ -509,6 +532,7 @@
       }
     }
     follow();
+    loadDefinition();
 
     let tick = 0;
     const timer = setInterval(() => { if (++tick % 5 === 0) refresh(id); else update(); }, 1000);
