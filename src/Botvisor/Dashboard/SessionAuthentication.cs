@@ -54,9 +54,10 @@ public static class SessionAuthentication
     /// <summary>The session the request was authenticated by (null for bearer tokens and the local socket).</summary>
     public static DashboardSession? Current(HttpContext context) => context.Items.TryGetValue(SessionKey, out var s) ? s as DashboardSession : null;
 
-    /// <summary>A browser opening a page (not a script asking for data): sent to the login form instead of a 401.</summary>
+    /// <summary>A browser opening the API docs (not a script asking for data): sent to the login form instead of a 401.</summary>
     public static bool IsPageNavigation(HttpRequest request) =>
         HttpMethods.IsGet(request.Method)
+        && request.Path.StartsWithSegments("/ui", StringComparison.Ordinal)
         && request.Headers.Accept.ToString().Contains("text/html", StringComparison.OrdinalIgnoreCase)
         && request.Headers["Sec-Fetch-Mode"].ToString() is "" or "navigate";
 
