@@ -60,6 +60,7 @@ public sealed partial class FleetDaemonService : IHostedService, IDisposable
         _server = server;
         _lifetime = lifetime;
         BotvisorMetrics.Observe(state, time, sampler.Get);
+        SourceMetrics.Observe(() => controller.Sources);
         _ = clock; // created with the daemon, so /status measures uptime from the start
         _options = options;
         _store = store;

@@ -175,6 +175,11 @@ public sealed class RemoteSourceTests : IAsyncLifetime
         var source = await SourceAsync(http);
         Assert.Equal(4, source.GetProperty("consecutive_failures").GetInt32());
         Assert.Equal(1, source.GetProperty("generation").GetInt64());
+        var metrics = Prometheus.Parse(await http.GetStringAsync("/metrics"));
+        Assert.Equal(0, metrics.Value("botvisor_source_up", ("source", "sensay")));
+        Assert.Equal(4, metrics.Value("botvisor_source_consecutive_failures", ("source", "sensay")));
+        Assert.Equal(3, metrics.Value("botvisor_source_bots", ("source", "sensay")));
+        Assert.Equal(4, metrics.Value("botvisor_source_fetches_total", ("source", "sensay"), ("result", "failed")));
 
         await _platform.FaultAsync("none");
         var recovered = await SyncAsync(http);

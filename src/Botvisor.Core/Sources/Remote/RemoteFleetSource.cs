@@ -116,7 +116,14 @@ public sealed class RemoteFleetSource : IFleetSource
 
     internal void Succeeded(DateTimeOffset time, string result)
     {
-        lock (_lock) _status = _status with { Health = "ok", LastFetch = time, LastSuccess = time, LastResult = result, ConsecutiveFailures = 0 };
+        lock (_lock)
+        {
+            _status = _status with
+            {
+                Health = "ok", LastFetch = time, LastSuccess = time, LastResult = result, ConsecutiveFailures = 0,
+                Fetches = _status.Fetches + 1, NotModified = _status.NotModified + (result.StartsWith("not modified", StringComparison.Ordinal) ? 1 : 0),
+            };
+        }
     }
 
     /// <summary>Records a failed fetch; returns how many failed in a row (1: an outage begins).</summary>
@@ -124,7 +131,7 @@ public sealed class RemoteFleetSource : IFleetSource
     {
         lock (_lock)
         {
-            _status = _status with { Health = "failing", LastFetch = time, LastResult = reason, ConsecutiveFailures = _status.ConsecutiveFailures + 1 };
+            _status = _status with { Health = "failing", LastFetch = time, LastResult = reason, ConsecutiveFailures = _status.ConsecutiveFailures + 1, FailedFetches = _status.FailedFetches + 1 };
             return _status.ConsecutiveFailures;
         }
     }
