@@ -356,6 +356,102 @@ public sealed class RemoteSourceTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NotFound, (await http.PostAsync("/sources/nope/sync", null)).StatusCode);
     }
 
+    [Fact]
+    public async Task AHostilePlatform_RedirectAndHugeBody_FailsTheFetch_WithoutFollowingOrReadingIt()
+    {
+        await PutReplicasAsync("alpha");
+        using var fleet = Fleet();
+        await using var daemon = DaemonRunner.Start(fleet.ConfigPath, fleet.StateDir);
+        await daemon.WaitForRunningAsync("alpha");
+        using var http = await daemon.HttpAsync();
+
+        await _platform.FaultAsync("redirect");
+        var redirect = await SyncAsync(http);
+        Assert.False(redirect.GetProperty("ok").GetBoolean());
+        Assert.Contains("HTTP 302", redirect.GetProperty("result").GetString());
+
+        await _platform.FaultAsync("huge");
+        var huge = await SyncAsync(http);
+        Assert.False(huge.GetProperty("ok").GetBoolean());
+        Assert.Contains("more than 16 MiB", huge.GetProperty("result").GetString());
+        Assert.Equal("running", (await BotsAsync(http))["alpha"].State);
+    }
+
+    [Fact]
+    public async Task ManySyncsAtOnce_NeverOverlapFetches_AndAreServedTogether()
+    {
+        await PutReplicasAsync("alpha", "beta", "gamma"); // two pages per fetch
+        using var fleet = Fleet();
+        await using var daemon = DaemonRunner.Start(fleet.ConfigPath, fleet.StateDir);
+        await daemon.WaitForRunningAsync("alpha");
+        using var http = await daemon.HttpAsync();
+        await _platform.FaultAsync("slow");
+        long before = (await _platform.StatsAsync())["requests"]!.GetValue<long>();
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 12).Select(_ => SyncAsync(http)));
+        Assert.All(outcomes, o => Assert.True(o.GetProperty("ok").GetBoolean()));
+        var stats = await _platform.StatsAsync();
+        Assert.Equal(1, stats["max_in_flight"]!.GetValue<int>());
+        // Twelve syncs, at most three fetches: the one under way and one more for all that came meanwhile (two pages each).
+        Assert.True(stats["requests"]!.GetValue<long>() - before <= 6, stats.ToJsonString());
+    }
+
+    [Fact]
+    public async Task Reload_RemovingTheSource_StopsItsBots_ABotOfTheFileCannotTakeASourcesId()
+    {
+        await PutReplicasAsync("alpha");
+        using var fleet = Fleet();
+        await using var daemon = DaemonRunner.Start(fleet.ConfigPath, fleet.StateDir);
+        await daemon.WaitForRunningAsync("alpha");
+        using var http = await daemon.HttpAsync();
+
+        var yaml = File.ReadAllText(fleet.ConfigPath);
+        File.WriteAllText(fleet.ConfigPath, yaml + "bots:\n  alpha: { command: [sleep, '100'] }\n");
+        var clash = await http.PostAsync("/reload", null);
+        Assert.Equal(HttpStatusCode.BadRequest, clash.StatusCode);
+        Assert.Contains("source 'sensay'", await clash.Content.ReadAsStringAsync());
+
+        File.WriteAllText(fleet.ConfigPath, yaml[..yaml.IndexOf("sources:", StringComparison.Ordinal)]);
+        var reload = await http.PostAsync("/reload", null);
+        Assert.True(reload.IsSuccessStatusCode, await reload.Content.ReadAsStringAsync());
+        Assert.Empty(await BotsAsync(http));
+        Assert.Equal("[]", (await http.GetStringAsync("/sources")).Trim());
+    }
+
+    [Fact]
+    public async Task RenamingTheTemplate_KeepsTheSourcesBots_AndAFileBotWinsAStoredIdAtStart()
+    {
+        await PutReplicasAsync("alpha", "beta");
+        using var fleet = Fleet();
+        int alphaPid;
+        await using (var daemon = DaemonRunner.Start(fleet.ConfigPath, fleet.StateDir))
+        {
+            alphaPid = await daemon.WaitForRunningAsync("alpha");
+            await daemon.WaitForRunningAsync("beta");
+            using var http = await daemon.HttpAsync();
+
+            File.WriteAllText(fleet.ConfigPath, File.ReadAllText(fleet.ConfigPath).Replace("replica", "worker", StringComparison.Ordinal));
+            var reload = await http.PostAsync("/reload", null);
+            var body = await reload.Content.ReadAsStringAsync();
+            Assert.True(reload.IsSuccessStatusCode, body);
+            Assert.Contains("\"unchanged\":2", body.Replace(" ", "", StringComparison.Ordinal));
+            Assert.Equal(alphaPid, (await BotsAsync(http))["alpha"].Pid);
+            daemon.Signal("TERM");
+            Assert.Equal(0, await daemon.WaitForExitAsync());
+        }
+
+        // Restarted with a file that defines 'alpha' itself, during an outage: the file's alpha runs, the source keeps beta.
+        await _platform.FaultAsync("error500");
+        File.AppendAllText(fleet.ConfigPath, "bots:\n  alpha: { command: [sleep, '1000'] }\n");
+        await using var second = DaemonRunner.Start(fleet.ConfigPath, fleet.StateDir);
+        await second.WaitForRunningAsync("alpha");
+        await second.WaitForRunningAsync("beta");
+        using var http2 = await second.HttpAsync();
+        var alpha = JsonDocument.Parse(await http2.GetStringAsync("/bots/alpha")).RootElement;
+        Assert.EndsWith("botvisor.yaml", alpha.GetProperty("source").GetString());
+        Assert.Contains(second.Entries, e => e.EventId == 907);
+    }
+
     private static async Task WaitForStateAsync(HttpClient http, string bot, string state)
     {
         using var cts = new CancellationTokenSource(Botvisor.Testing.TestTimeouts.Event);
