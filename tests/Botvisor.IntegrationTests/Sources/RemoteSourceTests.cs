@@ -126,11 +126,8 @@ public sealed class RemoteSourceTests : IAsyncLifetime
     [Fact]
     public async Task OneChangedToken_RestartsOnlyThatBot()
     {
-        await PutReplicasAsync("alpha", "beta", "gamma");
-        using var fleet = Fleet();
-        await using var daemon = DaemonRunner.Start(fleet.ConfigPath, fleet.StateDir);
-        foreach (var id in new[] { "alpha", "beta", "gamma" }) await daemon.WaitForRunningAsync(id);
-        using var http = await daemon.HttpAsync();
+        await using var run = await RunAsync("alpha", "beta", "gamma");
+        var (daemon, http) = (run.Daemon, run.Http);
         var before = await BotsAsync(http);
 
         int mark = daemon.Mark;
@@ -151,11 +148,8 @@ public sealed class RemoteSourceTests : IAsyncLifetime
     [Fact]
     public async Task Outages_500_Timeout_MalformedJson_MissingPage_KeepTheRunningFleet_AndAreReportedOnce()
     {
-        await PutReplicasAsync("alpha", "beta", "gamma");
-        using var fleet = Fleet();
-        await using var daemon = DaemonRunner.Start(fleet.ConfigPath, fleet.StateDir);
-        foreach (var id in new[] { "alpha", "beta", "gamma" }) await daemon.WaitForRunningAsync(id);
-        using var http = await daemon.HttpAsync();
+        await using var run = await RunAsync("alpha", "beta", "gamma");
+        var (daemon, http) = (run.Daemon, run.Http);
         var before = await BotsAsync(http);
 
         string[] faults = ["error500", "timeout", "malformed", "missing_page"];
@@ -193,12 +187,8 @@ public sealed class RemoteSourceTests : IAsyncLifetime
     [Fact]
     public async Task BadEntries_NullToken_DuplicateToken_BadId_AreRejectedAlone_TheRestIsApplied()
     {
-        await PutReplicasAsync("alpha", "beta");
-        using var fleet = Fleet();
-        await using var daemon = DaemonRunner.Start(fleet.ConfigPath, fleet.StateDir);
-        await daemon.WaitForRunningAsync("alpha");
-        await daemon.WaitForRunningAsync("beta");
-        using var http = await daemon.HttpAsync();
+        await using var run = await RunAsync("alpha", "beta");
+        var (daemon, http) = (run.Daemon, run.Http);
 
         await _platform.PutAsync("nulltoken", Token(40));
         await _platform.PatchAsync("nulltoken", "telegram_integration.token", null);
@@ -230,12 +220,8 @@ public sealed class RemoteSourceTests : IAsyncLifetime
     [Fact]
     public async Task EmptyList_IsNeverApplied_UntilAccepted()
     {
-        await PutReplicasAsync("alpha", "beta");
-        using var fleet = Fleet();
-        await using var daemon = DaemonRunner.Start(fleet.ConfigPath, fleet.StateDir);
-        await daemon.WaitForRunningAsync("alpha");
-        await daemon.WaitForRunningAsync("beta");
-        using var http = await daemon.HttpAsync();
+        await using var run = await RunAsync("alpha", "beta");
+        var (daemon, http) = (run.Daemon, run.Http);
         var before = await BotsAsync(http);
 
         await _platform.FaultAsync("empty");
@@ -259,11 +245,8 @@ public sealed class RemoteSourceTests : IAsyncLifetime
     public async Task HalfTheBotsMissing_IsHeld_ThenAppliedWhenTheNextFetchShowsItAgain()
     {
         var slugs = Enumerable.Range(1, 10).Select(i => $"r{i}").ToArray();
-        await PutReplicasAsync(slugs);
-        using var fleet = Fleet();
-        await using var daemon = DaemonRunner.Start(fleet.ConfigPath, fleet.StateDir);
-        foreach (var id in slugs) await daemon.WaitForRunningAsync(id);
-        using var http = await daemon.HttpAsync();
+        await using var run = await RunAsync(slugs);
+        var http = run.Http;
 
         // One bot may go (10 % of 10): applied at once.
         await _platform.RemoveAsync("r10");
@@ -335,11 +318,8 @@ public sealed class RemoteSourceTests : IAsyncLifetime
     [Fact]
     public async Task SourceBots_BelongToTheSource_StartStopWork_ReplaceAndRemoveAnswer409NamingIt()
     {
-        await PutReplicasAsync("alpha");
-        using var fleet = Fleet();
-        await using var daemon = DaemonRunner.Start(fleet.ConfigPath, fleet.StateDir);
-        await daemon.WaitForRunningAsync("alpha");
-        using var http = await daemon.HttpAsync();
+        await using var run = await RunAsync("alpha");
+        var (daemon, http) = (run.Daemon, run.Http);
 
         var remove = await http.DeleteAsync("/bots/alpha");
         Assert.Equal(HttpStatusCode.Conflict, remove.StatusCode);
@@ -359,11 +339,8 @@ public sealed class RemoteSourceTests : IAsyncLifetime
     [Fact]
     public async Task AHostilePlatform_RedirectAndHugeBody_FailsTheFetch_WithoutFollowingOrReadingIt()
     {
-        await PutReplicasAsync("alpha");
-        using var fleet = Fleet();
-        await using var daemon = DaemonRunner.Start(fleet.ConfigPath, fleet.StateDir);
-        await daemon.WaitForRunningAsync("alpha");
-        using var http = await daemon.HttpAsync();
+        await using var run = await RunAsync("alpha");
+        var (daemon, http) = (run.Daemon, run.Http);
 
         await _platform.FaultAsync("redirect");
         var redirect = await SyncAsync(http);
@@ -399,11 +376,8 @@ public sealed class RemoteSourceTests : IAsyncLifetime
     [Fact]
     public async Task Reload_RemovingTheSource_StopsItsBots_ABotOfTheFileCannotTakeASourcesId()
     {
-        await PutReplicasAsync("alpha");
-        using var fleet = Fleet();
-        await using var daemon = DaemonRunner.Start(fleet.ConfigPath, fleet.StateDir);
-        await daemon.WaitForRunningAsync("alpha");
-        using var http = await daemon.HttpAsync();
+        await using var run = await RunAsync("alpha");
+        var (fleet, http) = (run.Fleet, run.Http);
 
         var yaml = File.ReadAllText(fleet.ConfigPath);
         File.WriteAllText(fleet.ConfigPath, yaml + "bots:\n  alpha: { command: [sleep, '100'] }\n");
@@ -450,6 +424,48 @@ public sealed class RemoteSourceTests : IAsyncLifetime
         var alpha = JsonDocument.Parse(await http2.GetStringAsync("/bots/alpha")).RootElement;
         Assert.EndsWith("botvisor.yaml", alpha.GetProperty("source").GetString());
         Assert.Contains(second.Entries, e => e.EventId == 907);
+    }
+
+    /// <summary>The platform lists <paramref name="slugs"/> (this node's), and a daemon runs a bot for each.</summary>
+    private async Task<Running> RunAsync(params string[] slugs)
+    {
+        await PutReplicasAsync(slugs);
+        Running run;
+#pragma warning disable CA2000 // the fleet's directory passes to Running, which the caller disposes
+        var fleet = Fleet();
+#pragma warning restore CA2000
+        try
+        {
+            run = new Running(fleet, DaemonRunner.Start(fleet.ConfigPath, fleet.StateDir));
+        }
+        catch
+        {
+            fleet.Dispose();
+            throw;
+        }
+        try
+        {
+            foreach (var slug in slugs) await run.Daemon.WaitForRunningAsync(slug);
+            return run;
+        }
+        catch
+        {
+            await run.DisposeAsync();
+            throw;
+        }
+    }
+
+    private sealed record Running(TempFleet Fleet, DaemonRunner Daemon) : IAsyncDisposable
+    {
+        /// <summary>The daemon's API on its local socket.</summary>
+        public HttpClient Http { get; } = Daemon.UnixHttp();
+
+        public async ValueTask DisposeAsync()
+        {
+            Http.Dispose();
+            await Daemon.DisposeAsync();
+            Fleet.Dispose();
+        }
     }
 
     private static async Task WaitForStateAsync(HttpClient http, string bot, string state)
