@@ -23,6 +23,9 @@ public sealed partial class FleetController
     private readonly Dictionary<string, RemoteSourceRunner> _runners = new(StringComparer.Ordinal);
     private bool _sourcesStopped;
 
+    /// <summary>Raised after a remote source's fetch changed the running fleet (the daemon trims its heap after a large one).</summary>
+    public event Action<FleetDiff>? SourceApplied;
+
     /// <summary>Every remote source's status, in the fleet file's order.</summary>
     public IReadOnlyList<RemoteSourceStatus> Sources => _remotes.Select(r => r.Status).ToList();
 
@@ -197,6 +200,7 @@ public sealed partial class FleetController
 
             source.Accept(next, generation, now);
             var diff = await _reconciler.ApplyAsync(fleet, $"source {source.Name}").ConfigureAwait(false);
+            SourceApplied?.Invoke(diff);
             Record(BotEventKinds.Source, $"source '{source.Name}': generation {generation}: {diff.Added.Count} added, {diff.Changed.Count} changed, {diff.Removed.Count} removed ({next.Count} bot(s){(accepted ? ", removal accepted" : decision.WasConfirmed ? ", removal seen again and applied" : "")})");
             return Summary($"generation {generation}: {diff.Added.Count} added, {diff.Changed.Count} changed, {diff.Removed.Count} removed", rejected)
                 + (held is null ? "" : $"; removal of {held.Ids.Count} bot(s) held");

@@ -76,7 +76,7 @@ public sealed class RemoteFleetSource : IFleetSource
         var documents = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var document in SnapshotCodec.Split(snapshot.Definitions))
         {
-            var (bot, botErrors) = FleetFileLoader.ParseBotDocument(document, $"source {Name} (stored)", routeId: null);
+            var (bot, botErrors) = FleetFileLoader.ParseBotDocument(document, $"source {Name} (stored)", routeId: null, commandMayComeLater: true);
             if (bot is null)
             {
                 errors.Add(string.Join("; ", botErrors));
@@ -90,6 +90,19 @@ public sealed class RemoteFleetSource : IFleetSource
         Generation = snapshot.Generation;
         GenerationTime = snapshot.FetchedAt;
         return errors;
+    }
+
+    /// <summary>At start: stored bots whose ids the fleet file or the API now define give way to them (with an error in the log).</summary>
+    internal void DropClashes(IReadOnlySet<string> taken, Microsoft.Extensions.Logging.ILogger logger)
+    {
+        var clashes = Current.Bots.Where(b => taken.Contains(b.Id)).ToList();
+        if (clashes.Count == 0) return;
+        foreach (var bot in clashes)
+        {
+            Diagnostics.SourceLog.StoredBotGivesWay(logger, Name, bot.Id);
+            _documents.Remove(bot.Id);
+        }
+        Current = Current with { Bots = Current.Bots.Where(b => !taken.Contains(b.Id)).ToList() };
     }
 
     /// <summary>The snapshot the store keeps for <paramref name="bots"/>.</summary>
@@ -116,7 +129,14 @@ public sealed class RemoteFleetSource : IFleetSource
 
     internal void Succeeded(DateTimeOffset time, string result)
     {
-        lock (_lock) _status = _status with { Health = "ok", LastFetch = time, LastSuccess = time, LastResult = result, ConsecutiveFailures = 0 };
+        lock (_lock)
+        {
+            _status = _status with
+            {
+                Health = "ok", LastFetch = time, LastSuccess = time, LastResult = result, ConsecutiveFailures = 0,
+                Fetches = _status.Fetches + 1, NotModified = _status.NotModified + (result.StartsWith("not modified", StringComparison.Ordinal) ? 1 : 0),
+            };
+        }
     }
 
     /// <summary>Records a failed fetch; returns how many failed in a row (1: an outage begins).</summary>
@@ -124,7 +144,7 @@ public sealed class RemoteFleetSource : IFleetSource
     {
         lock (_lock)
         {
-            _status = _status with { Health = "failing", LastFetch = time, LastResult = reason, ConsecutiveFailures = _status.ConsecutiveFailures + 1 };
+            _status = _status with { Health = "failing", LastFetch = time, LastResult = reason, ConsecutiveFailures = _status.ConsecutiveFailures + 1, FailedFetches = _status.FailedFetches + 1 };
             return _status.ConsecutiveFailures;
         }
     }

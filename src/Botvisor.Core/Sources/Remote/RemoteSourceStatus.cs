@@ -27,6 +27,11 @@ public sealed record RemoteSourceStatus
     public int Filtered { get; init; }
     public int Disabled { get; init; }
     public IReadOnlyList<RejectedEntry> Rejected { get; init; } = [];
+
+    /// <summary>Fetches since the daemon started: taken in (applied, unchanged or 304), of which 304, and failed.</summary>
+    public long Fetches { get; init; }
+    public long NotModified { get; init; }
+    public long FailedFetches { get; init; }
     public HeldRemoval? HeldRemoval { get; init; }
 }
 
