@@ -107,6 +107,15 @@ public sealed partial class DashboardTests(SampleFleet fleet, BrowserSession bro
         await Expect(restarts).Not.ToHaveTextAsync(before.ToString(System.Globalization.CultureInfo.InvariantCulture));
         await Expect(Row(page, "crashy").Locator(".cell.state .badge")).ToHaveTextAsync("running");
         Assert.Equal(42, await page.EvaluateAsync<int>("() => window.__sameDocument")); // never reloaded
+
+        // A keyboard user on the table keeps the focus while the rows change under it.
+        var link = Row(page, "crashy").Locator(".cell.id a");
+        await link.FocusAsync();
+        var now = await restarts.TextContentAsync();
+        await Expect(restarts).Not.ToHaveTextAsync(now!);
+        await Expect(link).ToBeFocusedAsync();
+        await page.Keyboard.PressAsync("Enter");
+        await Expect(page).ToHaveURLAsync(new Regex("#/bots/crashy$"));
         NoScriptErrors(page);
     }
 

@@ -34,6 +34,13 @@
     return el;
   }
   const enc = encodeURIComponent;
+  // Live updates rebuild parts of the page; whatever had the keyboard's focus there keeps it.
+  function keepFocus(root, render) {
+    const active = document.activeElement;
+    const key = active && root.contains(active) ? active.dataset.focus : null;
+    render();
+    if (key && document.activeElement !== active) root.querySelector(`[data-focus="${CSS.escape(key)}"]`)?.focus({ preventScroll: true });
+  }
   const now = () => Date.now() + app.skew;
   function fmtDuration(s) {
     if (s == null || !isFinite(s)) return "";
@@ -243,8 +250,8 @@
       const nodes = d?.nodes ?? null;
       summary.replaceChildren(
         h("div", { class: "counts", role: "group", "aria-label": "Bots per state (select to filter)" },
-          h("button", { type: "button", "aria-pressed": String(!stateFilter), onclick: () => setState("") }, "all ", h("b", { text: String(app.bots.size) })),
-          STATES.filter((s) => counts[s]).map((s) => h("button", { type: "button", class: "count-" + s, "aria-pressed": String(stateFilter === s), onclick: () => setState(stateFilter === s ? "" : s) },
+          h("button", { type: "button", "data-focus": "count:", "aria-pressed": String(!stateFilter), onclick: () => setState("") }, "all ", h("b", { text: String(app.bots.size) })),
+          STATES.filter((s) => counts[s]).map((s) => h("button", { type: "button", class: "count-" + s, "data-focus": "count:" + s, "aria-pressed": String(stateFilter === s), onclick: () => setState(stateFilter === s ? "" : s) },
             h("span", { class: "badge s-" + s, text: s }), h("b", { text: String(counts[s]) })))),
         d ? h("div", { class: "daemon" }, `Botvisor ${d.version} · up ${fmtDuration((now() - Date.parse(d.startedAt)) / 1000)} · pid ${d.pid}`,
           nodes ? ` · nodes: ${Array.isArray(nodes) ? nodes.map((n) => typeof n === "string" ? n : `${n.name} (${n.state ?? n.status ?? "up"})`).join(", ") : nodes}` : "") : "");
@@ -258,20 +265,20 @@
       const allSelected = rows.length > 0 && rows.every((b) => app.selected.has(b.id));
       head.replaceChildren(...shown.map((c) => {
         if (c.key === "select") {
-          return h("div", { class: "cell", role: "columnheader" }, h("input", { type: "checkbox", "aria-label": "Select every bot shown", checked: allSelected,
+          return h("div", { class: "cell", role: "columnheader" }, h("input", { type: "checkbox", "data-focus": "select-all", "aria-label": "Select every bot shown", checked: allSelected,
             onchange: (e) => { rows.forEach((b) => e.target.checked ? app.selected.add(b.id) : app.selected.delete(b.id)); update(); } }));
         }
         return h("div", { class: "cell", role: "columnheader", "aria-sort": sortKey === c.key ? (sortDir > 0 ? "ascending" : "descending") : "none" },
-          h("button", { type: "button", text: c.label, onclick: () => { sortDir = sortKey === c.key ? -sortDir : 1; sortKey = c.key; update(); } }));
+          h("button", { type: "button", "data-focus": "sort:" + c.key, text: c.label, onclick: () => { sortDir = sortKey === c.key ? -sortDir : 1; sortKey = c.key; update(); } }));
       }));
     }
 
     function cell(c, b) {
       const hist = app.history.get(b.id) || [];
       switch (c.key) {
-        case "select": return h("input", { type: "checkbox", "aria-label": "Select " + b.id, checked: app.selected.has(b.id),
-          onchange: (e) => { e.target.checked ? app.selected.add(b.id) : app.selected.delete(b.id); updateBulk(); renderHead(); } });
-        case "id": return h("a", { href: "#/bots/" + enc(b.id), text: b.id });
+        case "select": return h("input", { type: "checkbox", "data-focus": "select:" + b.id, "aria-label": "Select " + b.id, checked: app.selected.has(b.id),
+          onchange: (e) => { e.target.checked ? app.selected.add(b.id) : app.selected.delete(b.id); updateBulk(); keepFocus(root, renderHead); } });
+        case "id": return h("a", { href: "#/bots/" + enc(b.id), "data-focus": "bot:" + b.id, text: b.id });
         case "username": return b.username || "";
         case "state": return [h("span", { class: "badge s-" + b.state, text: b.state }), " ", h("span", { class: "reason", text: b.state === "running" ? "" : b.reason })];
         case "health": { const f = failingCheck(b); return [h("span", { class: "badge h-" + b.health, text: b.health }), f ? h("span", { class: "reason", text: " " + f[0] }) : ""]; }
@@ -318,7 +325,8 @@
       table.setAttribute("aria-rowcount", String(rows.length + 1));
       empty.hidden = rows.length > 0;
       empty.textContent = app.bots.size ? "No bot matches the filter." : "No bots yet.";
-      renderSummary(); renderHead(); renderRows(); updateBulk();
+      keepFocus(root, () => { renderSummary(); renderHead(); renderRows(); });
+      updateBulk();
     }
     async function bulk(action) {
       const ids = [...app.selected].filter((id) => app.bots.has(id) && ACTIONS[action].allowed(app.bots.get(id)));
@@ -333,7 +341,7 @@
     // Uptimes tick; the visible rows' resources are re-read now and then (one bot each, never the whole list).
     let tick = 0;
     timer = setInterval(() => {
-      renderRows(); renderSummary();
+      keepFocus(root, () => { renderRows(); renderSummary(); });
       if (++tick % 10 === 0) rows.slice(Math.floor(table.scrollTop / ROW), Math.floor(table.scrollTop / ROW) + Math.ceil(table.clientHeight / ROW))
         .filter((b) => b.pid).slice(0, 40).forEach((b) => refresh(b.id));
     }, 1000);
