@@ -48,11 +48,17 @@ public sealed class BrowserSession : IAsyncLifetime
         var page = await context.NewPageAsync();
         var errors = new List<string>();
         page.PageError += (_, e) => errors.Add(e);
+        // Console errors too (a Content-Security-Policy violation is one); a refused request the test
+        // itself makes (401, 403) is reported as "Failed to load resource" and is not the page's fault.
+        page.Console += (_, m) =>
+        {
+            if (m.Type == "error" && !m.Text.StartsWith("Failed to load resource", StringComparison.Ordinal)) errors.Add(m.Text);
+        };
         PageErrors[page] = errors;
         return page;
     }
 
-    /// <summary>Script errors the page raised (a test ends by asserting there were none).</summary>
+    /// <summary>Script and console errors of the page (a test ends by asserting there were none).</summary>
     public Dictionary<IPage, List<string>> PageErrors { get; } = [];
 
     public async ValueTask DisposeAsync()
