@@ -12,9 +12,10 @@ namespace Botvisor.Api.Auth;
 /// (compared in constant time). With no token configured, TCP serves nothing else at all: a
 /// loopback port is reachable by every user of the machine, and the daemon usually runs as root, so
 /// control without a token is the Unix socket's alone. The web dashboard's files and login form are
-/// open too (they hold no data); a dashboard session's cookie then stands for the token or local user
-/// that signed it in (<see cref="SessionAuthentication"/>: CSRF rules), and without any token the only
-/// way to a session is a one-time link that <c>botvisor ui</c> asks for on the Unix socket.
+/// open too (they hold no data); a dashboard session (its cookie, and its second secret on every
+/// request: <see cref="SessionAuthentication"/>) stands for the token or local user that signed it in,
+/// and without any token the only way to a session is a one-time link that <c>botvisor ui</c> asks for
+/// on the Unix socket.
 /// </summary>
 public sealed class ApiAuthenticationMiddleware(RequestDelegate next, ApiSecurityOptions options, ApiTokenMatcher tokens, DashboardSessions sessions, string socketPath)
 {
@@ -29,13 +30,8 @@ public sealed class ApiAuthenticationMiddleware(RequestDelegate next, ApiSecurit
 
         var path = context.Request.Path;
         if (path.Equals("/health", StringComparison.OrdinalIgnoreCase)
-            || (options.PublicMetrics && path.Equals("/metrics", StringComparison.OrdinalIgnoreCase)))
-        {
-            ApiCaller.Set(context, "anonymous");
-            return next(context);
-        }
-
-        if (SessionAuthentication.IsPublic(context.Request))
+            || (options.PublicMetrics && path.Equals("/metrics", StringComparison.OrdinalIgnoreCase))
+            || SessionAuthentication.IsPublic(context.Request))
         {
             ApiCaller.Set(context, "anonymous");
             return next(context);
