@@ -273,6 +273,7 @@ public sealed partial class DashboardTests(SampleFleet fleet, BrowserSession bro
         var phone = await SignedInAsync(390, 844, ColorScheme.Dark, mobile: true);
         await Expect(Row(phone, "echo")).ToBeVisibleAsync();
         await Expect(Row(phone, "echo").Locator(".cell.id a")).ToBeInViewportAsync();
+        await Expect(Row(phone, "echo").Locator(".cell.state .badge")).ToBeInViewportAsync(); // the state, without scrolling sideways
         await Screenshots.SaveAsync(phone, "fleet-phone-dark");
         var background = await phone.EvaluateAsync<string>("() => getComputedStyle(document.body).backgroundColor");
         Assert.Equal("rgb(15, 18, 22)", background); // the dark palette, from the system's setting

@@ -197,20 +197,20 @@
     let filter = "", stateFilter = "", sortKey = "id", sortDir = 1, rows = [], timer = 0;
     const cols = [
       { key: "select", label: "Select", w: "40px" },
-      { key: "id", label: "Bot", w: "minmax(90px,1fr)", sort: (b) => b.id },
-      { key: "username", label: "Username", w: "minmax(140px,1.2fr)", sort: (b) => b.username || "" },
-      { key: "state", label: "State", w: "minmax(190px,2fr)", sort: (b) => STATES.indexOf(b.state) },
-      { key: "health", label: "Health", w: "minmax(120px,1fr)", sort: (b) => b.health },
+      { key: "id", label: "Bot", w: "minmax(90px,1fr)", narrow: "minmax(80px,1fr)", sort: (b) => b.id },
+      { key: "username", label: "Username", w: "minmax(140px,1.2fr)", sort: (b) => b.username || "", wide: true },
+      { key: "state", label: "State", w: "minmax(190px,2fr)", narrow: "minmax(105px,1.5fr)", sort: (b) => STATES.indexOf(b.state) },
+      { key: "health", label: "Health", w: "minmax(120px,1fr)", narrow: "minmax(105px,1fr)", sort: (b) => b.health },
       { key: "node", label: "Node", w: "minmax(80px,.8fr)", sort: (b) => nodeOf(b) || "", optional: (b) => nodeOf(b) != null },
       { key: "pid", label: "PID", w: "64px", sort: (b) => b.pid || 0 },
-      { key: "uptime", label: "Uptime", w: "72px", sort: (b) => b.state === "running" ? Date.parse(b.startedAt) * -1 : -Infinity },
+      { key: "uptime", label: "Uptime", w: "72px", wide: true, sort: (b) => b.state === "running" ? Date.parse(b.startedAt) * -1 : -Infinity },
       { key: "restarts", label: "Restarts", w: "80px", sort: (b) => b.restarts },
-      { key: "exit", label: "Last exit", w: "minmax(120px,1.2fr)", sort: (b) => b.lastExit?.description || "" },
+      { key: "exit", label: "Last exit", w: "minmax(120px,1.2fr)", wide: true, sort: (b) => b.lastExit?.description || "" },
       { key: "rss", label: "RSS", w: "110px", sort: (b) => b.resources?.rssBytes ?? -1 },
       { key: "cpu", label: "CPU", w: "100px", sort: (b) => b.resources?.cpuPercent ?? -1 },
       { key: "poll", label: "Last poll", w: "96px", sort: (b) => lastPollOf(b) || "", optional: (b) => lastPollOf(b) != null },
       { key: "r429", label: "429s", w: "60px", sort: (b) => rateLimitedOf(b) ?? -1, optional: (b) => rateLimitedOf(b) != null },
-      { key: "source", label: "Source", w: "minmax(100px,.8fr)", sort: (b) => b.source },
+      { key: "source", label: "Source", w: "minmax(100px,.8fr)", sort: (b) => b.source, wide: true },
     ];
     let shown = cols;
 
@@ -260,8 +260,10 @@
 
     function renderHead() {
       const all = [...app.bots.values()];
-      shown = cols.filter((c) => !c.optional || all.some(c.optional));
-      table.style.setProperty("--cols", shown.map((c) => c.w).join(" "));
+      // On a phone, the columns that say the most: state and health next to the id, the rest on the bot's page.
+      const narrow = matchMedia("(max-width: 700px)").matches;
+      shown = cols.filter((c) => (!c.optional || all.some(c.optional)) && !(narrow && c.wide));
+      table.style.setProperty("--cols", shown.map((c) => narrow && c.narrow ? c.narrow : c.w).join(" "));
       const allSelected = rows.length > 0 && rows.every((b) => app.selected.has(b.id));
       head.replaceChildren(...shown.map((c) => {
         if (c.key === "select") {
