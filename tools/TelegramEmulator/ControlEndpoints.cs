@@ -45,6 +45,33 @@ public static class ControlEndpoints
             }
             return Json(200, result);
         });
+        // A user sends the bot a document: the request body is the file (?name=…), optionally waiting for the bot's reply.
+        group.MapPost("/bots/{token}/documents", async (string token, HttpContext ctx, BotRegistry registry, EmulatedFiles files, TimeProvider time, string? name, long? chat_id, int? wait) =>
+        {
+            if (registry.Find(token) is not { } bot) return Error(404, "no such bot");
+            using var content = new MemoryStream();
+            await ctx.Request.Body.CopyToAsync(content, ctx.RequestAborted);
+            if (content.Length == 0) return Error(400, "the body (the file) is empty");
+            var file = files.Add(bot.Id, "document", name ?? "file.bin", ctx.Request.ContentType ?? "application/octet-stream", content.ToArray());
+            var reply = wait is > 0 ? bot.NextSentAsync() : null;
+            long updateId = bot.InjectDocument(chat_id ?? 1001, file, time);
+            var result = new JsonObject { ["update_id"] = updateId, ["file_id"] = file.FileId };
+            if (reply is not null)
+            {
+                try
+                {
+                    result["reply"] = await reply.WaitAsync(TimeSpan.FromSeconds(wait!.Value), ctx.RequestAborted);
+                }
+                catch (TimeoutException)
+                {
+                    return Json(504, new JsonObject { ["update_id"] = updateId, ["error"] = $"the bot did not reply within {wait}s" });
+                }
+            }
+            return Json(200, result);
+        });
+        // The bytes of any file the emulator holds (what a bot uploaded, by its file_id).
+        group.MapGet("/files/{fileId}", (string fileId, EmulatedFiles files) =>
+            files.Find(fileId) is { } file ? Results.Bytes(file.Content, file.MimeType, file.Name) : Error(404, "no such file"));
         group.MapGet("/bots/{token}/sent", (string token, BotRegistry registry) =>
             registry.Find(token) is { } bot ? Json(200, bot.Sent()) : Error(404, "no such bot"));
         group.MapGet("/bots/{token}/stats", (string token, BotRegistry registry) =>

@@ -37,6 +37,7 @@ internal sealed class WorkerProcess
     public static WorkerProcess Spawn(BotSpec spec, SupervisorServices services, ILogger logger, Action<int, ExitStatus> onExit, LimitEnforcement previousLimits)
     {
         if (spec.Command.Count == 0) throw new SpawnException("cannot start the worker: the command is empty", 0);
+        if (spec.Gateway && services.Gateway is null) throw new SpawnException("the bot runs behind the gateway (gateway: true), but this daemon has no gateway", 0);
         var (cgroup, limits) = PrepareCgroup(spec, services, logger, previousLimits);
         var account = WorkerAccount.For(spec);
         // Another user cannot reach the 0700 state directory's socket file; the abstract name needs no path.

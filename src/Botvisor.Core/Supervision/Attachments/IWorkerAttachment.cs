@@ -5,8 +5,7 @@ namespace Botvisor.Core.Supervision.Attachments;
 
 /// <summary>
 /// Something that hangs on a live worker for exactly its life: the reaper's watch of its session, its
-/// sd_notify route, the capture of its output, its durable record (and, next, the gateway's placeholder
-/// token). Attachments are shared by the fleet; each hook gets the worker it is about. They post what
+/// sd_notify route, the capture of its output, its durable record, the gateway's placeholder token. Attachments are shared by the fleet; each hook gets the worker it is about. They post what
 /// they see to the worker's supervisor and never decide anything themselves.
 /// </summary>
 internal interface IWorkerAttachment

@@ -1,0 +1,39 @@
+namespace Botvisor.Core.Gateway;
+
+/// <summary>
+/// What the gateway keeps per bot (per token) across its worker runs: the one poll slot, the
+/// <c>retry_after</c> hold, the counters, and the run whose placeholder is live now.
+/// </summary>
+public sealed class GatewayBot
+{
+    private GatewayRun? _current;
+    private int _outsidePollerReported;
+
+    internal GatewayBot(string id, TimeProvider time)
+    {
+        Id = id;
+        Flood = new FloodHold(time);
+        Stats = new GatewayStats(time);
+    }
+
+    public string Id { get; }
+    public PollSlot Poll { get; } = new();
+    public FloodHold Flood { get; }
+    public GatewayStats Stats { get; }
+
+    /// <summary>The run whose placeholder is live, if any.</summary>
+    public GatewayRun? Current => Volatile.Read(ref _current);
+
+    internal GatewayRun? Exchange(GatewayRun? run) => Interlocked.Exchange(ref _current, run);
+
+    internal void ClearIf(GatewayRun run) => Interlocked.CompareExchange(ref _current, null, run);
+
+    /// <summary>
+    /// Telegram said another getUpdates ended ours (409): with one poller per token here, that poller is
+    /// outside Botvisor. True the first time since the bot last polled successfully: report it once.
+    /// </summary>
+    public bool OutsidePollerSeen() => Interlocked.Exchange(ref _outsidePollerReported, 1) == 0;
+
+    /// <summary>A getUpdates was answered normally: the next 409 is news again.</summary>
+    public void PolledNormally() => Volatile.Write(ref _outsidePollerReported, 0);
+}
