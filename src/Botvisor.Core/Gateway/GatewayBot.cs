@@ -7,7 +7,6 @@ namespace Botvisor.Core.Gateway;
 public sealed class GatewayBot
 {
     private GatewayRun? _current;
-    private int _outsidePollerReported;
 
     internal GatewayBot(string id, TimeProvider time)
     {
@@ -27,13 +26,4 @@ public sealed class GatewayBot
     internal GatewayRun? Exchange(GatewayRun? run) => Interlocked.Exchange(ref _current, run);
 
     internal void ClearIf(GatewayRun run) => Interlocked.CompareExchange(ref _current, null, run);
-
-    /// <summary>
-    /// Telegram said another getUpdates ended ours (409): with one poller per token here, that poller is
-    /// outside Botvisor. True the first time since the bot last polled successfully: report it once.
-    /// </summary>
-    public bool OutsidePollerSeen() => Interlocked.Exchange(ref _outsidePollerReported, 1) == 0;
-
-    /// <summary>A getUpdates was answered normally: the next 409 is news again.</summary>
-    public void PolledNormally() => Volatile.Write(ref _outsidePollerReported, 0);
 }

@@ -12,6 +12,7 @@ public sealed class GatewayRun : IDisposable
     private readonly CancellationTokenSource _ended = new();
     private readonly CancellationToken _endedToken;
     private int _over;
+    private int _outsidePollerReported;
     private readonly TimeProvider _time;
     private long _lastPoll;
     private int _pollsInFlight;
@@ -61,6 +62,13 @@ public sealed class GatewayRun : IDisposable
         }
         _ended.Dispose();
     }
+
+    /// <summary>
+    /// Telegram ended a getUpdates of this run with 409 ("terminated by other getUpdates request"): with
+    /// one poller per token here, the other poller is outside Botvisor. True the first time in this run,
+    /// so that it is reported once, not once per poll.
+    /// </summary>
+    public bool OutsidePollerSeen() => Interlocked.Exchange(ref _outsidePollerReported, 1) == 0;
 
     /// <summary>A getUpdates of this run was forwarded.</summary>
     public void PollStarted()

@@ -111,7 +111,6 @@ public sealed partial class GatewayForwarder
             if (isPoll && status == 200)
             {
                 bot.Stats.Polled(updates);
-                bot.PolledNormally();
             }
             return status;
         }
@@ -237,7 +236,7 @@ public sealed partial class GatewayForwarder
                 _record(run.BotId, $"Telegram answered {path.Method} with 429: retry after {retryAfter}s; the gateway holds the bot's calls until then");
             }
         }
-        if (isPoll && status == 409 && description?.Contains("terminated by other getUpdates", StringComparison.Ordinal) == true && run.Bot.OutsidePollerSeen())
+        if (isPoll && status == 409 && description?.Contains("terminated by other getUpdates", StringComparison.Ordinal) == true && run.OutsidePollerSeen())
         {
             Log.OutsidePoller(_logger, run.BotId);
             _record(run.BotId, "a poller outside Botvisor holds this bot's token: Telegram ended the gateway's getUpdates with 409 Conflict (terminated by other getUpdates request); only the gateway polls for this bot's workers");

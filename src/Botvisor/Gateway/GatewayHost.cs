@@ -32,6 +32,7 @@ public sealed partial class GatewayHost : IHostedService, IDisposable
         _services = services;
         _loggerFactory = loggerFactory;
         _logger = loggerFactory.CreateLogger<GatewayHost>();
+        BotvisorMetrics.ObserveGateway(registry);
     }
 
     public async Task StartAsync(CancellationToken cancellationToken)
