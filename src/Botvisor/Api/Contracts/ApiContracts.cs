@@ -151,6 +151,12 @@ public sealed record BotDefinition
 
     /// <summary>The worker's group (a name or a gid; default: the user's primary group).</summary>
     public string? Group { get; init; }
+
+    /// <summary>Run behind the daemon's Bot API gateway: the worker gets a placeholder token, never the real one.</summary>
+    public bool? Gateway { get; init; }
+
+    /// <summary>What the gateway watches, such as <c>{"max_poll_gap": "2m"}</c>: a worker that stopped polling is restarted.</summary>
+    public Dictionary<string, string>? Liveness { get; init; }
 }
 
 /// <summary>RFC 9457 problem details as the CLI reads them.</summary>
