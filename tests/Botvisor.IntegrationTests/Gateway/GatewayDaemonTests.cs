@@ -191,6 +191,15 @@ public class GatewayDaemonTests : IAsyncLifetime
         var send = status.GetProperty("methods").GetProperty("sendMessage");
         Assert.Equal(21, send.GetProperty("calls").GetInt64());
         Assert.Equal(1, send.GetProperty("rateLimited").GetInt64());
+        Assert.True(JsonDocument.Parse(await api.GetStringAsync("/bots/echo")).RootElement.GetProperty("behindGateway").GetBoolean());
+
+        var text = await api.GetStringAsync("/metrics");
+        var metrics = Prometheus.Parse(text);
+        Assert.Equal(21, metrics.Value("botvisor_gateway_calls_total", ("bot_id", "echo"), ("method", "sendMessage")));
+        Assert.Equal(1, metrics.Value("botvisor_gateway_rate_limited_total", ("bot_id", "echo"), ("method", "sendMessage")));
+        Assert.Equal(1, metrics.Value("botvisor_gateway_errors_total", ("bot_id", "echo"), ("method", "sendMessage")));
+        Assert.DoesNotContain(token[(token.IndexOf(':', StringComparison.Ordinal) + 1)..], text, StringComparison.Ordinal);
+        Assert.DoesNotContain(placeholder[(placeholder.IndexOf(':', StringComparison.Ordinal) + 1)..], text, StringComparison.Ordinal);
         GatewayAssertions.NoTokenIn(token, fleet.StateDir, daemon);
     }
 
