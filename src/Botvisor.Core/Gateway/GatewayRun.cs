@@ -13,6 +13,8 @@ public sealed class GatewayRun : IDisposable
     private readonly CancellationToken _endedToken;
     private int _over;
     private int _outsidePollerReported;
+    private long _epoch = NoEpoch;
+    private const long NoEpoch = long.MinValue;
     private readonly TimeProvider _time;
     private long _lastPoll;
     private int _pollsInFlight;
@@ -69,6 +71,17 @@ public sealed class GatewayRun : IDisposable
     /// so that it is reported once, not once per poll.
     /// </summary>
     public bool OutsidePollerSeen() => Interlocked.Exchange(ref _outsidePollerReported, 1) == 0;
+
+    /// <summary>
+    /// Whether the run may act under the lease epoch this node holds now: the first call binds the run to
+    /// it, and a later epoch (the lease was lost and taken again meanwhile) is not the run's: its worker
+    /// belongs to an earlier tenure and is refused until it is replaced.
+    /// </summary>
+    public bool UnderEpoch(long epoch)
+    {
+        long bound = Interlocked.CompareExchange(ref _epoch, epoch, NoEpoch);
+        return bound == NoEpoch || bound == epoch;
+    }
 
     /// <summary>A getUpdates of this run was forwarded.</summary>
     public void PollStarted()

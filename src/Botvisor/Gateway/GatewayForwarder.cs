@@ -74,7 +74,7 @@ public sealed partial class GatewayForwarder
             await BotApiAnswers.UnauthorizedAsync(context).ConfigureAwait(false);
             return;
         }
-        if (_fence.HeldEpoch(run.BotId) is null)
+        if (_fence.HeldEpoch(run.BotId) is not { } epoch || !run.UnderEpoch(epoch))
         {
             await BotApiAnswers.NotLeaseHolderAsync(context).ConfigureAwait(false);
             return;

@@ -19,8 +19,9 @@ public class GatewayForwarderTests : IAsyncLifetime
     private sealed class SwitchableFence : ILeaseFence
     {
         public volatile bool Holds;
+        public long Epoch = 7;
 
-        public long? HeldEpoch(string botId) => Holds ? 7 : null;
+        public long? HeldEpoch(string botId) => Holds ? Interlocked.Read(ref Epoch) : null;
     }
 
     private readonly SwitchableFence _fence = new();
@@ -72,6 +73,12 @@ public class GatewayForwarderTests : IAsyncLifetime
         _fence.Holds = true;
         var sent = await gateway.PostAsJsonAsync($"/bot{run.Placeholder}/sendMessage", new JsonObject { ["chat_id"] = 1, ["text"] = "now" });
         Assert.Equal(HttpStatusCode.OK, sent.StatusCode);
+        Assert.Equal(1, (await _emu.StatsAsync(token))["sent"]!.GetValue<int>());
+
+        // The lease was lost and taken again (a new epoch): this run belongs to the earlier tenure.
+        Interlocked.Exchange(ref _fence.Epoch, 8);
+        var stale = await gateway.PostAsJsonAsync($"/bot{run.Placeholder}/sendMessage", new JsonObject { ["chat_id"] = 1, ["text"] = "stale" });
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, stale.StatusCode);
         Assert.Equal(1, (await _emu.StatsAsync(token))["sent"]!.GetValue<int>());
     }
 
