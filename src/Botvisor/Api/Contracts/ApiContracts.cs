@@ -198,6 +198,9 @@ public sealed record ValidationErrorInfo(
 [JsonSerializable(typeof(string[]))]
 [JsonSerializable(typeof(CheckInfo))]
 [JsonSerializable(typeof(ResourceInfo))]
+[JsonSerializable(typeof(SourceInfo))]
+[JsonSerializable(typeof(List<SourceInfo>))]
+[JsonSerializable(typeof(SourceOutcomeInfo))]
 [JsonSerializable(typeof(Microsoft.AspNetCore.Mvc.ProblemDetails))]
 [JsonSerializable(typeof(Microsoft.AspNetCore.Http.HttpValidationProblemDetails))]
 public sealed partial class ApiJsonContext : JsonSerializerContext;
