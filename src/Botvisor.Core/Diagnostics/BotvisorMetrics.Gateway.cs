@@ -28,9 +28,12 @@ public static partial class BotvisorMetrics
             description: "Time since a gateway bot's last getUpdates was answered (absent before the first)");
     }
 
+    /// <summary>The gateway's bots that are still in the fleet (a removed bot's counters stay in the gateway, not in /metrics).</summary>
+    private static IEnumerable<GatewayBot> GatewayBots() => (_gateway?.Bots ?? []).Where(b => _state?.Get(b.Id) is not null);
+
     private static IEnumerable<Measurement<long>> Methods(Func<MethodStats, long> value)
     {
-        foreach (var bot in _gateway?.Bots ?? [])
+        foreach (var bot in GatewayBots())
         {
             foreach (var m in bot.Stats.Methods())
             {
@@ -40,15 +43,15 @@ public static partial class BotvisorMetrics
     }
 
     private static IEnumerable<Measurement<long>> ObserveUpdates() =>
-        (_gateway?.Bots ?? []).Select(b => new Measurement<long>(b.Stats.UpdatesDelivered, new KeyValuePair<string, object?>("bot.id", b.Id)));
+        GatewayBots().Select(b => new Measurement<long>(b.Stats.UpdatesDelivered, new KeyValuePair<string, object?>("bot.id", b.Id)));
 
     private static IEnumerable<Measurement<double>> ObserveRetryAfter() =>
-        (_gateway?.Bots ?? []).Select(b => new Measurement<double>(b.Flood.CurrentRetryAfter ?? 0, new KeyValuePair<string, object?>("bot.id", b.Id)));
+        GatewayBots().Select(b => new Measurement<double>(b.Flood.CurrentRetryAfter ?? 0, new KeyValuePair<string, object?>("bot.id", b.Id)));
 
     private static IEnumerable<Measurement<double>> ObservePollAge()
     {
         var now = _time.GetUtcNow();
-        foreach (var bot in _gateway?.Bots ?? [])
+        foreach (var bot in GatewayBots())
         {
             if (bot.Stats.LastPoll is { } last) yield return new Measurement<double>(Math.Max(0, (now - last).TotalSeconds), new KeyValuePair<string, object?>("bot.id", bot.Id));
         }
