@@ -107,6 +107,11 @@ public sealed partial class GatewayForwarder
                 return status;
             }
             await using var body = await response.Content.ReadAsStreamAsync(cancel.Token).ConfigureAwait(false);
+            if (path.IsFile)
+            {
+                await body.CopyToAsync(context.Response.Body, cancel.Token).ConfigureAwait(false); // a file comes back byte for byte
+                return status;
+            }
             int updates = await ScrubbingCopy.CopyAsync(body, context.Response.Body, run.Token.Reveal(), run.Placeholder, countUpdates: isPoll, cancel.Token).ConfigureAwait(false);
             if (isPoll && status == 200)
             {
