@@ -24,6 +24,8 @@ public static partial class BotvisorMetrics
             description: "Updates delivered to a bot's workers by getUpdates through the gateway");
         Meter.CreateObservableGauge("botvisor.gateway.retry_after", ObserveRetryAfter, unit: "s",
             description: "The retry_after Telegram gave a bot while the gateway holds its calls (0 when none)");
+        Meter.CreateObservableGauge("botvisor.gateway.workers", ObserveLive, unit: "{worker}",
+            description: "1 while a bot's worker runs behind the gateway (with a live placeholder token), 0 when it has none now");
         Meter.CreateObservableGauge("botvisor.gateway.last_poll.age", ObservePollAge, unit: "s",
             description: "Time since a gateway bot's last getUpdates was answered (absent before the first)");
     }
@@ -44,6 +46,9 @@ public static partial class BotvisorMetrics
 
     private static IEnumerable<Measurement<long>> ObserveUpdates() =>
         GatewayBots().Select(b => new Measurement<long>(b.Stats.UpdatesDelivered, new KeyValuePair<string, object?>("bot.id", b.Id)));
+
+    private static IEnumerable<Measurement<int>> ObserveLive() =>
+        GatewayBots().Select(b => new Measurement<int>(b.Current is { IsLive: true } ? 1 : 0, new KeyValuePair<string, object?>("bot.id", b.Id)));
 
     private static IEnumerable<Measurement<double>> ObserveRetryAfter() =>
         GatewayBots().Select(b => new Measurement<double>(b.Flood.CurrentRetryAfter ?? 0, new KeyValuePair<string, object?>("bot.id", b.Id)));

@@ -198,6 +198,7 @@ public class GatewayDaemonTests : IAsyncLifetime
         Assert.Equal(21, metrics.Value("botvisor_gateway_calls_total", ("bot_id", "echo"), ("method", "sendMessage")));
         Assert.Equal(1, metrics.Value("botvisor_gateway_rate_limited_total", ("bot_id", "echo"), ("method", "sendMessage")));
         Assert.Equal(1, metrics.Value("botvisor_gateway_errors_total", ("bot_id", "echo"), ("method", "sendMessage")));
+        Assert.Equal(1, metrics.Value("botvisor_gateway_workers", ("bot_id", "echo")));
         Assert.DoesNotContain(token[(token.IndexOf(':', StringComparison.Ordinal) + 1)..], text, StringComparison.Ordinal);
         Assert.DoesNotContain(placeholder[(placeholder.IndexOf(':', StringComparison.Ordinal) + 1)..], text, StringComparison.Ordinal);
         GatewayAssertions.NoTokenIn(token, fleet.StateDir, daemon);
