@@ -25,6 +25,7 @@ internal static class BotApiAnswers
     public static async Task ErrorAsync(HttpContext context, int code, string description, int? retryAfter = null)
     {
         if (context.Response.HasStarted) return;
+        context.Response.Clear(); // whatever was copied from an answer that broke off
         var json = new StringBuilder(96).Append("{\"ok\":false,\"error_code\":").Append(code.ToString(CultureInfo.InvariantCulture))
             .Append(",\"description\":\"").Append(description).Append('"');
         if (retryAfter is { } r) json.Append(",\"parameters\":{\"retry_after\":").Append(r.ToString(CultureInfo.InvariantCulture)).Append('}');

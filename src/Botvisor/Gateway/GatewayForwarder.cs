@@ -80,7 +80,19 @@ public sealed partial class GatewayForwarder
             return;
         }
         long started = _time.GetTimestamp();
-        int status = await ForwardAsync(context, run, path).ConfigureAwait(false);
+        int status;
+        try
+        {
+            status = await ForwardAsync(context, run, path).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            // Never left to the server's own error log: a message may hold the upstream URL, and so the real token.
+            Log.UpstreamFailed(_logger, run.BotId, path.Method, Clean(ex.Message, run));
+            if (context.Response.HasStarted) context.Abort();
+            else await BotApiAnswers.BadGatewayAsync(context).ConfigureAwait(false);
+            status = 502;
+        }
         if (status > 0) run.Bot.Stats.Record(path.Method, status, _time.GetElapsedTime(started));
     }
 
@@ -152,31 +164,37 @@ public sealed partial class GatewayForwarder
         }
     }
 
-    /// <summary>Waits out the bot's <c>retry_after</c> when that is short; null to go on, else the status it was answered with.</summary>
+    /// <summary>
+    /// Waits out the bot's <c>retry_after</c> when that is short (asking again after each wait: another call may
+    /// have been given a longer one meanwhile); null to go on, else the status the call was answered with.
+    /// </summary>
     private async Task<int?> HoldAsync(HttpContext context, FloodHold flood)
     {
-        var decision = flood.Decide();
-        switch (decision.Action)
+        while (true)
         {
-            case FloodAction.Wait:
-                try
-                {
-                    await Task.Delay(decision.Delay, _time, context.RequestAborted).ConfigureAwait(false);
-                }
-                catch (OperationCanceledException)
-                {
-                    return 0;
-                }
-                finally
-                {
-                    flood.Waited();
-                }
-                return null;
-            case FloodAction.Refuse:
-                await BotApiAnswers.TooManyRequestsAsync(context, decision.RetryAfter).ConfigureAwait(false);
-                return 429;
-            default:
-                return null;
+            var decision = flood.Decide();
+            switch (decision.Action)
+            {
+                case FloodAction.Wait:
+                    try
+                    {
+                        await Task.Delay(decision.Delay, _time, context.RequestAborted).ConfigureAwait(false);
+                    }
+                    catch (OperationCanceledException)
+                    {
+                        return 0;
+                    }
+                    finally
+                    {
+                        flood.Waited();
+                    }
+                    continue;
+                case FloodAction.Refuse:
+                    await BotApiAnswers.TooManyRequestsAsync(context, decision.RetryAfter).ConfigureAwait(false);
+                    return 429;
+                default:
+                    return null;
+            }
         }
     }
 

@@ -25,6 +25,7 @@ public class GatewayForwarderTests : IAsyncLifetime
     }
 
     private readonly SwitchableFence _fence = new();
+    private readonly ListLoggerProvider _logs = new();
     private readonly List<(string Bot, string Message)> _events = [];
     private EmulatorHost _emu = null!;
     private GatewayRegistry _registry = null!;
@@ -36,7 +37,7 @@ public class GatewayForwarderTests : IAsyncLifetime
         _emu = await EmulatorHost.StartAsync();
         _registry = new GatewayRegistry(TimeProvider.System);
         _services = new ServiceCollection().BuildServiceProvider();
-        var forwarder = new GatewayForwarder(_registry, _fence, GatewayForwarder.CreateClient(), NullLogger.Instance, (bot, message) =>
+        var forwarder = new GatewayForwarder(_registry, _fence, GatewayForwarder.CreateClient(), _logs.CreateLogger("gateway"), (bot, message) =>
         {
             lock (_events) _events.Add((bot, message));
         });
@@ -48,6 +49,7 @@ public class GatewayForwarderTests : IAsyncLifetime
     {
         await _host.StopAsync(CancellationToken.None);
         _host.Dispose();
+        _logs.Dispose();
         await _services.DisposeAsync();
         await _emu.DisposeAsync();
     }
@@ -80,6 +82,25 @@ public class GatewayForwarderTests : IAsyncLifetime
         var stale = await gateway.PostAsJsonAsync($"/bot{run.Placeholder}/sendMessage", new JsonObject { ["chat_id"] = 1, ["text"] = "stale" });
         Assert.Equal(HttpStatusCode.ServiceUnavailable, stale.StatusCode);
         Assert.Equal(1, (await _emu.StatsAsync(token))["sent"]!.GetValue<int>());
+    }
+
+    [Fact]
+    public async Task UnreachableTelegram_IsA502InTelegramsShape_AndTheLogNeverShowsTheToken()
+    {
+        _fence.Holds = true;
+        using var closed = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        closed.Start();
+        int port = ((IPEndPoint)closed.LocalEndpoint).Port;
+        closed.Stop(); // nothing listens there any more
+        const string token = "7000000999:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawq";
+        var run = _registry.Issue(new BotSpec { Id = "echo", Command = ["x"], WorkingDirectory = "/", Token = new BotToken(token), Gateway = true, TelegramApiBaseUrl = $"http://127.0.0.1:{port}" });
+        using var gateway = new HttpClient { BaseAddress = new Uri(_registry.BaseUrl!), Timeout = TestTimeouts.Event };
+        var answer = await gateway.GetAsync($"/bot{run.Placeholder}/getMe");
+        Assert.Equal(HttpStatusCode.BadGateway, answer.StatusCode);
+        Assert.Equal("""{"ok":false,"error_code":502,"description":"Bad Gateway"}""", await answer.Content.ReadAsStringAsync());
+        var logged = Assert.Single(_logs.Messages, m => m.Id.Id == 603);
+        Assert.Contains("Bot echo: getMe could not be forwarded", logged.Message);
+        Assert.DoesNotContain("AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawq", string.Join('\n', _logs.Messages.Select(m => m.Message)));
     }
 
     [Fact]
