@@ -44,7 +44,16 @@ internal sealed class WorkerProcess
         var notify = account is { IsOtherUser: true } ? services.NotifyAbstractAddress ?? services.NotifySocketPath : services.NotifySocketPath;
         var env = WorkerEnvironment.Build(spec, services.Environment(), services.FleetTokens(), notify, services.WorkerMark, account);
         foreach (var attachment in services.Attachments) attachment.Spawning(spec, env);
-        var spawned = ProcessSpawner.Spawn(new SpawnRequest(WorkerCommand.Argv(spec, cgroup?.ProcsFile, account), spec.WorkingDirectory, env), services.Reaper, onExit);
+        SpawnedProcess spawned;
+        try
+        {
+            spawned = ProcessSpawner.Spawn(new SpawnRequest(WorkerCommand.Argv(spec, cgroup?.ProcsFile, account), spec.WorkingDirectory, env), services.Reaper, onExit);
+        }
+        catch (SpawnException)
+        {
+            foreach (var attachment in services.Attachments) attachment.SpawnFailed(spec);
+            throw;
+        }
         var stat = ProcStat.Read(spawned.Pid);
         var record = new WorkerRecord(spec.Id, spawned.Pid, spawned.Pid, stat?.StartTime ?? 0, services.Time.GetUtcNow());
         return new WorkerProcess(spec.Id, logger, spawned, record, cgroup, limits);

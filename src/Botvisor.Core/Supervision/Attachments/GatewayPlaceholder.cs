@@ -29,6 +29,11 @@ internal sealed class GatewayPlaceholder(GatewayRegistry gateway, CheckScheduler
         environment[WorkerEnvironment.TelegramApiBaseUrl] = baseUrl;
     }
 
+    public void SpawnFailed(BotSpec spec)
+    {
+        if (gateway.Bot(spec.Id)?.Current is { Pid: null } run) gateway.Revoke(run);
+    }
+
     public ValueTask SpawnedAsync(AttachedWorker worker)
     {
         if (gateway.Bot(worker.BotId)?.Current is not { Pid: null } run) return ValueTask.CompletedTask;

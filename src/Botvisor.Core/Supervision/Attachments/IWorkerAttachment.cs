@@ -15,6 +15,11 @@ internal interface IWorkerAttachment
     {
     }
 
+    /// <summary>The spawn failed after <see cref="Spawning"/>: no worker will carry what it gave.</summary>
+    void SpawnFailed(BotSpec spec)
+    {
+    }
+
     /// <summary>The worker exists (its pid is known); awaited before the machine hears of it.</summary>
     ValueTask SpawnedAsync(AttachedWorker worker) => ValueTask.CompletedTask;
 

@@ -42,6 +42,19 @@ public class GatewayPlaceholderTests
     }
 
     [Fact]
+    public void SpawnFailed_AfterSpawning_KillsThePlaceholderNoWorkerWillCarry()
+    {
+        var registry = new GatewayRegistry(_time) { BaseUrl = "http://127.0.0.1:40000" };
+        using var checks = new CheckScheduler(_time);
+        var attachment = new GatewayPlaceholder(registry, checks);
+        var env = new Dictionary<string, string>();
+        attachment.Spawning(Spec(), env);
+        Assert.NotNull(registry.Resolve(env[WorkerEnvironment.BotToken]));
+        attachment.SpawnFailed(Spec());
+        Assert.Null(registry.Resolve(env[WorkerEnvironment.BotToken]));
+    }
+
+    [Fact]
     public void Build_AGatewayBotWithoutTheAttachment_StillNeverGetsTheRealToken()
     {
         var env = WorkerEnvironment.Build(Spec() with { Env = new Dictionary<string, string>() }, new Dictionary<string, string>(), new HashSet<string>());
