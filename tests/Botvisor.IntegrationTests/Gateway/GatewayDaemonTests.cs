@@ -32,7 +32,7 @@ public class GatewayDaemonTests : IAsyncLifetime
     /// <summary>A worker that only sleeps: the test calls the gateway itself with the worker's placeholder.</summary>
     private const string Sleeper = "[\"sleep\", \"1000\"]";
 
-    private TempFleet Fleet(string token, string command, string extra = "") => new TempFleet().Write($$"""
+    private string Fleet(string token, string command, string extra = "") => $$"""
         defaults:
           restart: always
           max_restarts: 100
@@ -45,7 +45,45 @@ public class GatewayDaemonTests : IAsyncLifetime
             token: "{{token}}"
             telegram: { api_base_url: "{{_emu.BaseUrl}}" }
         {{extra}}
-        """);
+        """;
+
+    /// <summary>A daemon running one gateway bot <c>echo</c> (a fresh emulator bot), once its worker runs.</summary>
+    private sealed class Running : IAsyncDisposable
+    {
+        public Running(string token, string yaml)
+        {
+            Token = token;
+            Fleet = new TempFleet().Write(yaml);
+            Daemon = DaemonRunner.Start(Fleet.ConfigPath, Fleet.StateDir);
+        }
+
+        public string Token { get; }
+        public TempFleet Fleet { get; }
+        public DaemonRunner Daemon { get; }
+        public int Pid { get; set; }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Daemon.DisposeAsync();
+            Fleet.Dispose();
+        }
+    }
+
+    private async Task<Running> StartAsync(string username, string command, string extra = "")
+    {
+        var token = await _emu.RegisterAsync(username);
+        var run = new Running(token, Fleet(token, command, extra));
+        try
+        {
+            run.Pid = await run.Daemon.WaitForRunningAsync("echo");
+            return run;
+        }
+        catch
+        {
+            await run.DisposeAsync();
+            throw;
+        }
+    }
 
     private static (string Placeholder, HttpClient Gateway) Worker(int pid)
     {
@@ -56,10 +94,9 @@ public class GatewayDaemonTests : IAsyncLifetime
     [Fact]
     public async Task StaleRunsPlaceholder_IsRefusedWith401_AndNothingButTheBotApiIsForwarded()
     {
-        var token = await _emu.RegisterAsync("stale_bot");
-        using var fleet = Fleet(token, Sleeper);
-        await using var daemon = DaemonRunner.Start(fleet.ConfigPath, fleet.StateDir);
-        int pid = await daemon.WaitForRunningAsync("echo");
+        await using var run = await StartAsync("stale_bot", Sleeper);
+        var (token, fleet, daemon) = (run.Token, run.Fleet, run.Daemon);
+        int pid = run.Pid;
         var (first, gateway) = Worker(pid);
         using var _ = gateway;
 
@@ -89,10 +126,9 @@ public class GatewayDaemonTests : IAsyncLifetime
     [Fact]
     public async Task KilledWorkers_LoseNoUpdate_AndNo409IsEverGiven()
     {
-        var token = await _emu.RegisterAsync("kill_gateway_bot");
-        using var fleet = Fleet(token, Stdlib);
-        await using var daemon = DaemonRunner.Start(fleet.ConfigPath, fleet.StateDir);
-        int pid = await daemon.WaitForRunningAsync("echo");
+        await using var run = await StartAsync("kill_gateway_bot", Stdlib);
+        var (token, fleet, daemon) = (run.Token, run.Fleet, run.Daemon);
+        int pid = run.Pid;
         Assert.Equal("echo: hello", (await _emu.SendAndWaitForReplyAsync(token, "hello", 60))["text"]!.GetValue<string>());
 
         for (int i = 0; i < 10; i++)
@@ -114,10 +150,8 @@ public class GatewayDaemonTests : IAsyncLifetime
     [Fact]
     public async Task OutsidePoller_WithTheRealToken_IsReportedOnce_WithTheBotNamed()
     {
-        var token = await _emu.RegisterAsync("outside_bot");
-        using var fleet = Fleet(token, Stdlib);
-        await using var daemon = DaemonRunner.Start(fleet.ConfigPath, fleet.StateDir);
-        await daemon.WaitForRunningAsync("echo");
+        await using var run = await StartAsync("outside_bot", Stdlib);
+        var (token, fleet, daemon) = (run.Token, run.Fleet, run.Daemon);
 
         for (int i = 0; i < 3; i++)
         {
@@ -138,15 +172,14 @@ public class GatewayDaemonTests : IAsyncLifetime
     [Fact]
     public async Task WorkerWhosePollingStops_IsRestartedForThatReason()
     {
-        var token = await _emu.RegisterAsync("stuck_bot");
         // Polls once, then hangs with its process alive: what a bot whose polling loop died looks like.
         const string stuck = "import os, time, urllib.request\n"
             + "urllib.request.urlopen(os.environ['TELEGRAM_API_BASE_URL'] + '/bot' + os.environ['BOT_TOKEN'] + '/getUpdates?timeout=1').read()\n"
             + "print('polled once; now stuck', flush=True)\n"
             + "time.sleep(1000)\n";
-        using var fleet = Fleet(token, $"[\"python3\", \"-c\", {JsonSerializer.Serialize(stuck)}]", "    liveness: { max_poll_gap: 2s }");
-        await using var daemon = DaemonRunner.Start(fleet.ConfigPath, fleet.StateDir);
-        int pid = await daemon.WaitForRunningAsync("echo");
+        await using var run = await StartAsync("stuck_bot", $"[\"python3\", \"-c\", {JsonSerializer.Serialize(stuck)}]", "    liveness: { max_poll_gap: 2s }");
+        var (token, fleet, daemon) = (run.Token, run.Fleet, run.Daemon);
+        int pid = run.Pid;
 
         var stopping = await daemon.WaitForAsync(StateChanged, e => e.Message.StartsWith("Bot echo: stopping", StringComparison.Ordinal));
         Assert.Contains("polling stopped: no getUpdates through the gateway for", stopping.Message);
@@ -158,10 +191,9 @@ public class GatewayDaemonTests : IAsyncLifetime
     [Fact]
     public async Task RateLimitBurst_IsAbsorbed_WithRetryAfterHonouredOnceForTheToken()
     {
-        var token = await _emu.RegisterAsync("flood_bot");
-        using var fleet = Fleet(token, Sleeper);
-        await using var daemon = DaemonRunner.Start(fleet.ConfigPath, fleet.StateDir);
-        int pid = await daemon.WaitForRunningAsync("echo");
+        await using var run = await StartAsync("flood_bot", Sleeper);
+        var (token, fleet, daemon) = (run.Token, run.Fleet, run.Daemon);
+        int pid = run.Pid;
         var (placeholder, gateway) = Worker(pid);
         using var _ = gateway;
 
