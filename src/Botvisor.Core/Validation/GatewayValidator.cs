@@ -29,6 +29,11 @@ public sealed class GatewayValidator : IFleetValidator
                 context.Report(p + ".gateway", "the gateway holds the bot's token for its worker: give the bot a 'token:' or remove 'gateway: true'", "true");
             }
             bool behindGateway = bot.Token is not null && (bot.Gateway ?? defaults.Gateway ?? BotDefaults.Gateway);
+            if (behindGateway && bot.Command.Any(arg => arg.Contains(bot.Token!.Reveal(), StringComparison.Ordinal)))
+            {
+                // The worker's command line is readable by every local user (ps, /proc/PID/cmdline): the point of the gateway is lost.
+                context.Report(p + ".command", "the command contains the bot's token, which a gateway bot's worker must never hold: read BOT_TOKEN from the environment (the worker gets a placeholder there)");
+            }
             if (bot.Liveness?.MaxPollGap is { } gap && !behindGateway)
             {
                 context.Report(p + ".liveness.max_poll_gap", "the poll gap is watched by the gateway: the bot needs a 'token:' and 'gateway: true'", DurationParser.Format(gap));

@@ -80,6 +80,16 @@ public class GatewayConfigTests
     }
 
     [Fact]
+    public void Rejects_AGatewayBotWhoseCommandCarriesItsToken_WithoutShowingIt()
+    {
+        var (_, errors) = Load($"defaults:\n  gateway: true\nbots:\n  echo:\n    command: [\"sleep\", \"--token={Token}\"]\n    token: \"{Token}\"\n");
+        var error = Assert.Single(errors);
+        Assert.Equal("bots.echo.command", error.Path);
+        Assert.NotNull(error.Location);
+        Assert.DoesNotContain("AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawq", error.ToString());
+    }
+
+    [Fact]
     public void Rejects_AGatewayThatIsNotABoolean()
     {
         var (_, errors) = Load($"bots:\n  echo: {{ command: sleep 1, token: \"{Token}\", gateway: maybe }}\n");
