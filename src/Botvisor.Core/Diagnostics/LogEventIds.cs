@@ -66,6 +66,12 @@ public static class LogEventIds
     // 700-799: the web dashboard
     public const int DashboardLoginRefused = 700;
 
+    // 6xx: the Bot API gateway
+    public const int GatewayListening = 600;
+    public const int GatewayOutsidePoller = 601;
+    public const int GatewayRateLimited = 602;
+    public const int GatewayUpstreamFailed = 603;
+
     // 9xx: remote sources (sources: in the fleet file)
     public const int SourceStoredEntryInvalid = 900;
     public const int SourceSnapshotNotDeleted = 901;

@@ -66,7 +66,7 @@
   const nodeOf = (b) => b.node ?? b.nodeName ?? null;
   const gw = (b) => b.gateway || {};
   const lastPollOf = (b) => b.lastPollAt ?? b.lastPoll ?? gw(b).lastPollAt ?? gw(b).lastPoll ?? null;
-  const rateLimitedOf = (b) => b.tooManyRequests ?? b.rateLimited ?? gw(b).tooManyRequests ?? gw(b).rateLimited ?? gw(b).calls429 ?? gw(b).errors429 ?? null;
+  const rateLimitedOf = (b) => gw(b).methods ? Object.values(gw(b).methods).reduce((n, m) => n + (m.rateLimited || 0), 0) : null; // 429s, every method
   const sourceName = (s) => s && s.includes("/") ? s.slice(s.lastIndexOf("/") + 1) : s || ""; // a fleet file by its name
   const failingCheck = (b) => Object.entries(b.checks || {}).find(([, c]) => !c.healthy);
 
@@ -428,6 +428,9 @@
       fact(facts, "Node", nodeOf(b));
       fact(facts, "Last poll", lastPollOf(b) ? `${ago(lastPollOf(b))} (${fmtTime(lastPollOf(b))})` : "");
       fact(facts, "429s", rateLimitedOf(b) != null ? String(rateLimitedOf(b)) : "");
+      fact(facts, "Updates delivered", gw(b).updatesDelivered != null ? String(gw(b).updatesDelivered) : "");
+      fact(facts, "Held by Telegram", gw(b).retryAfter ? `retry after ${gw(b).retryAfter}s (429)` : "");
+      fact(facts, "Behind the gateway", b.behindGateway ? "yes (the worker has a placeholder token)" : "");
       renderDefinition(b);
       const cs = Object.entries(b.checks || {});
       checks.replaceChildren(cs.length
