@@ -50,6 +50,9 @@ public sealed partial class DashboardTests(SampleFleet fleet, BrowserSession bro
         await Expect(Row(page, "echo").Locator(".cell.username")).ToHaveTextAsync("@echo_sample_bot");
         await Expect(Row(page, "admin").Locator(".cell.username")).ToHaveTextAsync("@admin_sample_bot");
         await Expect(Row(page, "talker").Locator(".cell.pid")).ToHaveTextAsync(new Regex(@"^\d+$"));
+        await Expect(Row(page, "admin").Locator(".cell.poll")).ToHaveTextAsync(new Regex(" ago$")); // through the gateway
+        await Expect(Row(page, "admin").Locator(".cell.r429")).ToHaveTextAsync("0");
+        await Expect(Row(page, "echo").Locator(".cell.poll")).ToHaveTextAsync(""); // not behind it
         await Expect(page.Locator(".fleet .body .row")).ToHaveCountAsync(4);
         await Expect(page.Locator("#who")).ToHaveTextAsync("signed in as token:env");
         await Expect(Row(page, "echo").Locator(".cell.rss")).ToHaveTextAsync(new Regex(@"\d+(\.\d)? MiB"), new() { Timeout = 60_000 }); // sampled every 15 s

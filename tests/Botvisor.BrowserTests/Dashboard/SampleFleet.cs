@@ -37,6 +37,7 @@ public sealed class SampleFleet : IAsyncLifetime
               admin:
                 command: ["python3", "-u", "{{bot}}"]
                 token: "{{admin}}"
+                gateway: true   # behind the daemon's Bot API gateway: last poll and 429s in the table
               crashy:
                 command: ["sh", "-c", "echo starting; sleep 2; echo 'crashed on purpose' >&2; exit 3"]
                 restart: always
