@@ -40,6 +40,8 @@ public static class Program
             InitCommand.Create(),
             CompletionCommand.Create(),
             DaemonCommands.Shutdown(),
+            NodesCommand.Create(),
+            GuardCommand.Create(),
         };
         // The daemon handles SIGINT/SIGTERM itself (graceful shutdown of every bot), so the parser must not.
         var parse = root.Parse(args);

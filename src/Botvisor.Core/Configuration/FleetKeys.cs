@@ -3,7 +3,9 @@ namespace Botvisor.Core.Configuration;
 /// <summary>The keys the fleet file knows, per section, for unknown-key errors and suggestions.</summary>
 public static class FleetKeys
 {
-    public static readonly string[] Top = ["defaults", "bots", "env_file", "state_dir", "api", "sample_interval", "events"];
+    public static readonly string[] Top = ["defaults", "bots", "env_file", "state_dir", "api", "sample_interval", "events", "store", "node", "cluster"];
+
+    public static readonly string[] Cluster = ["lease", "renew_deadline", "retry", "advertise"];
 
     public static readonly string[] Events = ["max_age", "max_count"];
 

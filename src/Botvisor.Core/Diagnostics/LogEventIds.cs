@@ -62,4 +62,19 @@ public static class LogEventIds
     public const int StoreSubscriberFailed = 307;
     public const int EventsPruned = 308;
     public const int EventsPruneFailed = 309;
+
+    // 7xx: cluster (nodes and leases)
+    public const int ClusterJoined = 700;
+    public const int LeaseTaken = 701;
+    public const int LeaseHandedOver = 702;
+    public const int LeaseLost = 703;
+    public const int SelfFenced = 704;
+    public const int FencedWorkerKilled = 705;
+    public const int ClusterStoreFailing = 706;
+    public const int ClusterStoreRecovered = 707;
+    public const int ClusterLeft = 708;
+    public const int NodeDraining = 709;
+    public const int GuardianStarted = 710;
+    public const int GuardianFailed = 711;
+    public const int FenceWatchFailed = 712;
 }

@@ -28,6 +28,9 @@ internal abstract record SupervisorSignal
     public sealed record MonitorReport(Health.WorkerMonitors From, string Check, bool Healthy, string Message, Machine.MachineSignal? Fault) : SupervisorSignal;
 
     public sealed record ResourceLimitExceeded(string Reason) : SupervisorSignal;
+
+    /// <summary>The gates that let the worker run closed (a lost or handed-over lease).</summary>
+    public sealed record GateClosed(string Reason) : SupervisorSignal;
 }
 
 /// <summary>What a person or the reconciler asks of a bot.</summary>

@@ -77,7 +77,7 @@ public static class DaemonHostBuilder
         services.AddSingleton<DaemonClock>();
         services.AddSingleton<FleetStateService>();
         services.AddSingleton<TokenMasker>();
-        services.AddSingleton<IFleetStore>(_ => new SqliteFleetStore(options.DatabasePath));
+        if (options.Cluster is null) services.AddSingleton<IFleetStore>(_ => new SqliteFleetStore(options.DatabasePath));
         services.AddSingleton<StoreWriter>();
         services.AddSingleton(sp => new EventPruner(sp.GetRequiredService<IFleetStore>(), sp.GetRequiredService<StoreWriter>(), options.Events,
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<EventPruner>>()));
@@ -104,6 +104,8 @@ public static class DaemonHostBuilder
             Checks = sp.GetRequiredService<CheckScheduler>(),
             HttpProbe = sp.GetRequiredService<IHttpProbe>(),
             Cgroups = sp.GetRequiredService<Core.Cgroups.CgroupSupport>().Tree,
+            Leases = sp.GetService<Core.Cluster.LocalLeases>(),
+            LeaseHolder = id => sp.GetService<Core.Cluster.ClusterCoordinator>()?.HolderOf(id),
         });
         services.AddSingleton<NotifyRouter>();
         services.AddSingleton(sp => new CheckScheduler(sp.GetRequiredService<TimeProvider>()));
@@ -114,6 +116,7 @@ public static class DaemonHostBuilder
         services.AddSingleton<FleetController>();
         services.AddSingleton<FleetDaemonService>();
         services.AddHostedService(sp => sp.GetRequiredService<FleetDaemonService>());
+        if (options.Cluster is { } cluster) ClusterHosting.Add(services, options, cluster); // after the daemon service: started after it, stopped before it
     }
 
     private static void AddApi(IServiceCollection services)
@@ -140,6 +143,7 @@ public static class DaemonHostBuilder
         LogEndpoints.Map(app);
         EventEndpoints.Map(app);
         DaemonEndpoints.Map(app);
+        NodeEndpoints.Map(app);
         MetricsEndpoint.Map(app);
         app.MapOpenApi("/schema");
         // An offline daemon's docs: no AI chat, no MCP, no developer toolbar (Deploy, Generate SDK), no telemetry, no fonts from a CDN.

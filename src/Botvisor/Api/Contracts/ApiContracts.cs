@@ -168,4 +168,6 @@ public sealed record ValidationErrorInfo(
 [JsonSerializable(typeof(ResourceInfo))]
 [JsonSerializable(typeof(Microsoft.AspNetCore.Mvc.ProblemDetails))]
 [JsonSerializable(typeof(Microsoft.AspNetCore.Http.HttpValidationProblemDetails))]
+[JsonSerializable(typeof(NodesResponse))]
+[JsonSerializable(typeof(DrainResponse))]
 public sealed partial class ApiJsonContext : JsonSerializerContext;

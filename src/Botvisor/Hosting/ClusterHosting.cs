@@ -1,0 +1,63 @@
+using Botvisor.Core.Cluster;
+using Botvisor.Core.Reconciliation;
+using Botvisor.Core.Storage;
+using Botvisor.Storage.Postgres;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+
+namespace Botvisor.Hosting;
+
+/// <summary>The cluster's services: the PostgreSQL store, the node's leases (its <see cref="ILeaseFence"/>), the coordinator and the guardian.</summary>
+public static class ClusterHosting
+{
+    public static void Add(IServiceCollection services, DaemonOptions options, ClusterOptions cluster)
+    {
+        services.AddSingleton(cluster);
+        services.AddSingleton<PostgresFleetStore>(_ => new PostgresFleetStore(cluster.Store, cluster.Node));
+        services.AddSingleton<IFleetStore>(sp => sp.GetRequiredService<PostgresFleetStore>());
+        services.AddSingleton<IClusterStore>(sp => sp.GetRequiredService<PostgresFleetStore>());
+        services.AddSingleton(sp => new LocalLeases(sp.GetRequiredService<TimeProvider>(), cluster.Timing));
+        // Replaces the one-node fence the gateway registers (TryAdd): in a cluster a bot is held only with its lease.
+        services.AddSingleton<ILeaseFence>(sp => sp.GetRequiredService<LocalLeases>());
+        services.AddSingleton(sp => new ClusterCoordinator(
+            sp.GetRequiredService<IClusterStore>(), sp.GetRequiredService<LocalLeases>(),
+            new NodeRegistration(cluster.Node, Program.VersionLine().Split(' ')[1], cluster.Advertise ?? options.Listen),
+            sp.GetRequiredService<FleetReconciler>(), sp.GetRequiredService<StoreWriter>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<ClusterCoordinator>>()));
+        services.AddSingleton(sp => new WorkerGuardian(options.WorkerMark, sp.GetRequiredService<ILogger<WorkerGuardian>>()));
+        services.AddHostedService<ClusterService>();
+    }
+}
+
+/// <summary>
+/// Joins the cluster once the fleet is defined and a predecessor's workers are ended (it is registered after
+/// <see cref="FleetDaemonService"/>, so it starts after it), and on shutdown hands every bot over: its workers
+/// stop while the leases are still renewed, then the leases are released (it stops before the daemon service).
+/// </summary>
+internal sealed class ClusterService(ClusterCoordinator coordinator, WorkerGuardian guardian, FleetReconciler reconciler, ClusterOptions cluster,
+    IServer server, IHostApplicationLifetime lifetime) : IHostedService
+{
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        guardian.Start(); // before any worker: the first one spawns after a lease is taken
+        if (cluster.Advertise is null)
+        {
+            // Port 0 is known once Kestrel has bound; until then the heartbeat carries the configured address.
+            lifetime.ApplicationStarted.Register(() =>
+            {
+                var bound = server.Features.Get<IServerAddressesFeature>()?.Addresses
+                    .FirstOrDefault(a => a.StartsWith("http://", StringComparison.Ordinal) && !a.StartsWith("http://unix:", StringComparison.Ordinal));
+                if (bound is not null) coordinator.Advertise(bound);
+            });
+        }
+        coordinator.Start();
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await coordinator.LeaveAsync(() => reconciler.StopAllAsync("daemon shutting down: its bots are handed over")).ConfigureAwait(false);
+        await coordinator.DisposeAsync().ConfigureAwait(false);
+        guardian.Dispose();
+    }
+}
