@@ -18,7 +18,7 @@ namespace Botvisor.Hosting;
 public sealed partial class WorkerGuardian(string mark, ILogger<WorkerGuardian> logger) : IDisposable
 {
     private Process? _process;
-    private volatile bool _disposing;
+    private bool _disposing;
 
     public int? Pid => _process?.Id;
 
@@ -46,6 +46,7 @@ public sealed partial class WorkerGuardian(string mark, ILogger<WorkerGuardian> 
 
     public void Dispose()
     {
+        if (_disposing) return;
         _disposing = true;
         try
         {
