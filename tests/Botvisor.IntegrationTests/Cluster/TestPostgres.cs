@@ -48,6 +48,32 @@ public static class TestPostgres
         return b.ConnectionString;
     }
 
+    /// <summary>Stops the server (fast shutdown: sessions are ended), keeps it down for <paramref name="down"/>, starts it again.</summary>
+    public static async Task RestartAsync(TimeSpan down)
+    {
+        string dir = Environment.GetEnvironmentVariable(DirectoryVariable) is { Length: > 0 } d
+            ? d
+            : throw new InvalidOperationException($"{DirectoryVariable} is not set: restarting PostgreSQL needs the cluster's directory; start the server with eval \"$(tests/postgres start)\"");
+        string bin = Directory.GetDirectories("/usr/lib/postgresql").Order().Last() + "/bin/pg_ctl";
+        await PgCtlAsync(bin, "-D", dir + "/data", "-m", "fast", "-w", "stop");
+        await Task.Delay(down);
+        await PgCtlAsync(bin, "-D", dir + "/data", "-l", dir + "/postgres.log", "-w", "start");
+    }
+
+    private static async Task PgCtlAsync(string pgCtl, params string[] args)
+    {
+        var psi = new System.Diagnostics.ProcessStartInfo(Environment.UserName == "root" ? "runuser" : pgCtl) { RedirectStandardOutput = true, RedirectStandardError = true };
+        if (Environment.UserName == "root")
+        {
+            foreach (var a in (string[])["-u", "postgres", "--", pgCtl]) psi.ArgumentList.Add(a);
+        }
+        foreach (var a in args) psi.ArgumentList.Add(a);
+        using var p = System.Diagnostics.Process.Start(psi)!;
+        string err = await p.StandardError.ReadToEndAsync();
+        await p.WaitForExitAsync();
+        if (p.ExitCode != 0) throw new InvalidOperationException($"pg_ctl {string.Join(' ', args)} failed ({p.ExitCode}): {err}");
+    }
+
     public static async Task DropDatabaseAsync(string connectionString)
     {
         string name = new NpgsqlConnectionStringBuilder(connectionString).Database!;
@@ -57,4 +83,11 @@ public static class TestPostgres
         await using var cmd = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)", conn);
         await cmd.ExecuteNonQueryAsync();
     }
+}
+
+/// <summary>The tests that share the PostgreSQL server and restart it, or whose timing is the point: one at a time, alone.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class PostgresCollection
+{
+    public const string Name = "PostgreSQL cluster";
 }

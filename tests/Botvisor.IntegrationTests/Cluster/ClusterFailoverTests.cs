@@ -1,0 +1,115 @@
+using System.Diagnostics;
+using Botvisor.IntegrationTests.Runners;
+using Botvisor.Testing;
+
+namespace Botvisor.IntegrationTests.Cluster;
+
+/// <summary>
+/// Real daemons on one PostgreSQL with lease 3s, renew deadline 2s, retry 500ms, and a sampler that records
+/// every live worker every 50 ms: whatever happens to a node, no bot ever has two live workers (except, as
+/// the rule allows, while a frozen node is frozen).
+/// </summary>
+[Collection(PostgresCollection.Name)]
+public class ClusterFailoverTests
+{
+    private static readonly TimeSpan Lease = TimeSpan.FromSeconds(3);
+
+    private static async Task<ClusterHarness> ThreeNodesAsync(int bots = 12)
+    {
+        var cluster = await ClusterHarness.CreateAsync(bots);
+        await Task.WhenAll(cluster.StartNodeAsync("a"), cluster.StartNodeAsync("b"), cluster.StartNodeAsync("c"));
+        await cluster.AllRunningOnceAsync("every bot running once on three nodes");
+        await WaitForAsync(cluster, h => h.Count == 3 && h.Values.All(b => b.Count == bots / 3), "an even spread");
+        return cluster;
+    }
+
+    private static async Task WaitForAsync(ClusterHarness cluster, Func<Dictionary<string, List<string>>, bool> condition, string what)
+    {
+        var sw = Stopwatch.StartNew();
+        Dictionary<string, List<string>> holders;
+        while (!condition(holders = await cluster.HoldersAsync()))
+        {
+            if (sw.Elapsed > TestTimeouts.Daemon) throw new TimeoutException($"{what}: holders {string.Join("; ", holders.Select(kv => $"{kv.Key}={kv.Value.Count}"))}");
+            await Task.Delay(100);
+        }
+    }
+
+    [Fact]
+    public async Task KillNine_ItsWorkersDieWithIt_ItsBotsStartElsewhereWithinLeasePlus2s_NeverTwice()
+    {
+        await using var cluster = await ThreeNodesAsync();
+        var victim = (await cluster.HoldersAsync())["b"];
+        var orphans = victim.Select(b => cluster.Sampler.Current[b].Single().Pid).ToList();
+
+        var killedAt = await cluster.DatabaseNowAsync();
+        Processes.Kill(cluster["b"].Pid, "KILL");
+
+        // The guardian ends the dead node's workers, long before its leases can expire.
+        var sw = Stopwatch.StartNew();
+        while (orphans.Any(Processes.IsAlive) && sw.Elapsed < TestTimeouts.Event) await Task.Delay(20);
+        Assert.All(orphans, pid => Assert.False(Processes.IsAlive(pid), $"worker {pid} outlived its killed daemon"));
+
+        await cluster.AllRunningOnceAsync("the killed node's bots running elsewhere");
+        var leases = await cluster.LeasesAsync(victim);
+        foreach (var bot in victim)
+        {
+            var (holder, epoch, changedAt) = leases[bot];
+            Assert.True(holder is "a" or "c", $"{bot} is held by {holder}");
+            Assert.True(epoch >= 2, $"{bot}'s epoch {epoch} did not grow with the new holder");
+            Assert.True(changedAt - killedAt <= Lease + TimeSpan.FromSeconds(2), $"{bot} was taken over {(changedAt - killedAt).TotalSeconds:0.00}s after the kill (lease + 2s is {(Lease + TimeSpan.FromSeconds(2)).TotalSeconds}s)");
+            Assert.Equal(epoch, cluster.Sampler.Current[bot].Single().Epoch); // the worker got the new epoch
+        }
+        Assert.True(cluster.Overlaps().Count == 0, ClusterHarness.Describe(cluster.Overlaps()));
+
+        // The others see it gone.
+        sw.Restart();
+        while ((await cluster.NodesAsync("a")).GetProperty("nodes").EnumerateArray().Single(n => n.GetProperty("name").GetString() == "b").GetProperty("state").GetString() != "gone")
+        {
+            Assert.True(sw.Elapsed < TestTimeouts.Event, "node b never showed as gone");
+            await Task.Delay(200);
+        }
+    }
+
+    [Fact]
+    public async Task AJoiningNode_TakesItsShare_ADrainedNodeGivesAllAway_EveryMoveAHandover()
+    {
+        await using var cluster = await ThreeNodesAsync();
+        var before = await cluster.HoldersAsync();
+
+        await cluster.StartNodeAsync("d");
+        await WaitForAsync(cluster, h => h.GetValueOrDefault("d")?.Count == 3 && h.Values.All(b => b.Count == 3), "the fourth node's share");
+        var after = await cluster.HoldersAsync();
+        foreach (var node in new[] { "a", "b", "c" }) Assert.Subset(before[node].ToHashSet(), after[node].ToHashSet()); // only its share moved
+        await cluster.AllRunningOnceAsync("every bot running after the join");
+
+        var drain = await DaemonRunner.RunCliAsync("nodes", "drain", "a", "--state-dir", cluster["b"].StateDir);
+        Assert.True(drain.ExitCode == 0, drain.Stderr);
+        Assert.Contains("node a is draining", drain.Stdout, StringComparison.Ordinal);
+        await WaitForAsync(cluster, h => !h.ContainsKey("a") && h.Values.Sum(b => b.Count) == 12, "node a drained");
+        await cluster.AllRunningOnceAsync("every bot running after the drain");
+
+        var nodes = await DaemonRunner.RunCliAsync("nodes", "--state-dir", cluster["a"].StateDir);
+        Assert.True(nodes.ExitCode == 0, nodes.Stderr);
+        var lineA = nodes.Stdout.Split('\n').Single(l => l.StartsWith("a *", StringComparison.Ordinal));
+        Assert.Matches(@"^a \*\s+draining\s+0\s", lineA);
+        Assert.Contains("NODE", nodes.Stdout, StringComparison.Ordinal);
+        var json = await DaemonRunner.RunCliAsync("nodes", "--json", "--state-dir", cluster["a"].StateDir);
+        Assert.Contains("\"cluster\":true", json.Stdout, StringComparison.Ordinal);
+
+        Assert.True(cluster.Overlaps().Count == 0, ClusterHarness.Describe(cluster.Overlaps()));
+    }
+
+    [Fact]
+    public async Task Shutdown_OfOneNode_HandsItsBotsOver()
+    {
+        await using var cluster = await ThreeNodesAsync();
+        var held = (await cluster.HoldersAsync())["c"];
+        var shutdown = await DaemonRunner.RunCliAsync("shutdown", "--state-dir", cluster["c"].StateDir);
+        Assert.True(shutdown.ExitCode == 0, shutdown.Stderr);
+        Assert.Equal(0, await cluster["c"].WaitForExitAsync());
+        await WaitForAsync(cluster, h => !h.ContainsKey("c") && h.Values.Sum(b => b.Count) == 12, "node c's bots handed over");
+        await cluster.AllRunningOnceAsync("every bot running on a and b");
+        Assert.True(cluster.Overlaps().Count == 0, ClusterHarness.Describe(cluster.Overlaps()));
+        Assert.All(held, b => Assert.Single(cluster.Sampler.Current[b]));
+    }
+}
