@@ -29,6 +29,13 @@ public sealed partial class ClusterCoordinator : IAsyncDisposable
     private bool _failing;
     private volatile bool _leaving;
     private volatile ClusterView? _view;
+    private string? _botsVersion;
+
+    /// <summary>
+    /// Called when the bots added through the API changed in the store (on any node): the node re-reads them
+    /// through the controller's one path (validate, diff, apply). Set by the host.
+    /// </summary>
+    public Func<Task>? SyncStoredBots { get; set; }
 
     public ClusterCoordinator(IClusterStore store, LocalLeases leases, NodeRegistration self, FleetReconciler reconciler, StoreWriter writer,
         TimeProvider time, ILogger<ClusterCoordinator> logger)
@@ -106,6 +113,7 @@ public sealed partial class ClusterCoordinator : IAsyncDisposable
     private async Task TickAsync(CancellationToken cancellationToken)
     {
         long started = _time.GetTimestamp();
+        Self = Self with { Fleet = FleetDigest.Of(_reconciler.CurrentSpecs.Keys) };
         var view = await _store.HeartbeatAsync(Self, Timing.Lease, cancellationToken).ConfigureAwait(false);
         Interlocked.Increment(ref _heartbeats);
         StoreRecovered();
@@ -136,8 +144,16 @@ public sealed partial class ClusterCoordinator : IAsyncDisposable
         }
         _view = view;
 
+        if (view.BotsVersion != _botsVersion && SyncStoredBots is { } sync)
+        {
+            // Before placement: a bot added on another node is placed once this node defines it too.
+            await sync().ConfigureAwait(false);
+            _botsVersion = view.BotsVersion;
+        }
+
         var bots = _reconciler.CurrentSpecs.Keys.ToList();
-        var takers = view.Nodes.Where(n => NodeStates.Classify(n, Timing).TakesBots()).Select(n => n.Name).ToList();
+        string fleet = FleetDigest.Of(bots);
+        var takers = view.Nodes.Where(n => NodeStates.Classify(n, Timing).TakesBots() && (n.Fleet == fleet || n.Name == Self.Name)).Select(n => n.Name).ToList();
         var target = Placement.Assign(bots, takers, holders);
 
         // Claims wait one round after the start, so that nodes started together see each other first.

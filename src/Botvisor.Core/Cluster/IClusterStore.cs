@@ -32,16 +32,17 @@ public interface IClusterStore
 }
 
 /// <summary>What a node says about itself with each heartbeat.</summary>
-public sealed record NodeRegistration(string Name, string Version, string Address);
+/// <param name="Fleet">A digest of the bots this node defines: nodes share bots only with nodes whose fleet is the same.</param>
+public sealed record NodeRegistration(string Name, string Version, string Address, string Fleet = "");
 
 /// <summary>A lease this node holds: the bot and the epoch of its holding.</summary>
 public sealed record LeaseGrant(string BotId, long Epoch);
 
 /// <summary>A node's row, with its heartbeat's age by the database's clock.</summary>
-public sealed record NodeRow(string Name, string Version, string Address, DateTimeOffset StartedAt, DateTimeOffset HeartbeatAt, TimeSpan HeartbeatAge, bool Draining, bool Left);
+public sealed record NodeRow(string Name, string Version, string Address, DateTimeOffset StartedAt, DateTimeOffset HeartbeatAt, TimeSpan HeartbeatAge, bool Draining, bool Left, string Fleet = "");
 
 /// <summary>A lease's row: <see cref="Holder"/> null when free; <see cref="Expired"/> by the database's clock.</summary>
 public sealed record LeaseRow(string BotId, string? Holder, long Epoch, bool Expired);
 
-/// <summary>The cluster at one instant of the database's clock.</summary>
-public sealed record ClusterView(IReadOnlyList<LeaseGrant> Renewed, IReadOnlyList<NodeRow> Nodes, IReadOnlyList<LeaseRow> Leases);
+/// <summary>The cluster at one instant of the database's clock; <see cref="BotsVersion"/> changes whenever a bot added through the API does.</summary>
+public sealed record ClusterView(IReadOnlyList<LeaseGrant> Renewed, IReadOnlyList<NodeRow> Nodes, IReadOnlyList<LeaseRow> Leases, string BotsVersion = "");

@@ -275,8 +275,8 @@ public sealed class PostgresFleetStore : IFleetStore, IClusterStore
             var beat = new NpgsqlBatchCommand(
                 """
                 WITH beat AS (
-                    INSERT INTO nodes (name, version, address, started_at, heartbeat_at) VALUES ($1, $2, $3, now(), now())
-                    ON CONFLICT (name) DO UPDATE SET version = excluded.version, address = excluded.address, heartbeat_at = now(),
+                    INSERT INTO nodes (name, version, address, started_at, heartbeat_at, fleet) VALUES ($1, $2, $3, now(), now(), $5)
+                    ON CONFLICT (name) DO UPDATE SET version = excluded.version, address = excluded.address, heartbeat_at = now(), fleet = excluded.fleet,
                         left_at = NULL, started_at = CASE WHEN nodes.left_at IS NULL THEN nodes.started_at ELSE now() END
                     RETURNING name)
                 UPDATE leases SET expires_at = now() + $4 WHERE holder = (SELECT name FROM beat) AND expires_at > now()
@@ -286,11 +286,15 @@ public sealed class PostgresFleetStore : IFleetStore, IClusterStore
             beat.Parameters.Add(new NpgsqlParameter<string> { TypedValue = node.Version });
             beat.Parameters.Add(new NpgsqlParameter<string> { TypedValue = node.Address });
             beat.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = lease, NpgsqlDbType = NpgsqlDbType.Interval });
+            beat.Parameters.Add(new NpgsqlParameter<string> { TypedValue = node.Fleet });
             batch.BatchCommands.Add(beat);
             batch.BatchCommands.Add(new NpgsqlBatchCommand(
-                "SELECT name, version, address, started_at, heartbeat_at, now() - heartbeat_at, draining, left_at IS NOT NULL FROM nodes ORDER BY name COLLATE \"C\""));
+                "SELECT name, version, address, started_at, heartbeat_at, now() - heartbeat_at, draining, left_at IS NOT NULL, fleet FROM nodes ORDER BY name COLLATE \"C\""));
             batch.BatchCommands.Add(new NpgsqlBatchCommand(
                 "SELECT bot_id, holder, epoch, expires_at <= now() FROM leases ORDER BY bot_id COLLATE \"C\""));
+            // The bots added through the API, as a version: a change (on any node) is synced by every node.
+            batch.BatchCommands.Add(new NpgsqlBatchCommand(
+                "SELECT count(*) || ':' || coalesce(sum(hashtext(id || '/' || updated_ms || '/' || definition)::bigint), 0) FROM bots"));
             var renewed = new List<LeaseGrant>();
             var nodes = new List<NodeRow>();
             var leases = new List<LeaseRow>();
@@ -301,14 +305,16 @@ public sealed class PostgresFleetStore : IFleetStore, IClusterStore
             {
                 nodes.Add(new NodeRow(reader.GetString(0), reader.GetString(1), reader.GetString(2),
                     reader.GetFieldValue<DateTimeOffset>(3), reader.GetFieldValue<DateTimeOffset>(4), reader.GetFieldValue<TimeSpan>(5),
-                    reader.GetBoolean(6), reader.GetBoolean(7)));
+                    reader.GetBoolean(6), reader.GetBoolean(7), reader.GetString(8)));
             }
             await reader.NextResultAsync(ct).ConfigureAwait(false);
             while (await reader.ReadAsync(ct).ConfigureAwait(false))
             {
                 leases.Add(new LeaseRow(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetInt64(2), reader.GetBoolean(3)));
             }
-            return new ClusterView(renewed, nodes, leases);
+            await reader.NextResultAsync(ct).ConfigureAwait(false);
+            string botsVersion = await reader.ReadAsync(ct).ConfigureAwait(false) ? reader.GetString(0) : "";
+            return new ClusterView(renewed, nodes, leases, botsVersion);
         }, cancellationToken).ConfigureAwait(false);
     }
 

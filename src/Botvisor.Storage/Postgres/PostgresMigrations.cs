@@ -47,7 +47,8 @@ internal static class PostgresMigrations
             started_at timestamptz NOT NULL,
             heartbeat_at timestamptz NOT NULL,
             draining boolean NOT NULL DEFAULT false,
-            left_at timestamptz
+            left_at timestamptz,
+            fleet text NOT NULL DEFAULT ''
         );
         CREATE TABLE leases (
             bot_id text PRIMARY KEY,

@@ -34,11 +34,12 @@ public static class ClusterHosting
 /// <see cref="FleetDaemonService"/>, so it starts after it), and on shutdown hands every bot over: its workers
 /// stop while the leases are still renewed, then the leases are released (it stops before the daemon service).
 /// </summary>
-internal sealed class ClusterService(ClusterCoordinator coordinator, WorkerGuardian guardian, FleetReconciler reconciler, ClusterOptions cluster,
-    IServer server, IHostApplicationLifetime lifetime) : IHostedService
+internal sealed class ClusterService(ClusterCoordinator coordinator, WorkerGuardian guardian, FleetReconciler reconciler, FleetController controller,
+    ClusterOptions cluster, IServer server, IHostApplicationLifetime lifetime) : IHostedService
 {
     public Task StartAsync(CancellationToken cancellationToken)
     {
+        coordinator.SyncStoredBots = () => controller.SyncStoredBotsAsync("cluster");
         guardian.Start(); // before any worker: the first one spawns after a lease is taken
         if (cluster.Advertise is null)
         {

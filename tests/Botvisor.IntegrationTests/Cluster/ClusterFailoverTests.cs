@@ -112,4 +112,29 @@ public class ClusterFailoverTests
         Assert.True(cluster.Overlaps().Count == 0, ClusterHarness.Describe(cluster.Overlaps()));
         Assert.All(held, b => Assert.Single(cluster.Sampler.Current[b]));
     }
+
+    [Fact]
+    public async Task ABotAddedThroughOneNodesApi_RunsOnceInTheCluster_AndItsRemovalReachesEveryNode()
+    {
+        await using var cluster = await ClusterHarness.CreateAsync(4);
+        await Task.WhenAll(cluster.StartNodeAsync("a"), cluster.StartNodeAsync("b"));
+        await cluster.AllRunningOnceAsync("the file's bots");
+
+        using (var http = cluster["a"].UnixHttp())
+        {
+            var added = await http.PostAsync("bots", new StringContent("{\"id\":\"added\",\"command\":[\"sleep\",\"3600\"],\"env\":{\"CLUSTER_RUN\":\"" + cluster.RunMark + "\"}}", System.Text.Encoding.UTF8, "application/json"));
+            Assert.True(added.IsSuccessStatusCode, await added.Content.ReadAsStringAsync());
+        }
+        await cluster.Sampler.WaitUntilAsync(c => c.TryGetValue("added", out var w) && w.Count == 1, "the added bot running");
+        await Task.Delay(TimeSpan.FromSeconds(1)); // a heartbeat of each node since: both define it
+        Assert.Single((await cluster.NodesAsync("b")).GetProperty("nodes").EnumerateArray().Select(n => n.GetProperty("fleet").GetString()).Distinct());
+
+        using (var http = cluster["b"].UnixHttp())
+        {
+            var removed = await http.DeleteAsync("bots/added");
+            Assert.True(removed.IsSuccessStatusCode, await removed.Content.ReadAsStringAsync());
+        }
+        await cluster.Sampler.WaitUntilAsync(c => !c.ContainsKey("added"), "the removed bot gone from every node");
+        Assert.True(cluster.Overlaps().Count == 0, ClusterHarness.Describe(cluster.Overlaps()));
+    }
 }

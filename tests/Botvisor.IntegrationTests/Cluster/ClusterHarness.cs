@@ -34,6 +34,9 @@ public sealed class ClusterHarness : IAsyncDisposable
     }
 
     public string ConnectionString { get; }
+
+    /// <summary>The mark every bot of the run carries (<c>CLUSTER_RUN</c>), for bots a test adds.</summary>
+    public string RunMark => _run;
     public IReadOnlyList<string> Bots { get; }
     public WorkerSampler Sampler { get; }
     public string Database => new NpgsqlConnectionStringBuilder(ConnectionString).Database!;

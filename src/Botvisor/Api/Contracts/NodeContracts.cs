@@ -5,7 +5,10 @@ namespace Botvisor.Api.Contracts;
 /// <param name="Self">The node that answered.</param>
 public sealed record NodesResponse(bool Cluster, string Self, IReadOnlyList<NodeInfo> Nodes);
 
-/// <summary>One node: <c>state</c> is up, suspect (late, its bots stay), gone (silent past a lease, or left) or draining.</summary>
+/// <summary>
+/// One node: <c>state</c> is up, suspect (late, its bots stay), gone (silent past a lease, or left) or draining;
+/// <c>fleet</c> is a digest of the bots it defines (nodes share bots only with nodes of the same fleet).
+/// </summary>
 public sealed record NodeInfo(
     string Name,
     string Version,
@@ -13,7 +16,8 @@ public sealed record NodeInfo(
     DateTimeOffset LastHeartbeat,
     double HeartbeatAgeSeconds,
     int Bots,
-    string State);
+    string State,
+    string Fleet);
 
 /// <summary><c>POST /nodes/{name}/drain</c> and <c>/undrain</c>.</summary>
 public sealed record DrainResponse(string Node, bool Draining);

@@ -26,12 +26,12 @@ internal static class NodeEndpoints
             // One node on its own store: it holds every bot.
             var self = Environment.MachineName;
             var now = DateTimeOffset.UtcNow;
-            return TypedResults.Ok(new NodesResponse(false, self, [new NodeInfo(self, Program.VersionLine().Split(' ')[1], options.Listen, now, 0, reconciler.Supervisors.Count, "up")]));
+            return TypedResults.Ok(new NodesResponse(false, self, [new NodeInfo(self, Program.VersionLine().Split(' ')[1], options.Listen, now, 0, reconciler.Supervisors.Count, "up", FleetDigest.Of(reconciler.CurrentSpecs.Keys))]));
         }
         var view = coordinator.View;
         var held = (view?.Leases ?? []).Where(l => l.Holder is not null && !l.Expired).GroupBy(l => l.Holder!).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
         var nodes = (view?.Nodes ?? []).Select(n => new NodeInfo(n.Name, n.Version, n.Address, n.HeartbeatAt, Math.Round(n.HeartbeatAge.TotalSeconds, 1),
-            held.GetValueOrDefault(n.Name), NodeStates.Classify(n, coordinator.Timing).ToName())).ToList();
+            held.GetValueOrDefault(n.Name), NodeStates.Classify(n, coordinator.Timing).ToName(), n.Fleet)).ToList();
         return TypedResults.Ok(new NodesResponse(true, coordinator.Self.Name, nodes));
     }
 

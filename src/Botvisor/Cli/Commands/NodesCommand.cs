@@ -41,7 +41,8 @@ internal static class NodesCommand
     /// <summary>The table, the node that answered marked with '*'.</summary>
     public static string Table(NodesResponse nodes)
     {
-        var rows = new List<string[]> { new[] { "NODE", "STATE", "BOTS", "HEARTBEAT", "ADDRESS", "VERSION" } };
+        var rows = new List<string[]> { new[] { "NODE", "STATE", "BOTS", "HEARTBEAT", "ADDRESS", "FLEET", "VERSION" } };
+        string? mine = nodes.Nodes.FirstOrDefault(n => n.Name == nodes.Self)?.Fleet;
         foreach (var n in nodes.Nodes)
         {
             rows.Add([
@@ -50,6 +51,7 @@ internal static class NodesCommand
                 n.Bots.ToString(CultureInfo.InvariantCulture),
                 n.HeartbeatAgeSeconds.ToString("0.0", CultureInfo.InvariantCulture) + "s ago",
                 n.Address,
+                n.Fleet + (mine is not null && n.Fleet != mine && n.State != "gone" ? " (differs)" : ""),
                 n.Version,
             ]);
         }
