@@ -137,11 +137,15 @@ public sealed partial class ClusterCoordinator : IAsyncDisposable
         }
 
         var holders = view.Leases.Where(l => l.Holder is not null && !l.Expired).ToDictionary(l => l.BotId, l => l.Holder!, StringComparer.Ordinal);
+        List<string> moved;
         lock (_viewLock)
         {
+            moved = holders.Where(h => _holders.GetValueOrDefault(h.Key) != h.Value).Select(h => h.Key)
+                .Concat(_holders.Keys.Where(b => !holders.ContainsKey(b))).ToList();
             _holders.Clear();
             foreach (var (bot, holder) in holders) _holders[bot] = holder;
         }
+        Leases.Wake(moved); // a waiting bot shows where it runs now
         _view = view;
 
         if (view.BotsVersion != _botsVersion && SyncStoredBots is { } sync)

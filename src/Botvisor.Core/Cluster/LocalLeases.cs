@@ -107,7 +107,21 @@ public sealed class LocalLeases : ILeaseFence
         return gone;
     }
 
-    /// <summary>Completes when this node gains the lease of <paramref name="botId"/>.</summary>
+    /// <summary>Wakes the gates waiting on these bots (their holder changed: what they show changes with it).</summary>
+    public void Wake(IEnumerable<string> botIds)
+    {
+        var wake = new List<TaskCompletionSource>();
+        lock (_lock)
+        {
+            foreach (var id in botIds)
+            {
+                if (_waiters.Remove(id, out var tcs)) wake.Add(tcs);
+            }
+        }
+        foreach (var tcs in wake) tcs.TrySetResult();
+    }
+
+    /// <summary>Completes when this node gains the lease of <paramref name="botId"/> (or <see cref="Wake"/> is called for it).</summary>
     public Task WhenGainedAsync(string botId, CancellationToken cancellationToken)
     {
         TaskCompletionSource tcs;

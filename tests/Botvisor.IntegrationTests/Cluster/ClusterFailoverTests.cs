@@ -61,6 +61,17 @@ public class ClusterFailoverTests
         }
         Assert.True(cluster.Overlaps().Count == 0, ClusterHarness.Describe(cluster.Overlaps()));
 
+        // Any node's status lists every bot; one held elsewhere says where it runs.
+        var takenByC = (await cluster.HoldersAsync())["c"].First();
+        var pattern = new System.Text.RegularExpressions.Regex($@"(?m)^{takenByC}\s+waiting\s.*runs on node c\s*$");
+        sw.Restart();
+        string shown;
+        while (!pattern.IsMatch(shown = (await DaemonRunner.RunCliAsync("status", "--state-dir", cluster["a"].StateDir)).Stdout))
+        {
+            Assert.True(sw.Elapsed < TestTimeouts.Event, "node a's status never said where " + takenByC + " runs:\n" + shown);
+            await Task.Delay(200);
+        }
+
         // The others see it gone.
         sw.Restart();
         while ((await cluster.NodesAsync("a")).GetProperty("nodes").EnumerateArray().Single(n => n.GetProperty("name").GetString() == "b").GetProperty("state").GetString() != "gone")
