@@ -64,6 +64,9 @@ public sealed partial class ClusterCoordinator : IAsyncDisposable
 
     private long _heartbeats;
 
+    /// <summary>A node's advertised API address, as last seen; null for an unknown node.</summary>
+    public string? AddressOf(string node) => _view?.Nodes.FirstOrDefault(n => n.Name == node)?.Address;
+
     /// <summary>Which node holds a bot's valid lease, as last seen; null when none.</summary>
     public string? HolderOf(string botId)
     {

@@ -29,6 +29,9 @@ public interface IClusterStore
 
     /// <summary>A node that stops cleanly: its leases are released and it is marked as having left.</summary>
     Task LeaveAsync(string node, CancellationToken cancellationToken = default);
+
+    /// <summary>The secret nodes present to each other (made by the database's strong random generator on first use; the same for every node).</summary>
+    Task<string> ClusterSecretAsync(CancellationToken cancellationToken = default);
 }
 
 /// <summary>What a node says about itself with each heartbeat.</summary>

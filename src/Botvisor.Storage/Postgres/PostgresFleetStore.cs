@@ -395,6 +395,22 @@ public sealed class PostgresFleetStore : IFleetStore, IClusterStore
         }, cancellationToken).ConfigureAwait(false);
     }
 
+    public async Task<string> ClusterSecretAsync(CancellationToken cancellationToken = default)
+    {
+        return await RunAsync(async (conn, ct) =>
+        {
+            // gen_random_uuid() draws from pg_strong_random(): two of them are 244 random bits.
+            await using var cmd = new NpgsqlCommand(
+                """
+                WITH made AS (
+                    INSERT INTO cluster_secret (secret) SELECT replace(gen_random_uuid()::text || gen_random_uuid()::text, '-', '')
+                    ON CONFLICT (one) DO NOTHING RETURNING secret)
+                SELECT secret FROM made UNION ALL SELECT secret FROM cluster_secret LIMIT 1
+                """, conn);
+            return (string)(await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false))!;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
     // ---- plumbing ------------------------------------------------------------------------------------
 
     /// <summary>Runs <paramref name="work"/> on a pooled connection; a lost or unreachable database is a <see cref="StoreUnavailableException"/>.</summary>

@@ -58,6 +58,10 @@ internal static class PostgresMigrations
             changed_at timestamptz NOT NULL DEFAULT now()
         );
         CREATE INDEX leases_holder ON leases (holder);
+        CREATE TABLE cluster_secret (
+            one boolean PRIMARY KEY DEFAULT true CHECK (one),
+            secret text NOT NULL
+        );
         """,
     ];
 }

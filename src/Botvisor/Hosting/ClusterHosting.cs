@@ -24,6 +24,7 @@ public static class ClusterHosting
             new NodeRegistration(cluster.Node, Program.VersionLine().Split(' ')[1], cluster.Advertise ?? options.Listen),
             sp.GetRequiredService<FleetReconciler>(), sp.GetRequiredService<StoreWriter>(), sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<ClusterCoordinator>>()));
+        services.AddSingleton<ClusterPeers>();
         services.AddSingleton(sp => new WorkerGuardian(options.WorkerMark, sp.GetRequiredService<ILogger<WorkerGuardian>>()));
         services.AddHostedService<ClusterService>();
     }
@@ -35,10 +36,11 @@ public static class ClusterHosting
 /// stop while the leases are still renewed, then the leases are released (it stops before the daemon service).
 /// </summary>
 internal sealed class ClusterService(ClusterCoordinator coordinator, WorkerGuardian guardian, FleetReconciler reconciler, FleetController controller,
-    ClusterOptions cluster, IServer server, IHostApplicationLifetime lifetime) : IHostedService
+    ClusterPeers peers, IClusterStore store, ClusterOptions cluster, IServer server, IHostApplicationLifetime lifetime) : IHostedService
 {
-    public Task StartAsync(CancellationToken cancellationToken)
+    public async Task StartAsync(CancellationToken cancellationToken)
     {
+        peers.SetSecret(await store.ClusterSecretAsync(cancellationToken).ConfigureAwait(false));
         coordinator.SyncStoredBots = () => controller.SyncStoredBotsAsync("cluster");
         guardian.Start(); // before any worker: the first one spawns after a lease is taken
         if (cluster.Advertise is null)
@@ -52,7 +54,6 @@ internal sealed class ClusterService(ClusterCoordinator coordinator, WorkerGuard
             });
         }
         coordinator.Start();
-        return Task.CompletedTask;
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)

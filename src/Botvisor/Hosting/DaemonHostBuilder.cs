@@ -49,6 +49,7 @@ public static class DaemonHostBuilder
         var app = builder.Build();
         app.UseStatusCodePages(); // empty error responses (unknown route, 405, 415) become problem details too
         app.UseMiddleware<ApiAuthenticationMiddleware>(options.SocketPath);
+        if (options.Cluster is not null) app.UseMiddleware<ClusterForwardingMiddleware>(); // a bot held by another node: its node answers
         MapEndpoints(app);
         return app;
     }

@@ -148,4 +148,31 @@ public class ClusterFailoverTests
         await cluster.Sampler.WaitUntilAsync(c => !c.ContainsKey("added"), "the removed bot gone from every node");
         Assert.True(cluster.Overlaps().Count == 0, ClusterHarness.Describe(cluster.Overlaps()));
     }
+
+    [Fact]
+    public async Task CommandsForABotHeldElsewhere_AreForwardedToItsNode()
+    {
+        await using var cluster = await ClusterHarness.CreateAsync(4);
+        await Task.WhenAll(cluster.StartNodeAsync("a"), cluster.StartNodeAsync("b"));
+        await cluster.AllRunningOnceAsync("the bots");
+        await WaitForAsync(cluster, h => h.Count == 2 && h.Values.All(v => v.Count == 2), "two bots each");
+        string bot = (await cluster.HoldersAsync())["b"][0];
+        await Task.Delay(TimeSpan.FromSeconds(1)); // a has seen the holders
+
+        var stop = await DaemonRunner.RunCliAsync("stop", bot, "--state-dir", cluster["a"].StateDir);
+        Assert.True(stop.ExitCode == 0, stop.Stdout + stop.Stderr);
+        await cluster.Sampler.WaitUntilAsync(c => !c.ContainsKey(bot), "the bot stopped on node b");
+        await cluster["b"].WaitForAsync(200, e => e.Message.StartsWith($"Bot {bot}: stopped", StringComparison.Ordinal));
+
+        var start = await DaemonRunner.RunCliAsync("start", bot, "--state-dir", cluster["a"].StateDir);
+        Assert.True(start.ExitCode == 0, start.Stdout + start.Stderr);
+        await cluster.Sampler.WaitUntilAsync(c => c.TryGetValue(bot, out var w) && w.Count == 1, "the bot running again on node b");
+        Assert.Equal("b", (await cluster.LeasesAsync([bot]))[bot].Holder);
+
+        // Node b audited the caller, via node a.
+        using var http = cluster["b"].UnixHttp();
+        var events = await http.GetStringAsync($"events?bot={bot}&tail=100&follow=false");
+        Assert.Contains("via node a", events, StringComparison.Ordinal);
+        Assert.True(cluster.Overlaps().Count == 0, ClusterHarness.Describe(cluster.Overlaps()));
+    }
 }
