@@ -175,4 +175,19 @@ public class ClusterFailoverTests
         Assert.Contains("via node a", events, StringComparison.Ordinal);
         Assert.True(cluster.Overlaps().Count == 0, ClusterHarness.Describe(cluster.Overlaps()));
     }
+
+    [Fact]
+    public async Task AThousandBots_OnThreeNodes_AreBalancedWithinTenPercent_AndAJoinMovesOnlyTheNewNodesShare()
+    {
+        // Placed and leased without workers (autostart: false): the spread is the point, not a thousand processes.
+        await using var cluster = await ClusterHarness.CreateAsync(1000, "{ lease: 6s, renew_deadline: 4s, retry: 1s }", autostart: false);
+        await Task.WhenAll(cluster.StartNodeAsync("a"), cluster.StartNodeAsync("b"), cluster.StartNodeAsync("c"));
+        await WaitForAsync(cluster, h => h.Values.Sum(b => b.Count) == 1000 && h.Count == 3 && h.Values.All(b => b.Count is >= 300 and <= 367), "1,000 bots over three nodes");
+        var before = await cluster.HoldersAsync();
+
+        await cluster.StartNodeAsync("d");
+        await WaitForAsync(cluster, h => h.Values.Sum(b => b.Count) == 1000 && h.GetValueOrDefault("d")?.Count is >= 225 and <= 275 && h.Values.All(b => b.Count <= 275), "the fourth node's share");
+        var after = await cluster.HoldersAsync();
+        foreach (var node in new[] { "a", "b", "c" }) Assert.Subset(before[node].ToHashSet(), after[node].ToHashSet());
+    }
 }

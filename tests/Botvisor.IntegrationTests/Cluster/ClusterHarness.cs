@@ -18,7 +18,7 @@ public sealed class ClusterHarness : IAsyncDisposable
     private readonly Dictionary<string, TcpProxy> _proxies = new(StringComparer.Ordinal);
     private readonly string _run = Guid.NewGuid().ToString("N")[..12];
 
-    private ClusterHarness(string connectionString, IReadOnlyList<string> bots, string timing)
+    private ClusterHarness(string connectionString, IReadOnlyList<string> bots, string timing, bool autostart)
     {
         ConnectionString = connectionString;
         Bots = bots;
@@ -28,6 +28,7 @@ public sealed class ClusterHarness : IAsyncDisposable
         foreach (var bot in bots)
         {
             yaml.Append($"  {bot}:\n    command: [sleep, '3600']\n    stop_timeout: 5s\n    env: {{ CLUSTER_RUN: '{_run}' }}\n");
+            if (!autostart) yaml.Append("    autostart: false\n");
         }
         _fleet.Write(yaml.ToString());
         Sampler = new WorkerSampler(_run);
@@ -41,10 +42,11 @@ public sealed class ClusterHarness : IAsyncDisposable
     public WorkerSampler Sampler { get; }
     public string Database => new NpgsqlConnectionStringBuilder(ConnectionString).Database!;
 
-    public static async Task<ClusterHarness> CreateAsync(int bots, string timing = "{ lease: 3s, renew_deadline: 2s, retry: 500ms }")
+    /// <param name="autostart">False: the bots are placed and leased but no worker starts (a thousand bots cost no processes).</param>
+    public static async Task<ClusterHarness> CreateAsync(int bots, string timing = "{ lease: 3s, renew_deadline: 2s, retry: 500ms }", bool autostart = true)
     {
         var cs = await TestPostgres.CreateDatabaseAsync("cluster");
-        return new ClusterHarness(cs, Enumerable.Range(1, bots).Select(i => $"bot{i:D2}").ToList(), timing);
+        return new ClusterHarness(cs, Enumerable.Range(1, bots).Select(i => $"bot{i:D4}").ToList(), timing, autostart);
     }
 
     public DaemonRunner this[string node] => _nodes[node];
