@@ -166,9 +166,9 @@ public sealed class PostgresFleetStore : IFleetStore, IClusterStore
         {
             await using var cmd = new NpgsqlCommand(
                 """
-                INSERT INTO workers (node, bot_id, pid, pgid, start_time, started_ms)
-                SELECT $1, b, p, g, s, t FROM unnest($2::text[], $3::integer[], $4::integer[], $5::bigint[], $6::bigint[]) AS w(b, p, g, s, t)
-                ON CONFLICT (node, bot_id) DO UPDATE SET pid = excluded.pid, pgid = excluded.pgid, start_time = excluded.start_time, started_ms = excluded.started_ms
+                INSERT INTO workers (node, bot_id, pid, pgid, start_time, started_ms, epoch)
+                SELECT $1, b, p, g, s, t, e FROM unnest($2::text[], $3::integer[], $4::integer[], $5::bigint[], $6::bigint[], $7::bigint[]) AS w(b, p, g, s, t, e)
+                ON CONFLICT (node, bot_id) DO UPDATE SET pid = excluded.pid, pgid = excluded.pgid, start_time = excluded.start_time, started_ms = excluded.started_ms, epoch = excluded.epoch
                 """, conn);
             cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Node });
             cmd.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = last.Select(w => w.BotId).ToArray() });
@@ -176,6 +176,7 @@ public sealed class PostgresFleetStore : IFleetStore, IClusterStore
             cmd.Parameters.Add(new NpgsqlParameter<int[]> { TypedValue = last.Select(w => w.ProcessGroup).ToArray() });
             cmd.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = last.Select(w => (long)w.StartTime).ToArray() });
             cmd.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = last.Select(w => w.StartedAt.ToUnixTimeMilliseconds()).ToArray() });
+            cmd.Parameters.Add(new NpgsqlParameter<long?[]> { TypedValue = last.Select(w => w.Epoch).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
             await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
             return true;
         }, cancellationToken).ConfigureAwait(false);
@@ -205,14 +206,14 @@ public sealed class PostgresFleetStore : IFleetStore, IClusterStore
     {
         return await RunAsync(async (conn, ct) =>
         {
-            await using var cmd = new NpgsqlCommand("SELECT bot_id, pid, pgid, start_time, started_ms FROM workers WHERE node = $1 ORDER BY bot_id COLLATE \"C\"", conn);
+            await using var cmd = new NpgsqlCommand("SELECT bot_id, pid, pgid, start_time, started_ms, epoch FROM workers WHERE node = $1 ORDER BY bot_id COLLATE \"C\"", conn);
             cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Node });
             var list = new List<WorkerRecord>();
             await using var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
             while (await reader.ReadAsync(ct).ConfigureAwait(false))
             {
                 list.Add(new WorkerRecord(reader.GetString(0), reader.GetInt32(1), reader.GetInt32(2), (ulong)reader.GetInt64(3),
-                    DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4))));
+                    DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(4))) { Epoch = reader.IsDBNull(5) ? null : reader.GetInt64(5) });
             }
             return (IReadOnlyList<WorkerRecord>)list;
         }, cancellationToken).ConfigureAwait(false);

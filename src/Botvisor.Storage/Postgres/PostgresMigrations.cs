@@ -32,6 +32,7 @@ internal static class PostgresMigrations
             pgid integer NOT NULL,
             start_time bigint NOT NULL,
             started_ms bigint NOT NULL,
+            epoch bigint,
             PRIMARY KEY (node, bot_id)
         );
         CREATE TABLE bots (

@@ -42,6 +42,14 @@ public sealed class PostgresFleetStoreContractTests : DurableFleetStoreContract
     }
 
     [Fact]
+    public async Task WorkerRecords_KeepTheLeaseEpoch()
+    {
+        var worker = new WorkerRecord("a", 100, 100, 1, T0) { Epoch = 42 };
+        await Store.SaveWorkersAsync([worker, new WorkerRecord("b", 101, 101, 1, T0)]);
+        Assert.Equal([42L, null], (await Store.LoadWorkersAsync()).Select(w => w.Epoch));
+    }
+
+    [Fact]
     public async Task NewerSchema_IsRefused_NamingBothVersions()
     {
         await using (var conn = new NpgsqlConnection(For(_schema)))
