@@ -514,6 +514,15 @@ class Bench:
             self.notes.append(f"churn ({name}, {n} workers crashing every 0.5 s, restarted at once; {duration(warmup)} warm-up, then "
                               f"{duration(seconds)}): daemon RSS MiB (anonymous) by time into the window: {series}.")
 
+    def cluster(self, root, n, idle, timing):
+        """Three nodes on one PostgreSQL (bench/cluster_bench.py). Botvisor only."""
+        import cluster_bench
+        for name in self.tool_names():
+            if name != "botvisor":
+                self.notes.append(f"cluster: {name} not measured (the cluster workload is Botvisor only)")
+                continue
+            cluster_bench.run_cluster(self, self.args.botvisor, tempfile.mkdtemp(prefix="bench-cluster-", dir=root), n, idle, timing)
+
     def guarded(self, workload, *args):
         """Runs one workload tool by tool; a tool that cannot do it gets a note instead of ending the run."""
         names = self.tools
@@ -618,7 +627,7 @@ def write_report(rows, info, versions, args, notes):
     print("\n".join(lines))
 
 
-WORKLOADS = ["start", "start-python", "idle", "restart", "stop", "logs", "status", "churn"]
+WORKLOADS = ["start", "start-python", "idle", "restart", "stop", "logs", "status", "churn", "cluster"]
 
 
 def main():
@@ -663,6 +672,8 @@ def main():
         "logs": lambda: g(bench.log_throughput, make, 10, log_s),
         "status": lambda: g(bench.control_latency, make, n, calls),
         "churn": lambda: g(bench.churn, make, churn_n, churn_s, churn_warmup, churn_every),
+        "cluster": lambda: g(bench.cluster, root, 30 if args.quick else 1000, idle,
+                             "{ lease: 3s, renew_deadline: 2s, retry: 500ms }" if args.quick else "{ lease: 15s, renew_deadline: 10s, retry: 2s }"),
     }
     for name in WORKLOADS:
         if not args.workload or name in args.workload:
