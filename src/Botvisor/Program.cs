@@ -36,6 +36,7 @@ public static class Program
             LogsCommand.Create(),
             EventsCommand.Create(),
             DaemonCommands.Reload(),
+            SourcesCommand.Create(),
             ValidateCommand.Create(),
             InitCommand.Create(),
             CompletionCommand.Create(),

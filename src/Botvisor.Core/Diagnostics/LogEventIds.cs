@@ -77,4 +77,13 @@ public static class LogEventIds
     public const int GuardianStarted = 710;
     public const int GuardianFailed = 711;
     public const int FenceWatchFailed = 712;
+
+    // 9xx: remote sources (sources: in the fleet file)
+    public const int SourceStoredEntryInvalid = 900;
+    public const int SourceSnapshotNotDeleted = 901;
+    public const int SourceRemovalHeld = 902;
+    public const int SourceFetchFailing = 903;
+    public const int SourceFetchRecovered = 904;
+    public const int SourceFetchFailed = 905;
+    public const int SourceFetched = 906;
 }

@@ -265,6 +265,52 @@ public sealed class PostgresFleetStore : IFleetStore, IClusterStore
         }, cancellationToken).ConfigureAwait(false);
     }
 
+    // ---- remote sources' last good lists (the cluster's) ---------------------------------------------
+
+    public async Task<IReadOnlyList<SourceSnapshot>> LoadSourceSnapshotsAsync(CancellationToken cancellationToken = default)
+    {
+        return await RunAsync(async (conn, ct) =>
+        {
+            await using var cmd = new NpgsqlCommand("SELECT name, generation, fetched_ms, definitions FROM source_snapshots ORDER BY name COLLATE \"C\"", conn);
+            var list = new List<SourceSnapshot>();
+            await using var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            while (await reader.ReadAsync(ct).ConfigureAwait(false))
+            {
+                list.Add(new SourceSnapshot(reader.GetString(0), reader.GetInt64(1), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)), reader.GetString(3)));
+            }
+            return (IReadOnlyList<SourceSnapshot>)list;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task SaveSourceSnapshotAsync(SourceSnapshot snapshot, CancellationToken cancellationToken = default)
+    {
+        await RunAsync(async (conn, ct) =>
+        {
+            await using var cmd = new NpgsqlCommand(
+                """
+                INSERT INTO source_snapshots (name, generation, fetched_ms, definitions) VALUES ($1, $2, $3, $4)
+                ON CONFLICT (name) DO UPDATE SET generation = excluded.generation, fetched_ms = excluded.fetched_ms, definitions = excluded.definitions
+                """, conn);
+            cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = snapshot.Name });
+            cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = snapshot.Generation });
+            cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = snapshot.FetchedAt.ToUnixTimeMilliseconds() });
+            cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = snapshot.Definitions });
+            await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            return true;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task DeleteSourceSnapshotAsync(string name, CancellationToken cancellationToken = default)
+    {
+        await RunAsync(async (conn, ct) =>
+        {
+            await using var cmd = new NpgsqlCommand("DELETE FROM source_snapshots WHERE name = $1", conn);
+            cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = name });
+            await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            return true;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
     // ---- nodes and leases ----------------------------------------------------------------------------
 
     public async Task<ClusterView> HeartbeatAsync(NodeRegistration node, TimeSpan lease, CancellationToken cancellationToken = default)

@@ -59,6 +59,12 @@ internal static class PostgresMigrations
             changed_at timestamptz NOT NULL DEFAULT now()
         );
         CREATE INDEX leases_holder ON leases (holder);
+        CREATE TABLE source_snapshots (
+            name text PRIMARY KEY,
+            generation bigint NOT NULL,
+            fetched_ms bigint NOT NULL,
+            definitions text NOT NULL
+        );
         CREATE TABLE cluster_secret (
             one boolean PRIMARY KEY DEFAULT true CHECK (one),
             secret text NOT NULL

@@ -114,6 +114,7 @@ public static class DaemonHostBuilder
         services.AddSingleton<ResourceSampler>();
         services.AddSingleton<ITelegramApi, HttpTelegramApi>();
         services.AddSingleton<FleetReconciler>();
+        services.AddSingleton<Core.Sources.Remote.IFeedClient, Sources.HttpFeedClient>();
         services.AddSingleton<FleetController>();
         services.AddSingleton<FleetDaemonService>();
         services.AddHostedService(sp => sp.GetRequiredService<FleetDaemonService>());
@@ -145,6 +146,7 @@ public static class DaemonHostBuilder
         EventEndpoints.Map(app);
         DaemonEndpoints.Map(app);
         NodeEndpoints.Map(app);
+        SourceEndpoints.Map(app);
         MetricsEndpoint.Map(app);
         app.MapOpenApi("/schema");
         // An offline daemon's docs: no AI chat, no MCP, no developer toolbar (Deploy, Generate SDK), no telemetry, no fonts from a CDN.
