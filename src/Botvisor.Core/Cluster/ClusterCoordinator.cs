@@ -30,6 +30,7 @@ public sealed partial class ClusterCoordinator : IAsyncDisposable
     private volatile bool _leaving;
     private volatile ClusterView? _view;
     private string? _botsVersion;
+    private bool _nameTaken;
 
     /// <summary>
     /// Called when the bots added through the API changed in the store (on any node): the node re-reads them
@@ -163,6 +164,14 @@ public sealed partial class ClusterCoordinator : IAsyncDisposable
         var takers = view.Nodes.Where(n => NodeStates.Classify(n, Timing).TakesBots() && (n.Fleet == fleet || n.Name == Self.Name)).Select(n => n.Name).ToList();
         var target = Placement.Assign(bots, takers, holders);
 
+        if (!view.Accepted)
+        {
+            if (!_nameTaken) Log.NameTaken(_logger, Self.Name, Configuration.DurationParser.Format(Timing.Lease));
+            _nameTaken = true;
+            return;
+        }
+        _nameTaken = false;
+
         // Claims wait one round after the start, so that nodes started together see each other first.
         if (!_leaving && _time.GetElapsedTime(_startedAt) >= Timing.Retry)
         {
@@ -170,7 +179,7 @@ public sealed partial class ClusterCoordinator : IAsyncDisposable
             if (wanted.Count > 0)
             {
                 long claimStarted = _time.GetTimestamp();
-                var granted = await _store.ClaimAsync(Self.Name, wanted, Timing.Lease, cancellationToken).ConfigureAwait(false);
+                var granted = await _store.ClaimAsync(Self, wanted, Timing.Lease, cancellationToken).ConfigureAwait(false);
                 Leases.Extend(granted, claimStarted, adopt: true);
                 foreach (var g in granted)
                 {
@@ -205,7 +214,7 @@ public sealed partial class ClusterCoordinator : IAsyncDisposable
         if (release.Count == 0) return;
         var held = Leases.Snapshot();
         var grants = release.Select(b => new LeaseGrant(b, held[b].Epoch)).ToList();
-        await _store.ReleaseAsync(Self.Name, grants, cancellationToken).ConfigureAwait(false);
+        await _store.ReleaseAsync(Self, grants, cancellationToken).ConfigureAwait(false);
         Leases.Forget(release);
         foreach (var g in grants) Record(g.BotId, $"node {Self.Name} released the lease (epoch {g.Epoch}) after its worker ended");
     }
@@ -232,7 +241,7 @@ public sealed partial class ClusterCoordinator : IAsyncDisposable
         await _loop.ConfigureAwait(false);
         try
         {
-            await _store.LeaveAsync(Self.Name).ConfigureAwait(false);
+            await _store.LeaveAsync(Self).ConfigureAwait(false);
             Log.Left(_logger, Self.Name, Leases.Count);
             Record(null, $"node {Self.Name} left the cluster; its {Leases.Count} lease(s) were released");
         }
@@ -316,6 +325,10 @@ public sealed partial class ClusterCoordinator : IAsyncDisposable
 
         [LoggerMessage(EventId = Diagnostics.LogEventIds.ClusterStoreRecovered, Level = LogLevel.Information, Message = "The cluster's store can be reached again")]
         public static partial void StoreRecovered(ILogger logger);
+
+        [LoggerMessage(EventId = Diagnostics.LogEventIds.NodeNameTaken, Level = LogLevel.Error,
+            Message = "Another live daemon is node {Node}: this one takes no bots until that one has left or been silent for {Lease}; give every node a name of its own (BOTVISOR_NODE or node:)")]
+        public static partial void NameTaken(ILogger logger, string node, string lease);
 
         [LoggerMessage(EventId = Diagnostics.LogEventIds.ClusterLeft, Level = LogLevel.Information, Message = "Node {Node} left the cluster: {Count} lease(s) released")]
         public static partial void Left(ILogger logger, string node, int count);

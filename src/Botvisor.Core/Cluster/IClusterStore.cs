@@ -19,16 +19,16 @@ public interface IClusterStore
     /// Claims the leases of <paramref name="botIds"/> that are free (no holder, or expired by the database's
     /// clock), skipping rows another node has locked; each claimed lease's epoch grows by one.
     /// </summary>
-    Task<IReadOnlyList<LeaseGrant>> ClaimAsync(string node, IReadOnlyCollection<string> botIds, TimeSpan lease, CancellationToken cancellationToken = default);
+    Task<IReadOnlyList<LeaseGrant>> ClaimAsync(NodeRegistration node, IReadOnlyCollection<string> botIds, TimeSpan lease, CancellationToken cancellationToken = default);
 
     /// <summary>Releases leases this node holds (with these epochs): a handover's last step, after its worker ended.</summary>
-    Task ReleaseAsync(string node, IReadOnlyCollection<LeaseGrant> leases, CancellationToken cancellationToken = default);
+    Task ReleaseAsync(NodeRegistration node, IReadOnlyCollection<LeaseGrant> leases, CancellationToken cancellationToken = default);
 
     /// <summary>Marks a node as draining (its bots move away) or not; false when there is no such node.</summary>
     Task<bool> SetDrainingAsync(string node, bool draining, CancellationToken cancellationToken = default);
 
     /// <summary>A node that stops cleanly: its leases are released and it is marked as having left.</summary>
-    Task LeaveAsync(string node, CancellationToken cancellationToken = default);
+    Task LeaveAsync(NodeRegistration node, CancellationToken cancellationToken = default);
 
     /// <summary>The secret nodes present to each other (made by the database's strong random generator on first use; the same for every node).</summary>
     Task<string> ClusterSecretAsync(CancellationToken cancellationToken = default);
@@ -36,7 +36,8 @@ public interface IClusterStore
 
 /// <summary>What a node says about itself with each heartbeat.</summary>
 /// <param name="Fleet">A digest of the bots this node defines: nodes share bots only with nodes whose fleet is the same.</param>
-public sealed record NodeRegistration(string Name, string Version, string Address, string Fleet = "");
+/// <param name="Instance">This daemon process's own id: a name belongs to one live daemon at a time.</param>
+public sealed record NodeRegistration(string Name, string Version, string Address, string Fleet = "", string Instance = "");
 
 /// <summary>A lease this node holds: the bot and the epoch of its holding.</summary>
 public sealed record LeaseGrant(string BotId, long Epoch);
@@ -48,4 +49,8 @@ public sealed record NodeRow(string Name, string Version, string Address, DateTi
 public sealed record LeaseRow(string BotId, string? Holder, long Epoch, bool Expired);
 
 /// <summary>The cluster at one instant of the database's clock; <see cref="BotsVersion"/> changes whenever a bot added through the API does.</summary>
-public sealed record ClusterView(IReadOnlyList<LeaseGrant> Renewed, IReadOnlyList<NodeRow> Nodes, IReadOnlyList<LeaseRow> Leases, string BotsVersion = "");
+public sealed record ClusterView(IReadOnlyList<LeaseGrant> Renewed, IReadOnlyList<NodeRow> Nodes, IReadOnlyList<LeaseRow> Leases, string BotsVersion = "")
+{
+    /// <summary>False when another live daemon has this node's name: this one renews and claims nothing.</summary>
+    public bool Accepted { get; init; } = true;
+}

@@ -77,6 +77,7 @@ public static class LogEventIds
     public const int GuardianStarted = 710;
     public const int GuardianFailed = 711;
     public const int FenceWatchFailed = 712;
+    public const int NodeNameTaken = 713;
 
     // 9xx: remote sources (sources: in the fleet file)
     public const int SourceStoredEntryInvalid = 900;

@@ -312,12 +312,18 @@ public sealed class PostgresFleetStore : IFleetStore, IClusterStore
             await using var batch = new NpgsqlBatch(conn);
             var beat = new NpgsqlBatchCommand(
                 """
-                WITH beat AS (
-                    INSERT INTO nodes (name, version, address, started_at, heartbeat_at, fleet) VALUES ($1, $2, $3, now(), now(), $5)
+                WITH prev AS (SELECT instance FROM nodes WHERE name = $1),
+                beat AS (
+                    INSERT INTO nodes (name, version, address, started_at, heartbeat_at, fleet, instance) VALUES ($1, $2, $3, now(), now(), $5, $6)
                     ON CONFLICT (name) DO UPDATE SET version = excluded.version, address = excluded.address, heartbeat_at = now(), fleet = excluded.fleet,
-                        left_at = NULL, started_at = CASE WHEN nodes.left_at IS NULL THEN nodes.started_at ELSE now() END
+                        left_at = NULL, instance = excluded.instance,
+                        started_at = CASE WHEN nodes.instance = excluded.instance AND nodes.left_at IS NULL THEN nodes.started_at ELSE now() END
+                    -- A name belongs to one live daemon: another takes it only once the first has left or been silent for a lease.
+                    WHERE nodes.instance = excluded.instance OR nodes.left_at IS NOT NULL OR nodes.heartbeat_at < now() - $4
                     RETURNING name)
-                UPDATE leases SET expires_at = now() + $4 WHERE holder = (SELECT name FROM beat) AND expires_at > now()
+                -- Renewed only by the daemon that holds them: a successor under the same name claims anew, after they expire.
+                UPDATE leases SET expires_at = now() + $4
+                WHERE holder = (SELECT name FROM beat) AND expires_at > now() AND coalesce((SELECT instance FROM prev), $6) = $6
                 RETURNING bot_id, epoch
                 """);
             beat.Parameters.Add(new NpgsqlParameter<string> { TypedValue = node.Name });
@@ -325,7 +331,12 @@ public sealed class PostgresFleetStore : IFleetStore, IClusterStore
             beat.Parameters.Add(new NpgsqlParameter<string> { TypedValue = node.Address });
             beat.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = lease, NpgsqlDbType = NpgsqlDbType.Interval });
             beat.Parameters.Add(new NpgsqlParameter<string> { TypedValue = node.Fleet });
+            beat.Parameters.Add(new NpgsqlParameter<string> { TypedValue = node.Instance });
             batch.BatchCommands.Add(beat);
+            var mine = new NpgsqlBatchCommand("SELECT count(*) = 1 FROM nodes WHERE name = $1 AND instance = $2");
+            mine.Parameters.Add(new NpgsqlParameter<string> { TypedValue = node.Name });
+            mine.Parameters.Add(new NpgsqlParameter<string> { TypedValue = node.Instance });
+            batch.BatchCommands.Add(mine);
             batch.BatchCommands.Add(new NpgsqlBatchCommand(
                 "SELECT name, version, address, started_at, heartbeat_at, now() - heartbeat_at, draining, left_at IS NOT NULL, fleet FROM nodes ORDER BY name COLLATE \"C\""));
             batch.BatchCommands.Add(new NpgsqlBatchCommand(
@@ -338,6 +349,8 @@ public sealed class PostgresFleetStore : IFleetStore, IClusterStore
             var leases = new List<LeaseRow>();
             await using var reader = await batch.ExecuteReaderAsync(ct).ConfigureAwait(false);
             while (await reader.ReadAsync(ct).ConfigureAwait(false)) renewed.Add(new LeaseGrant(reader.GetString(0), reader.GetInt64(1)));
+            await reader.NextResultAsync(ct).ConfigureAwait(false);
+            bool accepted = await reader.ReadAsync(ct).ConfigureAwait(false) && reader.GetBoolean(0);
             await reader.NextResultAsync(ct).ConfigureAwait(false);
             while (await reader.ReadAsync(ct).ConfigureAwait(false))
             {
@@ -352,11 +365,11 @@ public sealed class PostgresFleetStore : IFleetStore, IClusterStore
             }
             await reader.NextResultAsync(ct).ConfigureAwait(false);
             string botsVersion = await reader.ReadAsync(ct).ConfigureAwait(false) ? reader.GetString(0) : "";
-            return new ClusterView(renewed, nodes, leases, botsVersion);
+            return new ClusterView(renewed, nodes, leases, botsVersion) { Accepted = accepted };
         }, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<IReadOnlyList<LeaseGrant>> ClaimAsync(string node, IReadOnlyCollection<string> botIds, TimeSpan lease, CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<LeaseGrant>> ClaimAsync(NodeRegistration node, IReadOnlyCollection<string> botIds, TimeSpan lease, CancellationToken cancellationToken = default)
     {
         if (botIds.Count == 0) return [];
         return await RunAsync(async (conn, ct) =>
@@ -370,13 +383,15 @@ public sealed class PostgresFleetStore : IFleetStore, IClusterStore
                 """
                 UPDATE leases l SET holder = $2, epoch = l.epoch + 1, expires_at = now() + $3, changed_at = now()
                 FROM (SELECT bot_id FROM leases WHERE bot_id = ANY($1::text[]) AND (holder IS NULL OR expires_at <= now())
+                        AND EXISTS (SELECT 1 FROM nodes WHERE name = $2 AND instance = $4)
                       ORDER BY bot_id FOR UPDATE SKIP LOCKED) free
                 WHERE l.bot_id = free.bot_id
                 RETURNING l.bot_id, l.epoch
                 """);
             claim.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = botIds.ToArray() });
-            claim.Parameters.Add(new NpgsqlParameter<string> { TypedValue = node });
+            claim.Parameters.Add(new NpgsqlParameter<string> { TypedValue = node.Name });
             claim.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = lease, NpgsqlDbType = NpgsqlDbType.Interval });
+            claim.Parameters.Add(new NpgsqlParameter<string> { TypedValue = node.Instance });
             batch.BatchCommands.Add(create);
             batch.BatchCommands.Add(claim);
             var granted = new List<LeaseGrant>();
@@ -387,7 +402,7 @@ public sealed class PostgresFleetStore : IFleetStore, IClusterStore
         }, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task ReleaseAsync(string node, IReadOnlyCollection<LeaseGrant> leases, CancellationToken cancellationToken = default)
+    public async Task ReleaseAsync(NodeRegistration node, IReadOnlyCollection<LeaseGrant> leases, CancellationToken cancellationToken = default)
     {
         if (leases.Count == 0) return;
         await RunAsync(async (conn, ct) =>
@@ -398,7 +413,7 @@ public sealed class PostgresFleetStore : IFleetStore, IClusterStore
                 FROM unnest($2::text[], $3::bigint[]) AS r(b, e)
                 WHERE l.bot_id = r.b AND l.holder = $1 AND l.epoch = r.e
                 """, conn);
-            cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = node });
+            cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = node.Name });
             cmd.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = leases.Select(l => l.BotId).ToArray() });
             cmd.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = leases.Select(l => l.Epoch).ToArray() });
             await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
@@ -417,15 +432,19 @@ public sealed class PostgresFleetStore : IFleetStore, IClusterStore
         }, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task LeaveAsync(string node, CancellationToken cancellationToken = default)
+    public async Task LeaveAsync(NodeRegistration node, CancellationToken cancellationToken = default)
     {
         await RunAsync(async (conn, ct) =>
         {
             await using var batch = new NpgsqlBatch(conn);
-            var release = new NpgsqlBatchCommand("UPDATE leases SET holder = NULL, expires_at = '-infinity', changed_at = now() WHERE holder = $1");
-            release.Parameters.Add(new NpgsqlParameter<string> { TypedValue = node });
-            var leave = new NpgsqlBatchCommand("UPDATE nodes SET left_at = now(), draining = false WHERE name = $1");
-            leave.Parameters.Add(new NpgsqlParameter<string> { TypedValue = node });
+            // Only the daemon that is the node may release its leases (another with the same name was refused).
+            var release = new NpgsqlBatchCommand(
+                "UPDATE leases SET holder = NULL, expires_at = '-infinity', changed_at = now() WHERE holder = $1 AND EXISTS (SELECT 1 FROM nodes WHERE name = $1 AND instance = $2)");
+            release.Parameters.Add(new NpgsqlParameter<string> { TypedValue = node.Name });
+            release.Parameters.Add(new NpgsqlParameter<string> { TypedValue = node.Instance });
+            var leave = new NpgsqlBatchCommand("UPDATE nodes SET left_at = now(), draining = false WHERE name = $1 AND instance = $2");
+            leave.Parameters.Add(new NpgsqlParameter<string> { TypedValue = node.Name });
+            leave.Parameters.Add(new NpgsqlParameter<string> { TypedValue = node.Instance });
             batch.BatchCommands.Add(release);
             batch.BatchCommands.Add(leave);
             await batch.ExecuteNonQueryAsync(ct).ConfigureAwait(false);

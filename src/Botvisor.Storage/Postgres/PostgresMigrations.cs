@@ -49,7 +49,8 @@ internal static class PostgresMigrations
             heartbeat_at timestamptz NOT NULL,
             draining boolean NOT NULL DEFAULT false,
             left_at timestamptz,
-            fleet text NOT NULL DEFAULT ''
+            fleet text NOT NULL DEFAULT '',
+            instance text NOT NULL DEFAULT ''
         );
         CREATE TABLE leases (
             bot_id text PRIMARY KEY,

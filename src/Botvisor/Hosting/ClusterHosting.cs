@@ -21,7 +21,7 @@ public static class ClusterHosting
         services.AddSingleton<ILeaseFence>(sp => sp.GetRequiredService<LocalLeases>());
         services.AddSingleton(sp => new ClusterCoordinator(
             sp.GetRequiredService<IClusterStore>(), sp.GetRequiredService<LocalLeases>(),
-            new NodeRegistration(cluster.Node, Program.VersionLine().Split(' ')[1], cluster.Advertise ?? options.Listen),
+            new NodeRegistration(cluster.Node, Program.VersionLine().Split(' ')[1], cluster.Advertise ?? options.Listen, Instance: Guid.NewGuid().ToString("N")),
             sp.GetRequiredService<FleetReconciler>(), sp.GetRequiredService<StoreWriter>(), sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<ClusterCoordinator>>()));
         services.AddSingleton<ClusterPeers>();

@@ -190,4 +190,19 @@ public class ClusterFailoverTests
         var after = await cluster.HoldersAsync();
         foreach (var node in new[] { "a", "b", "c" }) Assert.Subset(before[node].ToHashSet(), after[node].ToHashSet());
     }
+
+    [Fact]
+    public async Task ASecondDaemonWithALiveNodesName_TakesNoBots()
+    {
+        await using var cluster = await ClusterHarness.CreateAsync(4);
+        await cluster.StartNodeAsync("a");
+        await cluster.AllRunningOnceAsync("the bots on node a");
+
+        var twin = await cluster.StartNodeAsync("twin", nodeName: "a");
+        await twin.WaitForAsync(713); // another live daemon is node a
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        Assert.DoesNotContain(twin.Entries, e => e.EventId == 701); // it took no lease
+        Assert.True(cluster.Overlaps().Count == 0, ClusterHarness.Describe(cluster.Overlaps()));
+        Assert.Equal(4, (await cluster.HoldersAsync())["a"].Count);
+    }
 }

@@ -54,7 +54,8 @@ public sealed class ClusterHarness : IAsyncDisposable
     public IEnumerable<string> NodeNames => _nodes.Keys;
 
     /// <summary>Starts node <paramref name="name"/>; with <paramref name="proxied"/>, it reaches PostgreSQL through a proxy of its own.</summary>
-    public async Task<DaemonRunner> StartNodeAsync(string name, bool proxied = false)
+    /// <param name="nodeName">The name the daemon gets (BOTVISOR_NODE); default <paramref name="name"/>, the test's key for it.</param>
+    public async Task<DaemonRunner> StartNodeAsync(string name, bool proxied = false, string? nodeName = null)
     {
         int port = TestPostgres.Port;
         if (proxied)
@@ -66,7 +67,7 @@ public sealed class ClusterHarness : IAsyncDisposable
         var env = new Dictionary<string, string>
         {
             ["BOTVISOR_STORE"] = TestPostgres.Tcp(Database, port),
-            ["BOTVISOR_NODE"] = name,
+            ["BOTVISOR_NODE"] = nodeName ?? name,
         };
         var runner = DaemonRunner.Start(_fleet.ConfigPath, Path.Combine(_fleet.Directory, "state-" + name), env);
         _nodes[name] = runner;
