@@ -55,7 +55,8 @@ public sealed class ClusterHarness : IAsyncDisposable
 
     /// <summary>Starts node <paramref name="name"/>; with <paramref name="proxied"/>, it reaches PostgreSQL through a proxy of its own.</summary>
     /// <param name="nodeName">The name the daemon gets (BOTVISOR_NODE); default <paramref name="name"/>, the test's key for it.</param>
-    public async Task<DaemonRunner> StartNodeAsync(string name, bool proxied = false, string? nodeName = null)
+    /// <param name="extraBots">Bots only this node's fleet file defines (a fleet file of its own).</param>
+    public async Task<DaemonRunner> StartNodeAsync(string name, bool proxied = false, string? nodeName = null, IReadOnlyList<string>? extraBots = null)
     {
         int port = TestPostgres.Port;
         if (proxied)
@@ -69,7 +70,14 @@ public sealed class ClusterHarness : IAsyncDisposable
             ["BOTVISOR_STORE"] = TestPostgres.Tcp(Database, port),
             ["BOTVISOR_NODE"] = nodeName ?? name,
         };
-        var runner = DaemonRunner.Start(_fleet.ConfigPath, Path.Combine(_fleet.Directory, "state-" + name), env);
+        string config = _fleet.ConfigPath;
+        if (extraBots is { Count: > 0 })
+        {
+            config = Path.Combine(_fleet.Directory, $"fleet-{name}.yaml");
+            File.WriteAllText(config, File.ReadAllText(_fleet.ConfigPath) + string.Concat(extraBots.Select(b =>
+                $"  {b}:\n    command: [sleep, '3600']\n    env: {{ CLUSTER_RUN: '{_run}' }}\n")));
+        }
+        var runner = DaemonRunner.Start(config, Path.Combine(_fleet.Directory, "state-" + name), env);
         _nodes[name] = runner;
         await runner.WaitForAsync(700); // joined
         return runner;
