@@ -126,11 +126,8 @@ public sealed class RemoteSourceTests : IAsyncLifetime
     [Fact]
     public async Task OneChangedToken_RestartsOnlyThatBot()
     {
-        await PutReplicasAsync("alpha", "beta", "gamma");
-        using var fleet = Fleet();
-        await using var daemon = DaemonRunner.Start(fleet.ConfigPath, fleet.StateDir);
-        foreach (var id in new[] { "alpha", "beta", "gamma" }) await daemon.WaitForRunningAsync(id);
-        using var http = await daemon.HttpAsync();
+        await using var run = await RunAsync("alpha", "beta", "gamma");
+        var (daemon, http) = (run.Daemon, run.Http);
         var before = await BotsAsync(http);
 
         int mark = daemon.Mark;
@@ -151,11 +148,8 @@ public sealed class RemoteSourceTests : IAsyncLifetime
     [Fact]
     public async Task Outages_500_Timeout_MalformedJson_MissingPage_KeepTheRunningFleet_AndAreReportedOnce()
     {
-        await PutReplicasAsync("alpha", "beta", "gamma");
-        using var fleet = Fleet();
-        await using var daemon = DaemonRunner.Start(fleet.ConfigPath, fleet.StateDir);
-        foreach (var id in new[] { "alpha", "beta", "gamma" }) await daemon.WaitForRunningAsync(id);
-        using var http = await daemon.HttpAsync();
+        await using var run = await RunAsync("alpha", "beta", "gamma");
+        var (daemon, http) = (run.Daemon, run.Http);
         var before = await BotsAsync(http);
 
         string[] faults = ["error500", "timeout", "malformed", "missing_page"];
@@ -193,12 +187,8 @@ public sealed class RemoteSourceTests : IAsyncLifetime
     [Fact]
     public async Task BadEntries_NullToken_DuplicateToken_BadId_AreRejectedAlone_TheRestIsApplied()
     {
-        await PutReplicasAsync("alpha", "beta");
-        using var fleet = Fleet();
-        await using var daemon = DaemonRunner.Start(fleet.ConfigPath, fleet.StateDir);
-        await daemon.WaitForRunningAsync("alpha");
-        await daemon.WaitForRunningAsync("beta");
-        using var http = await daemon.HttpAsync();
+        await using var run = await RunAsync("alpha", "beta");
+        var (daemon, http) = (run.Daemon, run.Http);
 
         await _platform.PutAsync("nulltoken", Token(40));
         await _platform.PatchAsync("nulltoken", "telegram_integration.token", null);
@@ -230,12 +220,8 @@ public sealed class RemoteSourceTests : IAsyncLifetime
     [Fact]
     public async Task EmptyList_IsNeverApplied_UntilAccepted()
     {
-        await PutReplicasAsync("alpha", "beta");
-        using var fleet = Fleet();
-        await using var daemon = DaemonRunner.Start(fleet.ConfigPath, fleet.StateDir);
-        await daemon.WaitForRunningAsync("alpha");
-        await daemon.WaitForRunningAsync("beta");
-        using var http = await daemon.HttpAsync();
+        await using var run = await RunAsync("alpha", "beta");
+        var (daemon, http) = (run.Daemon, run.Http);
         var before = await BotsAsync(http);
 
         await _platform.FaultAsync("empty");
@@ -259,11 +245,8 @@ public sealed class RemoteSourceTests : IAsyncLifetime
     public async Task HalfTheBotsMissing_IsHeld_ThenAppliedWhenTheNextFetchShowsItAgain()
     {
         var slugs = Enumerable.Range(1, 10).Select(i => $"r{i}").ToArray();
-        await PutReplicasAsync(slugs);
-        using var fleet = Fleet();
-        await using var daemon = DaemonRunner.Start(fleet.ConfigPath, fleet.StateDir);
-        foreach (var id in slugs) await daemon.WaitForRunningAsync(id);
-        using var http = await daemon.HttpAsync();
+        await using var run = await RunAsync(slugs);
+        var http = run.Http;
 
         // One bot may go (10 % of 10): applied at once.
         await _platform.RemoveAsync("r10");
@@ -335,11 +318,8 @@ public sealed class RemoteSourceTests : IAsyncLifetime
     [Fact]
     public async Task SourceBots_BelongToTheSource_StartStopWork_ReplaceAndRemoveAnswer409NamingIt()
     {
-        await PutReplicasAsync("alpha");
-        using var fleet = Fleet();
-        await using var daemon = DaemonRunner.Start(fleet.ConfigPath, fleet.StateDir);
-        await daemon.WaitForRunningAsync("alpha");
-        using var http = await daemon.HttpAsync();
+        await using var run = await RunAsync("alpha");
+        var (daemon, http) = (run.Daemon, run.Http);
 
         var remove = await http.DeleteAsync("/bots/alpha");
         Assert.Equal(HttpStatusCode.Conflict, remove.StatusCode);
@@ -354,6 +334,138 @@ public sealed class RemoteSourceTests : IAsyncLifetime
         Assert.Equal("stopped", (await BotsAsync(http))["alpha"].State);
         Assert.True((await http.PostAsync("/bots/alpha/start", null)).IsSuccessStatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await http.PostAsync("/sources/nope/sync", null)).StatusCode);
+    }
+
+    [Fact]
+    public async Task AHostilePlatform_RedirectAndHugeBody_FailsTheFetch_WithoutFollowingOrReadingIt()
+    {
+        await using var run = await RunAsync("alpha");
+        var (daemon, http) = (run.Daemon, run.Http);
+
+        await _platform.FaultAsync("redirect");
+        var redirect = await SyncAsync(http);
+        Assert.False(redirect.GetProperty("ok").GetBoolean());
+        Assert.Contains("HTTP 302", redirect.GetProperty("result").GetString());
+
+        await _platform.FaultAsync("huge");
+        var huge = await SyncAsync(http);
+        Assert.False(huge.GetProperty("ok").GetBoolean());
+        Assert.Contains("more than 16 MiB", huge.GetProperty("result").GetString());
+        Assert.Equal("running", (await BotsAsync(http))["alpha"].State);
+    }
+
+    [Fact]
+    public async Task ManySyncsAtOnce_NeverOverlapFetches_AndAreServedTogether()
+    {
+        await PutReplicasAsync("alpha", "beta", "gamma"); // two pages per fetch
+        using var fleet = Fleet();
+        await using var daemon = DaemonRunner.Start(fleet.ConfigPath, fleet.StateDir);
+        await daemon.WaitForRunningAsync("alpha");
+        using var http = await daemon.HttpAsync();
+        await _platform.FaultAsync("slow");
+        long before = (await _platform.StatsAsync())["requests"]!.GetValue<long>();
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 12).Select(_ => SyncAsync(http)));
+        Assert.All(outcomes, o => Assert.True(o.GetProperty("ok").GetBoolean()));
+        var stats = await _platform.StatsAsync();
+        Assert.Equal(1, stats["max_in_flight"]!.GetValue<int>());
+        // Twelve syncs, at most three fetches: the one under way and one more for all that came meanwhile (two pages each).
+        Assert.True(stats["requests"]!.GetValue<long>() - before <= 6, stats.ToJsonString());
+    }
+
+    [Fact]
+    public async Task Reload_RemovingTheSource_StopsItsBots_ABotOfTheFileCannotTakeASourcesId()
+    {
+        await using var run = await RunAsync("alpha");
+        var (fleet, http) = (run.Fleet, run.Http);
+
+        var yaml = File.ReadAllText(fleet.ConfigPath);
+        File.WriteAllText(fleet.ConfigPath, yaml + "bots:\n  alpha: { command: [sleep, '100'] }\n");
+        var clash = await http.PostAsync("/reload", null);
+        Assert.Equal(HttpStatusCode.BadRequest, clash.StatusCode);
+        Assert.Contains("source 'sensay'", await clash.Content.ReadAsStringAsync());
+
+        File.WriteAllText(fleet.ConfigPath, yaml[..yaml.IndexOf("sources:", StringComparison.Ordinal)]);
+        var reload = await http.PostAsync("/reload", null);
+        Assert.True(reload.IsSuccessStatusCode, await reload.Content.ReadAsStringAsync());
+        Assert.Empty(await BotsAsync(http));
+        Assert.Equal("[]", (await http.GetStringAsync("/sources")).Trim());
+    }
+
+    [Fact]
+    public async Task RenamingTheTemplate_KeepsTheSourcesBots_AndAFileBotWinsAStoredIdAtStart()
+    {
+        await PutReplicasAsync("alpha", "beta");
+        using var fleet = Fleet();
+        int alphaPid;
+        await using (var daemon = DaemonRunner.Start(fleet.ConfigPath, fleet.StateDir))
+        {
+            alphaPid = await daemon.WaitForRunningAsync("alpha");
+            await daemon.WaitForRunningAsync("beta");
+            using var http = await daemon.HttpAsync();
+
+            File.WriteAllText(fleet.ConfigPath, File.ReadAllText(fleet.ConfigPath).Replace("replica", "worker", StringComparison.Ordinal));
+            var reload = await http.PostAsync("/reload", null);
+            var body = await reload.Content.ReadAsStringAsync();
+            Assert.True(reload.IsSuccessStatusCode, body);
+            Assert.Contains("\"unchanged\":2", body.Replace(" ", "", StringComparison.Ordinal));
+            Assert.Equal(alphaPid, (await BotsAsync(http))["alpha"].Pid);
+            daemon.Signal("TERM");
+            Assert.Equal(0, await daemon.WaitForExitAsync());
+        }
+
+        // Restarted with a file that defines 'alpha' itself, during an outage: the file's alpha runs, the source keeps beta.
+        await _platform.FaultAsync("error500");
+        File.AppendAllText(fleet.ConfigPath, "bots:\n  alpha: { command: [sleep, '1000'] }\n");
+        await using var second = DaemonRunner.Start(fleet.ConfigPath, fleet.StateDir);
+        await second.WaitForRunningAsync("alpha");
+        await second.WaitForRunningAsync("beta");
+        using var http2 = await second.HttpAsync();
+        var alpha = JsonDocument.Parse(await http2.GetStringAsync("/bots/alpha")).RootElement;
+        Assert.EndsWith("botvisor.yaml", alpha.GetProperty("source").GetString());
+        Assert.Contains(second.Entries, e => e.EventId == 907);
+    }
+
+    /// <summary>The platform lists <paramref name="slugs"/> (this node's), and a daemon runs a bot for each.</summary>
+    private async Task<Running> RunAsync(params string[] slugs)
+    {
+        await PutReplicasAsync(slugs);
+        Running run;
+#pragma warning disable CA2000 // the fleet's directory passes to Running, which the caller disposes
+        var fleet = Fleet();
+#pragma warning restore CA2000
+        try
+        {
+            run = new Running(fleet, DaemonRunner.Start(fleet.ConfigPath, fleet.StateDir));
+        }
+        catch
+        {
+            fleet.Dispose();
+            throw;
+        }
+        try
+        {
+            foreach (var slug in slugs) await run.Daemon.WaitForRunningAsync(slug);
+            return run;
+        }
+        catch
+        {
+            await run.DisposeAsync();
+            throw;
+        }
+    }
+
+    private sealed record Running(TempFleet Fleet, DaemonRunner Daemon) : IAsyncDisposable
+    {
+        /// <summary>The daemon's API on its local socket.</summary>
+        public HttpClient Http { get; } = Daemon.UnixHttp();
+
+        public async ValueTask DisposeAsync()
+        {
+            Http.Dispose();
+            await Daemon.DisposeAsync();
+            Fleet.Dispose();
+        }
     }
 
     private static async Task WaitForStateAsync(HttpClient http, string bot, string state)

@@ -90,7 +90,8 @@ public static class FeedReader
                 env[name] = value;
             }
         }
-        var bot = new BotConfig { Id = id, Token = new BotToken(token), Env = env.Count > 0 ? env : null, Template = source.Template };
+        // No template in the bot: the controller applies the source's, as the fleet file says at the time.
+        var bot = new BotConfig { Id = id, Token = new BotToken(token), Env = env.Count > 0 ? env : null };
         return entry with { Bot = bot, Document = Document(bot) };
     }
 
@@ -102,14 +103,10 @@ public static class FeedReader
         entry = entry with { Id = string.IsNullOrEmpty(id) ? null : id };
         if (entry.Id is not null && !BotIdValidator.IsValid(entry.Id)) return entry.Reject($"'{Printable(entry.Id)}' is not a valid bot id: it must start with a lowercase letter or digit and contain only a-z, 0-9, '_' and '-' (at most 63 characters)");
         var document = item.GetRawText();
-        var (bot, errors) = FleetFileLoader.ParseBotDocument(document, $"source {source.Name}", routeId: null);
+        var (bot, errors) = FleetFileLoader.ParseBotDocument(document, $"source {source.Name}", routeId: null, commandMayComeLater: true);
         if (bot is null) return entry.Reject(string.Join("; ", errors.Select(e => e.Path.Length == 0 ? e.Message : $"{e.Path}: {e.Message}")));
         if (bot.Token is null) return entry.Reject("it has no token");
         if (!TokenValidator.IsTelegramShape(bot.Token.Reveal())) return entry.Reject($"its token ({bot.Token.Masked}) is not a Telegram bot token");
-        if (bot.Template is null && source.Template is not null)
-        {
-            bot = bot with { Template = source.Template };
-        }
         return entry with { Bot = bot, Document = document };
     }
 
@@ -122,7 +119,6 @@ public static class FeedReader
             json.WriteStartObject();
             json.WriteString("id", bot.Id);
             if (bot.Token is not null) json.WriteString("token", bot.Token.Reveal());
-            if (bot.Template is not null) json.WriteString("template", bot.Template);
             if (bot.Env is { Count: > 0 } env)
             {
                 json.WriteStartObject("env");

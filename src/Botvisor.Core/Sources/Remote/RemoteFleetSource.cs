@@ -76,7 +76,7 @@ public sealed class RemoteFleetSource : IFleetSource
         var documents = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var document in SnapshotCodec.Split(snapshot.Definitions))
         {
-            var (bot, botErrors) = FleetFileLoader.ParseBotDocument(document, $"source {Name} (stored)", routeId: null);
+            var (bot, botErrors) = FleetFileLoader.ParseBotDocument(document, $"source {Name} (stored)", routeId: null, commandMayComeLater: true);
             if (bot is null)
             {
                 errors.Add(string.Join("; ", botErrors));
@@ -90,6 +90,19 @@ public sealed class RemoteFleetSource : IFleetSource
         Generation = snapshot.Generation;
         GenerationTime = snapshot.FetchedAt;
         return errors;
+    }
+
+    /// <summary>At start: stored bots whose ids the fleet file or the API now define give way to them (with an error in the log).</summary>
+    internal void DropClashes(IReadOnlySet<string> taken, Microsoft.Extensions.Logging.ILogger logger)
+    {
+        var clashes = Current.Bots.Where(b => taken.Contains(b.Id)).ToList();
+        if (clashes.Count == 0) return;
+        foreach (var bot in clashes)
+        {
+            Diagnostics.SourceLog.StoredBotGivesWay(logger, Name, bot.Id);
+            _documents.Remove(bot.Id);
+        }
+        Current = Current with { Bots = Current.Bots.Where(b => !taken.Contains(b.Id)).ToList() };
     }
 
     /// <summary>The snapshot the store keeps for <paramref name="bots"/>.</summary>
