@@ -43,17 +43,14 @@ internal sealed class ClusterService(ClusterCoordinator coordinator, WorkerGuard
         peers.SetSecret(await store.ClusterSecretAsync(cancellationToken).ConfigureAwait(false));
         coordinator.SyncStoredBots = () => controller.SyncStoredBotsAsync("cluster");
         guardian.Start(); // before any worker: the first one spawns after a lease is taken
-        if (cluster.Advertise is null)
+        // The node joins once the API is bound: its first heartbeat carries an address the others can reach (port 0 is known only then).
+        lifetime.ApplicationStarted.Register(() =>
         {
-            // Port 0 is known once Kestrel has bound; until then the heartbeat carries the configured address.
-            lifetime.ApplicationStarted.Register(() =>
-            {
-                var bound = server.Features.Get<IServerAddressesFeature>()?.Addresses
-                    .FirstOrDefault(a => a.StartsWith("http://", StringComparison.Ordinal) && !a.StartsWith("http://unix:", StringComparison.Ordinal));
-                if (bound is not null) coordinator.Advertise(bound);
-            });
-        }
-        coordinator.Start();
+            var bound = server.Features.Get<IServerAddressesFeature>()?.Addresses
+                .FirstOrDefault(a => a.StartsWith("http://", StringComparison.Ordinal) && !a.StartsWith("http://unix:", StringComparison.Ordinal));
+            if (cluster.Advertise is null && bound is not null) coordinator.Advertise(bound);
+            coordinator.Start();
+        });
     }
 
     public async Task StopAsync(CancellationToken cancellationToken)
