@@ -81,6 +81,7 @@ public sealed partial class FleetController : IDisposable
                 // At start, a stored source's bot that the file or the API now defines gives way to them.
                 var taken = next.Bots.Select(b => b.Id).Concat(api.Bots.Select(b => b.Id)).ToHashSet(StringComparer.Ordinal);
                 foreach (var remote in remotes) remote.DropClashes(taken, _logger);
+                DropInvalidStored(next, api, remotes);
             }
             var (fleet, errors) = Validate(next, api, remotes.Select(r => (r.Name, r.Current)).ToList());
             if (errors.Count > 0)

@@ -91,6 +91,21 @@ public class FeedReaderTests
         Assert.Contains("no token", extract.Rejected.Single(e => e.Id == "c").Rejection);
     }
 
+    [Fact]
+    public void AnItemMayNotChooseTheAccountItRunsAs_AndATokenInTheIdFieldIsMasked()
+    {
+        var source = new RemoteSourceConfig { Name = "own", Url = new Uri("https://x/bots") };
+        var extract = Read(source, $$"""
+            [{"id": "a", "token": "{{TokenA}}", "command": "sleep 1", "user": "root"},
+             {"id": "{{TokenB}}", "token": "{{TokenB}}", "command": "sleep 1"} ]
+            """);
+        Assert.Empty(extract.Accepted);
+        Assert.Contains("'user' cannot come from a source", extract.Rejected.Single(e => e.Id == "a").Rejection);
+        var masked = extract.Rejected.Single(e => e.Index == 2);
+        Assert.Equal("1000002:****", masked.Id);
+        Assert.DoesNotContain("bbbbbbbb", masked.Rejection);
+    }
+
     [Theory]
     [InlineData("{\"items\": {}}", "no list of items at 'items'")]
     [InlineData("{\"data\": []}", "no list of items at 'items'")]

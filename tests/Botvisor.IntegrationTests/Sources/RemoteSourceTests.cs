@@ -278,8 +278,11 @@ public sealed class RemoteSourceTests : IAsyncLifetime
 
         await _platform.PutAsync("other", Token(51)); // the list changes, the failed bot's entry does not
         await SyncAsync(http);
+        await _platform.PutAsync("another", Token(53));
         await SyncAsync(http);
+        Assert.True((await http.PostAsync("/reload", null)).IsSuccessStatusCode);
         await daemon.WaitForRunningAsync("other");
+        await daemon.WaitForRunningAsync("another");
         Assert.Equal("failed", (await BotsAsync(http))["revoked"].State);
         Assert.DoesNotContain(daemon.Entries, e => e.Message.StartsWith("Bot revoked: running", StringComparison.Ordinal));
 
@@ -404,11 +407,15 @@ public sealed class RemoteSourceTests : IAsyncLifetime
             await daemon.WaitForRunningAsync("beta");
             using var http = await daemon.HttpAsync();
 
-            File.WriteAllText(fleet.ConfigPath, File.ReadAllText(fleet.ConfigPath).Replace("replica", "worker", StringComparison.Ordinal));
+            // Only the template's name (its key and the source's `template:`), not the source's URL.
+            File.WriteAllText(fleet.ConfigPath, File.ReadAllText(fleet.ConfigPath)
+                .Replace("  replica:", "  worker:", StringComparison.Ordinal).Replace("template: replica", "template: worker", StringComparison.Ordinal));
             var reload = await http.PostAsync("/reload", null);
             var body = await reload.Content.ReadAsStringAsync();
             Assert.True(reload.IsSuccessStatusCode, body);
             Assert.Contains("\"unchanged\":2", body.Replace(" ", "", StringComparison.Ordinal));
+            await _platform.PutAsync("gamma", Token(60)); // a fetch under the new name
+            Assert.Contains("1 added", (await SyncAsync(http)).GetProperty("result").GetString());
             Assert.Equal(alphaPid, (await BotsAsync(http))["alpha"].Pid);
             daemon.Signal("TERM");
             Assert.Equal(0, await daemon.WaitForExitAsync());
@@ -424,6 +431,101 @@ public sealed class RemoteSourceTests : IAsyncLifetime
         var alpha = JsonDocument.Parse(await http2.GetStringAsync("/bots/alpha")).RootElement;
         Assert.EndsWith("botvisor.yaml", alpha.GetProperty("source").GetString());
         Assert.Contains(second.Entries, e => e.EventId == 907);
+    }
+
+    [Fact]
+    public async Task EveryItemWithOneToken_APlatformBug_IsAHeldRemoval_NotTheEndOfTheFleet()
+    {
+        await using var run = await RunAsync("alpha", "beta", "gamma");
+        var http = run.Http;
+        var before = await BotsAsync(http);
+        foreach (var slug in new[] { "beta", "gamma" }) await _platform.PutAsync(slug, _tokens[0], register: false);
+
+        var outcome = await SyncAsync(http);
+        Assert.Contains("removal of 2 bot(s) held", outcome.GetProperty("result").GetString());
+        Assert.Contains("2 entries rejected", outcome.GetProperty("result").GetString());
+        Assert.Equal(before, await BotsAsync(http));
+    }
+
+    [Fact]
+    public async Task WhenEveryEntryFailsHere_AProgramOrDirectoryGone_TheFetchFails_AndTheBotsKeepRunning()
+    {
+        var work = Directory.CreateTempSubdirectory("botvisor-src-cwd-").FullName;
+        await PutReplicasAsync("alpha", "beta");
+        using var fleet = Fleet();
+        File.WriteAllText(fleet.ConfigPath, File.ReadAllText(fleet.ConfigPath).Replace("  replica:\n", $"  replica:\n    cwd: \"{work}\"\n", StringComparison.Ordinal));
+        await using var daemon = DaemonRunner.Start(fleet.ConfigPath, fleet.StateDir);
+        await daemon.WaitForRunningAsync("alpha");
+        await daemon.WaitForRunningAsync("beta");
+        using var http = await daemon.HttpAsync();
+        var before = await BotsAsync(http);
+
+        Directory.Delete(work); // a deploy moves the bots' directory away
+        await _platform.PutAsync("alpha", Token(70));
+        var outcome = await SyncAsync(http);
+        Assert.False(outcome.GetProperty("ok").GetBoolean());
+        Assert.Contains("every entry of the list fails here", outcome.GetProperty("result").GetString());
+        Assert.Equal(before, await BotsAsync(http));
+
+        Directory.CreateDirectory(work); // back: the same list is read again, and applied
+        var again = await SyncAsync(http);
+        Assert.True(again.GetProperty("ok").GetBoolean(), again.GetProperty("result").GetString());
+        Assert.Contains("1 changed", again.GetProperty("result").GetString());
+        Directory.Delete(work);
+    }
+
+    [Fact]
+    public async Task AConnectionDroppedMidBody_FailsTheFetch_AndTheRunnerGoesOn()
+    {
+        await using var run = await RunAsync("alpha");
+        var http = run.Http;
+        await _platform.FaultAsync("truncated");
+        var failed = await SyncAsync(http);
+        Assert.False(failed.GetProperty("ok").GetBoolean());
+        // Dropped mid-body (an HttpIOException), or, on a slow machine, before the client had the headers.
+        var reason = failed.GetProperty("result").GetString()!;
+        Assert.True(reason.Contains("ended before the answer did", StringComparison.Ordinal) || reason.Contains("could not be reached", StringComparison.Ordinal), reason);
+        Assert.DoesNotContain("unexpected error", reason);
+
+        await _platform.FaultAsync("none");
+        await _platform.PutAsync("beta", Token(80));
+        Assert.Contains("1 added", (await SyncAsync(http)).GetProperty("result").GetString());
+    }
+
+    [Fact]
+    public async Task ATokenThatMovesBetweenSources_RejectsOnlyTheNewEntry_NotTheFetchingSourcesList()
+    {
+        await PutReplicasAsync("alpha");
+        await _platform.PutAsync("other", Token(90), service: "node-2");
+        using var fleet = Fleet();
+        var second = $$"""
+              second:
+                url: "{{_platform.ListUrl}}"
+                headers: { X-ORGANIZATION-SECRET: "{{Secret}}" }
+                interval: 1h
+                template: replica
+                items: items
+                pages: { number: page_index, size: page_size, per_page: 2, first: 1, total: total }
+                map: { id: slug, token: telegram_integration.token, filter: { telegram_integration.service_name: node-2 } }
+            """;
+        // The second source comes after the first in the file.
+        File.WriteAllText(fleet.ConfigPath, File.ReadAllText(fleet.ConfigPath).TrimEnd() + "\n" + second + "\n");
+        await using var daemon = DaemonRunner.Start(fleet.ConfigPath, fleet.StateDir);
+        await daemon.WaitForRunningAsync("alpha");
+        await daemon.WaitForRunningAsync("other");
+        using var http = await daemon.HttpAsync();
+
+        // The platform gives node-1 a new replica with node-2's token (a bot moving between organisations).
+        await _platform.PutAsync("mover", _tokens[^1], register: false);
+        await _platform.PutAsync("gamma", Token(91));
+        var outcome = await SyncAsync(http);
+        Assert.True(outcome.GetProperty("ok").GetBoolean(), outcome.GetProperty("result").GetString());
+        Assert.Contains("1 added", outcome.GetProperty("result").GetString());
+        var rejected = Assert.Single(outcome.GetProperty("source").GetProperty("rejected").EnumerateArray());
+        Assert.Equal("mover", rejected.GetProperty("id").GetString());
+        Assert.Contains("already uses this token", rejected.GetProperty("reason").GetString());
+        await daemon.WaitForRunningAsync("gamma");
+        Assert.Equal("running", (await BotsAsync(http))["other"].State);
     }
 
     /// <summary>The platform lists <paramref name="slugs"/> (this node's), and a daemon runs a bot for each.</summary>

@@ -190,4 +190,7 @@ public enum PlatformFault
 
     /// <summary>Each answer takes 300 ms (requests overlap if the client lets them).</summary>
     Slow,
+
+    /// <summary>200 with the headers and half the body, then the connection is dropped.</summary>
+    Truncated,
 }
