@@ -10,7 +10,7 @@ namespace Botvisor.Core.Configuration;
 /// deserializer, so it stays trim- and AOT-safe) and records the line and column of every value,
 /// so that each error names file, line, column, path and value. It never stops at the first error.
 /// </summary>
-public sealed class FleetFileLoader
+public sealed partial class FleetFileLoader
 {
     private readonly string _file;
     private readonly List<FleetError> _errors = [];
@@ -164,6 +164,8 @@ public sealed class FleetFileLoader
         var api = Find(root, "api") is { } a ? ParseApi(a) : new ApiConfig();
         var sampleInterval = Duration(root, "", "sample_interval");
         var events = Find(root, "events") is { } ev ? ParseEvents(ev) : null;
+        var admin = Find(root, "admin") is { } adminNode ? ParseAdmin(adminNode) : null;
+        var alerts = Find(root, "alerts") is { } alertsNode ? ParseAlerts(alertsNode) : null;
         var bots = new List<BotConfig>();
         if (Find(root, "bots") is { } botsNode)
         {
@@ -193,6 +195,8 @@ public sealed class FleetFileLoader
             Api = api,
             SampleInterval = sampleInterval,
             Events = events,
+            Admin = admin,
+            Alerts = alerts,
         };
     }
 

@@ -62,4 +62,17 @@ public static class LogEventIds
     public const int StoreSubscriberFailed = 307;
     public const int EventsPruned = 308;
     public const int EventsPruneFailed = 309;
+
+    // 7xx: the admin bot and alerts
+    public const int AdminBotStarted = 700;
+    public const int AdminBotFailed = 701;
+    public const int AdminBotUnreachable = 702;
+    public const int AdminChatMigrated = 703;
+    public const int AdminChatFailed = 704;
+    public const int AdminRateLimited = 705;
+    public const int AdminCommand = 706;
+    public const int AdminRefused = 707;
+    public const int AlertSent = 708;
+    public const int AlertDeliveryFailed = 709;
+    public const int AdminUpdateFailed = 710;
 }

@@ -19,6 +19,7 @@ public sealed class FleetValidator
         new RestartValidator(),
         new TokenValidator(),
         new DependencyValidator(),
+        new AdminValidator(),
     ]);
 
     public IReadOnlyList<FleetError> Validate(FleetConfig fleet, SourceMap? locations = null)

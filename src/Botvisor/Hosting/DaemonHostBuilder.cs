@@ -110,8 +110,12 @@ public static class DaemonHostBuilder
         services.AddSingleton<IHttpProbe, HttpHealthProbe>();
         services.AddSingleton<ResourceSampler>();
         services.AddSingleton<ITelegramApi, HttpTelegramApi>();
-        services.AddSingleton<FleetReconciler>();
+        services.AddSingleton(sp => new FleetReconciler(sp.GetRequiredService<SupervisorServices>())
+        {
+            DaemonTokens = options.Admin is { } admin ? [admin.Token] : [],
+        });
         services.AddSingleton<FleetController>();
+        AdminBot.AdminBotSetup.AddAlertsAndAdminBot(services, options); // before the fleet's service: subscribed before the first event
         services.AddSingleton<FleetDaemonService>();
         services.AddHostedService(sp => sp.GetRequiredService<FleetDaemonService>());
     }

@@ -42,6 +42,12 @@ public sealed record DaemonOptions
     /// <summary>How long the event log keeps events (the fleet file's <c>events:</c>, read at start).</summary>
     public Core.Fleet.EventRetention Events { get; init; } = Core.Fleet.EventRetention.Default;
 
+    /// <summary>The admin bot (the fleet file's <c>admin:</c>, read at start), or null.</summary>
+    public Core.Fleet.AdminConfig? Admin { get; init; }
+
+    /// <summary>Alert timings and webhooks (the fleet file's <c>alerts:</c>, read at start).</summary>
+    public Core.Fleet.AlertsConfig Alerts { get; init; } = Core.Fleet.AlertsConfig.Empty;
+
     /// <summary>How often worker resources are sampled.</summary>
     public TimeSpan SampleInterval { get; init; } = Core.Health.ResourceSampler.DefaultInterval;
 
