@@ -27,6 +27,7 @@ public static class BotApiEndpoints
             var p = await RequestParameters.ReadAsync(context.Request, context.RequestAborted);
             result = method.ToLowerInvariant() switch
             {
+                var m when ChatMethods.TryHandle(bot, m, p, context, time, out var handled) => handled,
                 "getme" => bot.User(),
                 "getupdates" => await bot.GetUpdatesAsync(
                     p.Long("offset", 0),
@@ -35,7 +36,6 @@ public static class BotApiEndpoints
                     p.List("allowed_updates"),
                     context.Features.Get<IConnectionSocketFeature>()?.Socket,
                     context.RequestAborted),
-                "sendmessage" => SendMessage(bot, p, time),
                 "setwebhook" => SetWebhook(bot, p),
                 "deletewebhook" => bot.DeleteWebhook(p.Bool("drop_pending_updates")) || true,
                 "getwebhookinfo" => new JsonObject
@@ -68,18 +68,6 @@ public static class BotApiEndpoints
         await WriteAsync(context, 200, body);
     }
 
-    private static JsonObject SendMessage(EmulatedBot bot, RequestParameters p, TimeProvider time)
-    {
-        var chat = p.String("chat_id") ?? throw BotApiError.BadRequest("chat_id is empty");
-        if (!long.TryParse(chat, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out long chatId))
-        {
-            throw BotApiError.BadRequest("chat not found");
-        }
-        var text = p.String("text");
-        if (string.IsNullOrEmpty(text)) throw BotApiError.BadRequest("message text is empty");
-        return bot.SendMessage(chatId, text, time);
-    }
-
     private static bool SetWebhook(EmulatedBot bot, RequestParameters p)
     {
         var url = p.String("url") ?? "";
@@ -92,6 +80,7 @@ public static class BotApiEndpoints
     {
         var body = new JsonObject { ["ok"] = false, ["error_code"] = error.Code, ["description"] = error.Description };
         if (error.RetryAfter is { } r) body["parameters"] = new JsonObject { ["retry_after"] = r };
+        if (error.MigrateTo is { } to) body["parameters"] = new JsonObject { ["migrate_to_chat_id"] = to };
         return WriteAsync(context, error.Code, body);
     }
 

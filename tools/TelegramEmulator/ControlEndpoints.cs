@@ -65,7 +65,7 @@ public static class ControlEndpoints
         });
     }
 
-    private static async Task<JsonNode?> ReadJsonAsync(HttpContext ctx)
+    internal static async Task<JsonNode?> ReadJsonAsync(HttpContext ctx)
     {
         if (ctx.Request.ContentLength == 0) return null;
         try
@@ -78,7 +78,7 @@ public static class ControlEndpoints
         }
     }
 
-    private static IResult Json(int status, JsonNode body) => Results.Content(body.ToJsonString(), "application/json", statusCode: status);
+    internal static IResult Json(int status, JsonNode body) => Results.Content(body.ToJsonString(), "application/json", statusCode: status);
 
-    private static IResult Error(int status, string message) => Json(status, new JsonObject { ["error"] = message });
+    internal static IResult Error(int status, string message) => Json(status, new JsonObject { ["error"] = message });
 }

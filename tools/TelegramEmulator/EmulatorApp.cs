@@ -38,6 +38,7 @@ public static class EmulatorApp
         }
         BotApiEndpoints.Map(app);
         ControlEndpoints.Map(app);
+        ChatControlEndpoints.Map(app);
         app.MapGet("/", () => Results.Text("Telegram Bot API emulator: /bot<token>/<method>; control API under /_emulator\n"));
         return app;
     }
