@@ -144,6 +144,7 @@ public static class DaemonHostBuilder
         LogEndpoints.Map(app);
         EventEndpoints.Map(app);
         DaemonEndpoints.Map(app);
+        AlertEndpoints.Map(app);
         MetricsEndpoint.Map(app);
         app.MapOpenApi("/schema");
         // An offline daemon's docs: no AI chat, no MCP, no developer toolbar (Deploy, Generate SDK), no telemetry, no fonts from a CDN.

@@ -166,6 +166,10 @@ public sealed record ValidationErrorInfo(
 [JsonSerializable(typeof(string[]))]
 [JsonSerializable(typeof(CheckInfo))]
 [JsonSerializable(typeof(ResourceInfo))]
+[JsonSerializable(typeof(AlertsResponse))]
+[JsonSerializable(typeof(SilenceInfo))]
+[JsonSerializable(typeof(SilenceRequest))]
+[JsonSerializable(typeof(UnmuteResponse))]
 [JsonSerializable(typeof(Microsoft.AspNetCore.Mvc.ProblemDetails))]
 [JsonSerializable(typeof(Microsoft.AspNetCore.Http.HttpValidationProblemDetails))]
 public sealed partial class ApiJsonContext : JsonSerializerContext;
