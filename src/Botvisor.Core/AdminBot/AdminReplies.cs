@@ -108,7 +108,7 @@ public static class AdminReplies
         else
         {
             sb.Append("<b>Silences</b>\n");
-            foreach (var s in silences) sb.Append("🔕 ").Append(Escape(s.Describe())).Append(" for ").Append(Duration(s.Until - now)).Append(" more (").Append(Escape(s.By)).Append(")\n");
+            foreach (var s in silences) sb.Append("🔕 ").Append(Escape(s.Describe())).Append(" for ").Append(Remaining(s.Until - now)).Append(" more (").Append(Escape(s.By)).Append(")\n");
         }
         if (open.Count > 0)
         {
@@ -135,6 +135,10 @@ public static class AdminReplies
         BotLifecycleState.Stopped => "⚪",
         _ => "🔵",
     };
+
+    /// <summary>What is left of a wait: whole minutes, rounded up, past the first minute ("30m", not "29m59s").</summary>
+    public static string Remaining(TimeSpan span) =>
+        span > TimeSpan.FromMinutes(1) ? DurationParser.Format(TimeSpan.FromMinutes(Math.Ceiling(span.TotalMinutes))) : Duration(span);
 
     /// <summary>Whole seconds: "3m12s".</summary>
     public static string Duration(TimeSpan span) => DurationParser.Format(TimeSpan.FromSeconds(Math.Max(0, Math.Round(span.TotalSeconds))));
