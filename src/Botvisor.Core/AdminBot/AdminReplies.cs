@@ -21,9 +21,9 @@ public static class AdminReplies
         sb.Append("<b>").Append(bots.Count).Append(" bot").Append(bots.Count == 1 ? "" : "s").Append("</b>: ");
         sb.Append(string.Join(", ", bots.GroupBy(b => b.State).OrderBy(g => g.Key).Select(g => $"{g.Count()} {g.Key.ToName()}")));
         if (bots.Count == 0) sb.Append("none defined");
-        var unhealthy = bots.Count(b => b.Health == HealthVerdict.Unhealthy);
+        var unhealthy = bots.Count(Unhealthy);
         if (unhealthy > 0) sb.Append(", ").Append(unhealthy).Append(" unhealthy");
-        var trouble = bots.Where(b => b.State != BotLifecycleState.Running || b.Health == HealthVerdict.Unhealthy).ToList();
+        var trouble = bots.Where(b => b.State != BotLifecycleState.Running || Unhealthy(b)).ToList();
         if (trouble.Count == 0)
         {
             if (bots.Count > 0) sb.Append("\n✅ every bot is running");
@@ -33,13 +33,16 @@ public static class AdminReplies
         foreach (var b in trouble.Take(StatusListLimit))
         {
             sb.Append(Icon(b)).Append(' ').Append(Bold(b.Id)).Append(' ').Append(b.State.ToName());
-            if (b.Health == HealthVerdict.Unhealthy) sb.Append(", unhealthy");
+            if (Unhealthy(b)) sb.Append(", unhealthy");
             if (b.Reason.Length > 0) sb.Append(": ").Append(Escape(Shorten(b.Reason, 160)));
             sb.Append('\n');
         }
         if (trouble.Count > StatusListLimit) sb.Append("… and ").Append(trouble.Count - StatusListLimit).Append(" more\n");
         return sb.ToString().TrimEnd('\n');
     }
+
+    /// <summary>Health is a running bot's: one that is not running is counted by its state.</summary>
+    private static bool Unhealthy(BotSnapshot b) => b.State == BotLifecycleState.Running && b.Health == HealthVerdict.Unhealthy;
 
     public static string Bot(BotSnapshot b, ResourceUsage? usage, DateTimeOffset now)
     {

@@ -60,6 +60,7 @@ public static class AlertClassifier
 
     private static IEnumerable<AlertSignal> FromState(string bot, BotEvent e)
     {
+        yield return new AlertSignal.StateChanged(bot, e.State == "running");
         if (e.Message.Contains("memory limit", StringComparison.Ordinal) && e.State is not ("running" or "stopped"))
         {
             yield return new AlertSignal.Fire(new AlertKey(bot, AlertKind.MemoryLimit), e.Message, e.Id);
@@ -76,7 +77,6 @@ public static class AlertClassifier
             case "running" or "stopped":
                 yield return new AlertSignal.Resolve(new AlertKey(bot, AlertKind.BotFailed), e.Message);
                 yield return new AlertSignal.Resolve(new AlertKey(bot, AlertKind.TokenRejected), e.Message);
-                if (e.State == "stopped") yield return new AlertSignal.Resolve(new AlertKey(bot, AlertKind.Unhealthy), e.Message);
                 break;
         }
     }

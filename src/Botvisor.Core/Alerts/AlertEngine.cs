@@ -23,6 +23,7 @@ public sealed class AlertEngine
     private readonly Dictionary<AlertKey, OpenAlert> _open = [];
     private readonly Dictionary<string, (DateTimeOffset Since, string Reason, long? EventId)> _unhealthySince = new(StringComparer.Ordinal);
     private readonly Dictionary<string, Queue<DateTimeOffset>> _restarts = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _notRunning = new(StringComparer.Ordinal);
     private readonly List<Silence> _silences = [];
     private DateTimeOffset? _lastSent;
 
@@ -73,8 +74,17 @@ public sealed class AlertEngine
                 if (r.Key.Kind == AlertKind.Unhealthy) _unhealthySince.Remove(r.Key.Subject);
                 Resolve(r.Key, r.Reason, now);
                 break;
-            case AlertSignal.UnhealthyBegan u:
+            case AlertSignal.UnhealthyBegan u when !_notRunning.Contains(u.BotId):
                 _unhealthySince.TryAdd(u.BotId, (now, u.Reason, u.EventId));
+                break;
+            case AlertSignal.StateChanged { Running: true } s:
+                _notRunning.Remove(s.BotId);
+                break;
+            case AlertSignal.StateChanged s:
+                // A bot that is not running is not "unhealthy": its failure is an alert of its own.
+                _notRunning.Add(s.BotId);
+                _unhealthySince.Remove(s.BotId);
+                Resolve(new AlertKey(s.BotId, AlertKind.Unhealthy), "the bot is no longer running", now);
                 break;
             case AlertSignal.Restarted r:
                 CountRestart(r.BotId, r.Reason, now);
@@ -135,6 +145,7 @@ public sealed class AlertEngine
         foreach (var key in _open.Keys.Where(k => k.Subject == subject).ToList()) _open.Remove(key);
         _unhealthySince.Remove(subject);
         _restarts.Remove(subject);
+        _notRunning.Remove(subject);
     }
 
     // ---- silences -----------------------------------------------------------------------------

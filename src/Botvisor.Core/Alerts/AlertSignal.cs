@@ -16,6 +16,9 @@ public abstract record AlertSignal
     /// <summary>A bot's health turned unhealthy: an alert once it lasts <c>unhealthy_after</c>.</summary>
     public sealed record UnhealthyBegan(string BotId, string Reason, long? EventId = null) : AlertSignal;
 
+    /// <summary>A bot's state changed: its health matters only while it runs.</summary>
+    public sealed record StateChanged(string BotId, bool Running) : AlertSignal;
+
     /// <summary>A bot was restarted after a crash: counted for restart storms.</summary>
     public sealed record Restarted(string BotId, string Reason) : AlertSignal;
 }

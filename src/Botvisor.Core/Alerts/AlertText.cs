@@ -59,7 +59,7 @@ public static class AlertText
 
     private static string Names(IReadOnlyList<AlertNotice> list)
     {
-        var names = string.Join(", ", list.Take(DigestNames).Select(a => Escape(a.Key.Subject)));
+        var names = string.Join(", ", list.Select(a => a.Key.Subject).Order(StringComparer.Ordinal).Take(DigestNames).Select(Escape));
         return list.Count > DigestNames ? $"{names} and {list.Count - DigestNames} more" : names;
     }
 
