@@ -78,7 +78,10 @@ public static class ControlEndpoints
         }
     }
 
-    internal static IResult Json(int status, JsonNode body) => Results.Content(body.ToJsonString(), "application/json", statusCode: status);
+    internal static IResult Json(int status, JsonNode body) => Results.Content(body.ToJsonString(Readable), "application/json", statusCode: status);
+
+    /// <summary>Emoji and non-ASCII text as they are, not as \uXXXX escapes: people read these answers with curl.</summary>
+    private static readonly System.Text.Json.JsonSerializerOptions Readable = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     internal static IResult Error(int status, string message) => Json(status, new JsonObject { ["error"] = message });
 }

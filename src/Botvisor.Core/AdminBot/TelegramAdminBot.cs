@@ -351,8 +351,12 @@ public sealed partial class TelegramAdminBot : IAsyncDisposable
         Message = botId is null ? $"{actor}: {action}: {outcome}" : $"{actor}: {action} {botId}: {outcome}",
     });
 
+    private int _disposed;
+
+    /// <summary>Stops it; the hosted service and the container both call this, so only the first call does anything.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         await _stopping.CancelAsync().ConfigureAwait(false);
         Task[] running;
         lock (_gate) running = [_loop, .. _handlers];
@@ -366,7 +370,7 @@ public sealed partial class TelegramAdminBot : IAsyncDisposable
         _stopping.Dispose();
     }
 
-    /// <summary>1 s doubling to 30 s.</summary>
+    /// <summary>1 s doubling to 10 s: the admin bot comes up soon after the Bot API does.</summary>
     private sealed class RetryDelay
     {
         public TimeSpan Next { get; private set; } = TimeSpan.FromSeconds(1);
@@ -374,7 +378,7 @@ public sealed partial class TelegramAdminBot : IAsyncDisposable
         public TimeSpan Take()
         {
             var d = Next;
-            Next = TimeSpan.FromTicks(Math.Min(Next.Ticks * 2, TimeSpan.FromSeconds(30).Ticks));
+            Next = TimeSpan.FromTicks(Math.Min(Next.Ticks * 2, TimeSpan.FromSeconds(10).Ticks));
             return d;
         }
     }

@@ -158,8 +158,12 @@ public sealed partial class AlertCenter : IAsyncDisposable
         Message = message,
     });
 
+    private int _disposed;
+
+    /// <summary>Stops it; the hosted service and the container both call this, so only the first call does anything.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) == 1) return;
         _writer.EventsStored -= Observe;
         if (_timer is not null) await _timer.DisposeAsync().ConfigureAwait(false);
         await _stopping.CancelAsync().ConfigureAwait(false);

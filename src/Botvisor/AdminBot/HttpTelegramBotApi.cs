@@ -215,7 +215,7 @@ public sealed class HttpTelegramBotApi : ITelegramBotApi, IDisposable
         }
         catch (HttpRequestException ex)
         {
-            return (default, new TelegramFailure(TelegramFailureKind.Unreachable, null, Clean(ex.Message)));
+            return (default, new TelegramFailure(TelegramFailureKind.Unreachable, null, Clean(ex.InnerException?.Message ?? ex.Message)));
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {

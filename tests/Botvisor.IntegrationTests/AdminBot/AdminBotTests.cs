@@ -110,6 +110,10 @@ public class AdminBotTests : IAsyncLifetime
         Assert.Contains($"telegram:{Viewer}: restart worker: refused: the user's role is view", events, StringComparison.Ordinal);
         Assert.DoesNotContain(token, events, StringComparison.Ordinal);
         Assert.DoesNotContain(token[(token.IndexOf(':', StringComparison.Ordinal) + 1)..], string.Join('\n', daemon.Entries.Select(e => e.Message)), StringComparison.Ordinal);
+
+        daemon.Signal("TERM");
+        Assert.Equal(0, await daemon.WaitForExitAsync());
+        Assert.DoesNotContain(daemon.Stderr, l => l.Contains("exception", StringComparison.OrdinalIgnoreCase));
     }
 
     [Fact]
