@@ -44,7 +44,9 @@ public sealed partial class EmulatedBot
             {
                 ["message_id"] = _nextMessageId++,
                 ["from"] = User(),
-                ["chat"] = new JsonObject { ["id"] = chatId, ["type"] = chatId < 0 ? "supergroup" : "private" },
+                ["chat"] = chatId < 0
+                    ? new JsonObject { ["id"] = chatId, ["type"] = "supergroup", ["title"] = "Test group" }
+                    : new JsonObject { ["id"] = chatId, ["type"] = "private", ["first_name"] = "Tester" },
                 ["date"] = time.GetUtcNow().ToUnixTimeSeconds(),
             };
             fill(message);
