@@ -464,6 +464,15 @@ class Bench:
             self.add(name, "status query p50", n, [percentile(times, 50)], "ms")
             self.add(name, "status query p99", n, [percentile(times, 99)], "ms")
 
+    def sources(self, make_tool, n, fetches):
+        """A remote source of n bots (bench/sources_bench.py). Botvisor only."""
+        import sources_bench
+        for name in self.tool_names():
+            if name != "botvisor":
+                self.notes.append(f"sources: {name} not measured (remote sources are Botvisor's)")
+                continue
+            sources_bench.run(self, make_tool(name), n, fetches, procs_with, cpu_seconds, wait_until, new_marker)
+
     def churn(self, make_tool, n, seconds, warmup, interval):
         """N workers that crash every half second, restarted at once, for `seconds` after a warm-up: the daemon's
         RSS (and anonymous RSS) sampled every `interval` seconds, at the start of the window and at its end, and the
@@ -618,7 +627,7 @@ def write_report(rows, info, versions, args, notes):
     print("\n".join(lines))
 
 
-WORKLOADS = ["start", "start-python", "idle", "restart", "stop", "logs", "status", "churn"]
+WORKLOADS = ["start", "start-python", "idle", "restart", "stop", "logs", "status", "churn", "sources"]
 
 
 def main():
@@ -663,6 +672,7 @@ def main():
         "logs": lambda: g(bench.log_throughput, make, 10, log_s),
         "status": lambda: g(bench.control_latency, make, n, calls),
         "churn": lambda: g(bench.churn, make, churn_n, churn_s, churn_warmup, churn_every),
+        "sources": lambda: g(bench.sources, make, n, 20 if args.quick else 200),
     }
     for name in WORKLOADS:
         if not args.workload or name in args.workload:

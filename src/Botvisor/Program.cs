@@ -38,6 +38,7 @@ public static class Program
             MuteCommand.Mute(),
             MuteCommand.Unmute(),
             DaemonCommands.Reload(),
+            SourcesCommand.Create(),
             ValidateCommand.Create(),
             InitCommand.Create(),
             CompletionCommand.Create(),

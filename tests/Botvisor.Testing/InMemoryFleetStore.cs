@@ -15,6 +15,7 @@ public sealed class InMemoryFleetStore : IFleetStore
     private long _lastId;
     private readonly Dictionary<string, WorkerRecord> _workers = new(StringComparer.Ordinal);
     private readonly Dictionary<string, StoredBot> _bots = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, SourceSnapshot> _sources = new(StringComparer.Ordinal);
     private bool _disposed;
 
     public IReadOnlyList<BotEvent> Events
@@ -142,6 +143,35 @@ public sealed class InMemoryFleetStore : IFleetStore
         {
             ThrowIfDisposed();
             _bots.Remove(botId);
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task<IReadOnlyList<SourceSnapshot>> LoadSourceSnapshotsAsync(CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            return Task.FromResult<IReadOnlyList<SourceSnapshot>>(_sources.Values.OrderBy(s => s.Name, StringComparer.Ordinal).ToList());
+        }
+    }
+
+    public Task SaveSourceSnapshotAsync(SourceSnapshot snapshot, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            _sources[snapshot.Name] = snapshot with { FetchedAt = DateTimeOffset.FromUnixTimeMilliseconds(snapshot.FetchedAt.ToUnixTimeMilliseconds()) };
+        }
+        return Task.CompletedTask;
+    }
+
+    public Task DeleteSourceSnapshotAsync(string name, CancellationToken cancellationToken = default)
+    {
+        lock (_gate)
+        {
+            ThrowIfDisposed();
+            _sources.Remove(name);
         }
         return Task.CompletedTask;
     }

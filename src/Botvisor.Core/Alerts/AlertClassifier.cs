@@ -13,7 +13,7 @@ namespace Botvisor.Core.Alerts;
 /// Telegram's 409 ("another instance is polling") is a conflict.</item>
 /// <item><c>gateway</c>: a 409 or another poller on the bot's token is a conflict.</item>
 /// <item><c>node</c>: state <c>gone</c> fires node_gone; <c>up</c>, <c>joined</c>, <c>alive</c> resolve it.</item>
-/// <item><c>source</c>: state <c>outage</c> fires source_outage, <c>ok</c>/<c>recovered</c> resolve it;
+/// <item><c>source</c>: remote sources' messages (see <see cref="FromSourceMessage"/>), or, with a state, <c>outage</c> fires source_outage, <c>ok</c>/<c>recovered</c> resolve it;
 /// <c>held</c> fires source_held, <c>confirmed</c>/<c>released</c> resolve it.</item>
 /// </list>
 /// The subject of a node or source event is its <c>BotId</c> field when set, else its message's text
@@ -45,6 +45,9 @@ public static class AlertClassifier
                     case "gone": yield return new AlertSignal.Fire(new AlertKey(Subject(e), AlertKind.NodeGone), e.Message, e.Id); break;
                     case "up" or "joined" or "alive": yield return new AlertSignal.Resolve(new AlertKey(Subject(e), AlertKind.NodeGone), e.Message); break;
                 }
+                break;
+            case BotEventKinds.Source when e.State is null:
+                if (FromSourceMessage(e) is { } fromMessage) yield return fromMessage;
                 break;
             case BotEventKinds.Source:
                 switch (e.State)
@@ -79,6 +82,30 @@ public static class AlertClassifier
                 yield return new AlertSignal.Resolve(new AlertKey(bot, AlertKind.TokenRejected), e.Message);
                 break;
         }
+    }
+
+    /// <summary>
+    /// Remote sources' events as <c>FleetController</c> and <c>RemoteSourceRunner</c> write them (no state):
+    /// "source 'shop': fetch failed: …", "… fetching works again …", "… removal held …", "… is held until
+    /// accepted …", "… the held removal is over …", "… removal accepted" / "… removal seen again and applied".
+    /// </summary>
+    private static AlertSignal? FromSourceMessage(BotEvent e)
+    {
+        const string prefix = "source '";
+        var m = e.Message;
+        if (!m.StartsWith(prefix, StringComparison.Ordinal)) return null;
+        int end = m.IndexOf("': ", prefix.Length, StringComparison.Ordinal);
+        if (end < 0) return null;
+        var source = m[prefix.Length..end];
+        bool Has(string text) => m.Contains(text, StringComparison.Ordinal);
+        if (Has(": fetch failed: ")) return new AlertSignal.Fire(new AlertKey(source, AlertKind.SourceOutage), m[(end + 3)..], e.Id);
+        if (Has("fetching works again")) return new AlertSignal.Resolve(new AlertKey(source, AlertKind.SourceOutage), m[(end + 3)..]);
+        if (Has("removal held") || Has("is held until accepted")) return new AlertSignal.Fire(new AlertKey(source, AlertKind.SourceHeld), m[(end + 3)..], e.Id);
+        if (Has("the held removal is over") || Has("removal accepted") || Has("removal seen again and applied"))
+        {
+            return new AlertSignal.Resolve(new AlertKey(source, AlertKind.SourceHeld), m[(end + 3)..]);
+        }
+        return null;
     }
 
     private static bool IsConflict(string message) =>

@@ -164,6 +164,8 @@ public sealed partial class FleetFileLoader
         var api = Find(root, "api") is { } a ? ParseApi(a) : new ApiConfig();
         var sampleInterval = Duration(root, "", "sample_interval");
         var events = Find(root, "events") is { } ev ? ParseEvents(ev) : null;
+        var templates = Find(root, "templates") is { } tp ? ParseTemplates(tp) : new Dictionary<string, BotConfig>();
+        var sources = Find(root, "sources") is { } sr ? ParseSources(sr, templates) : [];
         var admin = Find(root, "admin") is { } adminNode ? ParseAdmin(adminNode) : null;
         var alerts = Find(root, "alerts") is { } alertsNode ? ParseAlerts(alertsNode) : null;
         var bots = new List<BotConfig>();
@@ -176,7 +178,7 @@ public sealed partial class FleetFileLoader
                     if (KeyName(keyNode, "bots") is not { } id) continue;
                     Locate("bots." + id, keyNode);
                     var bot = ParseBot(id, valueNode);
-                    if (bot is not null) bots.Add(bot);
+                    if (bot is not null && WithTemplate(bot, valueNode, templates) is { } resolved) bots.Add(resolved);
                 }
             }
             else if (!IsNull(botsNode))
@@ -195,6 +197,8 @@ public sealed partial class FleetFileLoader
             Api = api,
             SampleInterval = sampleInterval,
             Events = events,
+            Templates = templates,
+            Sources = sources,
             Admin = admin,
             Alerts = alerts,
         };
@@ -291,22 +295,26 @@ public sealed partial class FleetFileLoader
         Group = Find(map, "group") is { } group ? String(group, p + ".group") : null,
     };
 
-    private BotConfig? ParseBot(string id, YamlNode node)
+    /// <param name="asTemplate">A template (<c>templates:</c>): no token, no template of its own, no command needed.</param>
+    private BotConfig? ParseBot(string id, YamlNode node, bool asTemplate = false)
     {
-        string p = "bots." + id;
+        string p = (asTemplate ? "templates." : "bots.") + id;
         if (node is not YamlMappingNode map)
         {
-            Error(p, node, "expected a mapping with at least 'command:'");
+            Error(p, node, asTemplate ? "expected a mapping of bot keys (a bot definition without a token)" : "expected a mapping with at least 'command:'");
             return null;
         }
-        CheckKeys(map, p, FleetKeys.Bot);
+        CheckKeys(map, p, asTemplate ? FleetKeys.Template : FleetKeys.Bot);
+
+        string? template = null;
+        if (!asTemplate && Find(map, "template") is { } templateNode) template = String(templateNode, p + ".template");
 
         IReadOnlyList<string> command = [];
         if (Find(map, "command") is { } cmdNode) command = Command(cmdNode, p + ".command");
-        else Error(p, map, "the bot has no 'command:'");
+        else if (!asTemplate && template is null) Error(p, map, "the bot has no 'command:' (and no 'template:' to take one from)");
 
         BotToken? token = null;
-        if (Find(map, "token") is { } tokenNode && String(tokenNode, p + ".token") is { Length: > 0 } t)
+        if (!asTemplate && Find(map, "token") is { } tokenNode && String(tokenNode, p + ".token") is { Length: > 0 } t)
         {
             token = new BotToken(t);
         }
@@ -314,6 +322,7 @@ public sealed partial class FleetFileLoader
         return new BotConfig(ParseOptions(map, p))
         {
             Id = id,
+            Template = template,
             Command = command,
             Cwd = Find(map, "cwd") is { } cwd ? String(cwd, p + ".cwd") : null,
             Token = token,

@@ -3,7 +3,7 @@ namespace Botvisor.Core.Configuration;
 /// <summary>The keys the fleet file knows, per section, for unknown-key errors and suggestions.</summary>
 public static class FleetKeys
 {
-    public static readonly string[] Top = ["defaults", "bots", "env_file", "state_dir", "api", "sample_interval", "events", "admin", "alerts"];
+    public static readonly string[] Top = ["defaults", "bots", "env_file", "state_dir", "api", "sample_interval", "events", "templates", "sources", "admin", "alerts"];
 
     public static readonly string[] Events = ["max_age", "max_count"];
 
@@ -21,7 +21,14 @@ public static class FleetKeys
 
     public static readonly string[] Defaults = Options;
 
-    public static readonly string[] Bot = ["command", "cwd", "token", "env", "autostart", "depends_on", "health", .. Options];
+    public static readonly string[] Bot = ["command", "cwd", "token", "env", "autostart", "depends_on", "health", "template", .. Options];
+
+    /// <summary>A template is a bot without a token (its <c>token</c> key is reported as such) and without a template of its own.</summary>
+    public static readonly string[] Template = ["command", "cwd", "token", "env", "autostart", "depends_on", "health", .. Options];
+
+    public static readonly string[] Source = ["url", "interval", "timeout", "headers", "template", "max_removal", "items", "pages", "map"];
+    public static readonly string[] SourcePages = ["next", "link", "number", "size", "per_page", "first", "total"];
+    public static readonly string[] SourceMap = ["id", "token", "env", "enabled", "filter"];
 
     public static readonly string[] Health = ["http", "interval", "timeout", "failures", "initial_delay"];
 

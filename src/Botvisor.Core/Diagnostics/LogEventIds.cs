@@ -75,4 +75,13 @@ public static class LogEventIds
     public const int AlertSent = 708;
     public const int AlertDeliveryFailed = 709;
     public const int AdminUpdateFailed = 710;
+
+    // 9xx: remote sources (sources: in the fleet file)
+    public const int SourceStoredEntryInvalid = 900;
+    public const int SourceSnapshotNotDeleted = 901;
+    public const int SourceRemovalHeld = 902;
+    public const int SourceFetchFailing = 903;
+    public const int SourceFetchRecovered = 904;
+    public const int SourceFetchFailed = 905;
+    public const int SourceFetched = 906;
 }

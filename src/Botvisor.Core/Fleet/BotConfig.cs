@@ -28,6 +28,9 @@ public sealed record BotConfig : BotOptions
     public IReadOnlyList<string> DependsOn { get; init; } = [];
     public HttpProbeConfig? Health { get; init; }
 
+    /// <summary>The template (<c>templates:</c>) this bot takes the keys it does not set from; null: none.</summary>
+    public string? Template { get; init; }
+
     public bool Equals(BotConfig? other) =>
         other is not null
         && base.Equals(other)
@@ -38,7 +41,8 @@ public sealed record BotConfig : BotOptions
         && CollectionEquality.DictionaryEqual(Env, other.Env)
         && Autostart == other.Autostart
         && CollectionEquality.SequenceEqual(DependsOn, other.DependsOn)
-        && Equals(Health, other.Health);
+        && Equals(Health, other.Health)
+        && Template == other.Template;
 
     public override int GetHashCode() => HashCode.Combine(Id, CollectionEquality.SequenceHash(Command), Cwd, Token);
 }

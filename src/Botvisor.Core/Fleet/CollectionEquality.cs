@@ -15,13 +15,16 @@ internal static class CollectionEquality
         return true;
     }
 
-    public static bool DictionaryEqual(IReadOnlyDictionary<string, string>? a, IReadOnlyDictionary<string, string>? b)
+    public static bool DictionaryEqual(IReadOnlyDictionary<string, string>? a, IReadOnlyDictionary<string, string>? b) =>
+        DictionaryEqual<string>(a, b);
+
+    public static bool DictionaryEqual<T>(IReadOnlyDictionary<string, T>? a, IReadOnlyDictionary<string, T>? b)
     {
         if (ReferenceEquals(a, b)) return true;
         if (a is null || b is null || a.Count != b.Count) return false;
         foreach (var (key, value) in a)
         {
-            if (!b.TryGetValue(key, out var other) || !string.Equals(value, other, StringComparison.Ordinal)) return false;
+            if (!b.TryGetValue(key, out var other) || !EqualityComparer<T>.Default.Equals(value, other)) return false;
         }
         return true;
     }

@@ -21,6 +21,12 @@ public sealed record FleetConfig
     /// <summary>The <c>events:</c> section: how long the event log keeps events (null: <see cref="EventRetention.Default"/>).</summary>
     public EventRetention? Events { get; init; }
 
+    /// <summary>The <c>templates:</c> section: named bot definitions without a token, by name.</summary>
+    public IReadOnlyDictionary<string, BotConfig> Templates { get; init; } = new Dictionary<string, BotConfig>();
+
+    /// <summary>The <c>sources:</c> section: remote lists of bots (a platform's API), in the file's order.</summary>
+    public IReadOnlyList<Sources.Remote.RemoteSourceConfig> Sources { get; init; } = [];
+
     /// <summary>The <c>state_dir:</c> setting, absolute, if the file has one.</summary>
     public string? StateDirectory { get; init; }
 

@@ -4,6 +4,7 @@ using Botvisor.Core.State;
 using Botvisor.Core.Storage;
 using Botvisor.Core.Supervision;
 using Botvisor.Core.Sources;
+using Botvisor.Core.Sources.Remote;
 using Botvisor.Core.Validation;
 using Microsoft.Extensions.Logging;
 
@@ -11,7 +12,8 @@ namespace Botvisor.Core.Reconciliation;
 
 /// <summary>
 /// Every change of desired state comes through here, from whichever source it comes: the fleet file
-/// (start, SIGHUP, reload) and the API's bots (add, replace, remove). One path for all of them: the
+/// (start, SIGHUP, reload), the API's bots (add, replace, remove) and remote sources (a platform's list,
+/// fetched; see FleetController.Remote.cs). One path for all of them: the
 /// changed source proposes its next state (parsed before the lock), which is merged with every other
 /// source's current state, validated as a whole, and only then stored, diffed and applied, behind one
 /// gate. Any error rejects the change and the running fleet stays exactly as it was. Only this type
@@ -29,22 +31,34 @@ public sealed partial class FleetController : IDisposable
     private readonly ApiFleetSource _api;
     private FileFleetSource? _file;
 
-    public FleetController(FleetReconciler reconciler, StoreWriter writer, IFleetStore store, TimeProvider time, ILogger<FleetController> logger)
+    public FleetController(FleetReconciler reconciler, StoreWriter writer, IFleetStore store, IFeedClient feeds, TimeProvider time, ILogger<FleetController> logger)
     {
         _reconciler = reconciler;
         _writer = writer;
+        _store = store;
+        _feeds = feeds;
         _time = time;
+        _logger = logger;
         _api = new ApiFleetSource(store, time, logger);
     }
 
     public string? ConfigPath => _file?.Current.Settings?.SourcePath;
 
-    /// <summary>Where a bot is defined: the fleet file's path or <see cref="ApiSource"/>; null if unknown.</summary>
+    /// <summary>Where a bot is defined: the fleet file's path, <see cref="ApiSource"/> or a remote source's name; null if unknown.</summary>
     public string? SourceOf(string botId) =>
-        _file?.Current.Defines(botId) == true ? _file.Name : _api.Current.Defines(botId) ? ApiSource : null;
+        _file?.Current.Defines(botId) == true ? _file.Name
+            : _api.Current.Defines(botId) ? ApiSource
+            : _remotes.FirstOrDefault(r => r.Current.Defines(botId))?.Name;
 
-    /// <summary>Reads the bots added through the API earlier; a stored bot that no longer parses is skipped with an error.</summary>
-    public Task LoadStoredBotsAsync(CancellationToken cancellationToken = default) => _api.LoadAsync(cancellationToken);
+    /// <summary>
+    /// Reads what the store keeps: the bots added through the API (a stored bot that no longer parses is
+    /// skipped with an error) and every remote source's last good list.
+    /// </summary>
+    public async Task LoadStoredBotsAsync(CancellationToken cancellationToken = default)
+    {
+        await _api.LoadAsync(cancellationToken).ConfigureAwait(false);
+        foreach (var snapshot in await _store.LoadSourceSnapshotsAsync(cancellationToken).ConfigureAwait(false)) _storedSnapshots[snapshot.Name] = snapshot;
+    }
 
     /// <summary>Reads the fleet file and applies it with the API's bots; returns the errors (and changes nothing) if the result is invalid.</summary>
     public async Task<FleetApplyResult> ApplyFileAsync(string path, string actor, string reason)
@@ -61,7 +75,8 @@ public sealed partial class FleetController : IDisposable
             }
             // At start, a stored bot the file now defines too gives way to the file.
             var api = _file is null ? _api.WithoutClashes(next) : _api.Current;
-            var (fleet, errors) = Validate(next, api);
+            var remotes = RemotesFor(next.Settings!);
+            var (fleet, errors) = Validate(next, api, remotes.Select(r => (r.Name, r.Current)).ToList());
             if (errors.Count > 0)
             {
                 Audit(actor, reason, null, $"rejected: {errors.Count} error(s); the running fleet is unchanged");
@@ -70,6 +85,7 @@ public sealed partial class FleetController : IDisposable
             _file = source;
             source.Accept(next);
             _api.Accept(api);
+            await UseRemotesAsync(remotes, next.Settings!).ConfigureAwait(false);
             var diff = await _reconciler.ApplyAsync(fleet!, reason).ConfigureAwait(false);
             Audit(actor, reason, null, diff.ToString());
             return new FleetApplyResult(diff, []);
@@ -91,7 +107,7 @@ public sealed partial class FleetController : IDisposable
             {
                 throw new BotConflictException(source == ApiSource
                     ? $"a bot with the id '{bot.Id}' already exists; replace it with PUT /bots/{bot.Id}"
-                    : $"a bot with the id '{bot.Id}' is defined in {source}");
+                    : $"a bot with the id '{bot.Id}' is defined in {Describe(source)}");
             }
             return (await ChangeApiBotsAsync(bot.Id, bot, definition, actor, "add").ConfigureAwait(false))!;
         }
@@ -158,7 +174,7 @@ public sealed partial class FleetController : IDisposable
     {
         var file = _file?.Current ?? throw new InvalidOperationException("the fleet file has not been loaded");
         var next = _api.With(botId, bot);
-        var (fleet, errors) = Validate(file, next);
+        var (fleet, errors) = Validate(file, next, RemoteStates());
         if (errors.Count > 0)
         {
             Audit(actor, action, botId, $"rejected: {string.Join("; ", errors)}");
@@ -184,37 +200,69 @@ public sealed partial class FleetController : IDisposable
         var source = SourceOf(botId) ?? throw new BotNotFoundException(botId);
         if (source != ApiSource)
         {
-            throw new BotConflictException($"bot '{botId}' is defined in {source} and cannot be {what} through the API; edit the file and reload");
+            throw new BotConflictException(source.Contains('/', StringComparison.Ordinal)
+                ? $"bot '{botId}' is defined in {source} and cannot be {what} through the API; edit the file and reload"
+                : $"bot '{botId}' comes from {Describe(source)} and cannot be {what} through the API; change it on the platform, or start and stop it here");
         }
     }
 
     /// <summary>
-    /// Merges the file's state and the API's, validates the whole (a bot defined by both is an error),
-    /// and resolves every bot with the file's settings. Errors in API bots name no file position.
+    /// Merges the file's state, the API's and every remote source's (in this order: a bot id or a token
+    /// given twice is an error of the later one), applies templates, validates the whole, and resolves every
+    /// bot with the file's settings. Errors in bots that are not the file's name no file position.
     /// </summary>
-    private static (ValidatedFleet? Fleet, List<FleetError> Errors) Validate(SourceState file, SourceState api)
+    private static (ValidatedFleet? Fleet, List<FleetError> Errors) Validate(SourceState file, SourceState api, IReadOnlyList<(string Name, SourceState State)> remotes)
     {
         var settings = file.Settings ?? throw new InvalidOperationException("the fleet file's state has no settings");
         var errors = new List<FleetError>();
-        foreach (var id in api.Bots.Select(b => b.Id).Where(file.Defines))
+        var owners = file.Bots.ToDictionary(b => b.Id, _ => settings.SourcePath ?? "the fleet file", StringComparer.Ordinal);
+        var others = new List<(BotConfig Bot, string Source)>();
+        foreach (var (name, state) in remotes.Prepend((ApiSource, api)))
         {
-            errors.Add(file.Locations.Error("bots." + id, $"bot '{id}' is also defined through the API; remove one of them", id));
+            foreach (var bot in state.Bots)
+            {
+                if (owners.TryGetValue(bot.Id, out var owner))
+                {
+                    errors.Add(name == ApiSource && owner != ApiSource
+                        ? file.Locations.Error("bots." + bot.Id, $"bot '{bot.Id}' is also defined through the API; remove one of them", bot.Id)
+                        : new FleetError("bots." + bot.Id, $"bot '{bot.Id}' of {Describe(name)} is already defined in {Describe(owner)}") { Value = bot.Id });
+                    continue;
+                }
+                owners[bot.Id] = name;
+                if (BotTemplates.TryApply(bot, settings.Templates) is { } resolved) others.Add((resolved, name));
+                else errors.Add(new FleetError($"bots.{bot.Id}.template", $"bot '{bot.Id}' of {Describe(name)} names the template '{bot.Template}', which the fleet file does not define") { Value = bot.Template });
+            }
         }
-        var apiIds = api.Bots.Select(b => b.Id).ToHashSet(StringComparer.Ordinal);
-        var merged = settings with { Bots = file.Bots.Concat(api.Bots.Where(b => !file.Defines(b.Id))).ToList() };
+        var otherIds = others.Select(o => o.Bot.Id).ToHashSet(StringComparer.Ordinal);
+        var merged = settings with { Bots = [.. file.Bots, .. others.Select(o => o.Bot)] };
         foreach (var error in FleetValidator.Default.Validate(merged, file.Locations))
         {
-            bool fromApi = apiIds.Any(id => error.Path == "bots." + id || error.Path.StartsWith("bots." + id + ".", StringComparison.Ordinal));
-            errors.Add(fromApi ? error with { File = null, Location = null } : error);
+            bool elsewhere = BotIdOf(error) is { } id && otherIds.Contains(id);
+            errors.Add(elsewhere ? error with { File = null, Location = null } : error);
         }
         if (errors.Count > 0) return (null, errors);
         var specs = BotSpecResolver.ResolveAll(settings with { Bots = file.Bots }, settings.SourcePath ?? "")
-            .Concat(api.Bots.Select(b => BotSpecResolver.Resolve(b, settings.Defaults, settings.BaseDirectory, ApiSource)))
+            .Concat(others.Select(o => BotSpecResolver.Resolve(o.Bot, settings.Defaults, settings.BaseDirectory, o.Source)))
             .ToList();
         return (new ValidatedFleet(specs), errors);
     }
 
-    public void Dispose() => _gate.Dispose();
+    /// <summary>The bot an error is about (its path is <c>bots.&lt;id&gt;…</c>), if any.</summary>
+    private static string? BotIdOf(FleetError error)
+    {
+        if (!error.Path.StartsWith("bots.", StringComparison.Ordinal)) return null;
+        var rest = error.Path.AsSpan(5);
+        int dot = rest.IndexOf('.');
+        return (dot < 0 ? rest : rest[..dot]).ToString();
+    }
+
+    private static string Describe(string source) => source == ApiSource ? "the API" : source.Contains('/', StringComparison.Ordinal) ? source : $"source '{source}'";
+
+    public void Dispose()
+    {
+        _gate.Dispose();
+        foreach (var runner in _runners.Values) runner.Dispose();
+    }
 }
 
 public sealed record FleetApplyResult(FleetDiff? Diff, IReadOnlyList<FleetError> Errors)

@@ -8,3 +8,10 @@ public sealed class BotNotFoundException(string botId) : Exception($"no bot has 
 
 /// <summary>The change contradicts the fleet as it is (the id exists, the bot belongs to the fleet file…).</summary>
 public sealed class BotConflictException(string message) : Exception(message);
+
+/// <summary>No remote source of that name (404).</summary>
+public sealed class SourceNotFoundException(string name, IReadOnlyList<string> known)
+    : Exception(known.Count == 0 ? $"there is no source '{name}': the fleet file has no 'sources:'" : $"there is no source '{name}' (sources: {string.Join(", ", known)})")
+{
+    public string Name { get; } = name;
+}

@@ -45,4 +45,12 @@ public interface IFleetStore : IAsyncDisposable
     Task SaveBotAsync(StoredBot bot, CancellationToken cancellationToken = default);
 
     Task DeleteBotAsync(string botId, CancellationToken cancellationToken = default);
+
+    /// <summary>The last good list of every remote source (<c>sources:</c>).</summary>
+    Task<IReadOnlyList<SourceSnapshot>> LoadSourceSnapshotsAsync(CancellationToken cancellationToken = default);
+
+    /// <summary>Replaces the source's stored list.</summary>
+    Task SaveSourceSnapshotAsync(SourceSnapshot snapshot, CancellationToken cancellationToken = default);
+
+    Task DeleteSourceSnapshotAsync(string name, CancellationToken cancellationToken = default);
 }

@@ -337,6 +337,49 @@ public sealed class SqliteFleetStore : IFleetStore
         }, cancellationToken).ConfigureAwait(false);
     }
 
+    public async Task<IReadOnlyList<SourceSnapshot>> LoadSourceSnapshotsAsync(CancellationToken cancellationToken = default)
+    {
+        return await ExclusiveAsync(() =>
+        {
+            using var cmd = _connection.CreateCommand();
+            cmd.CommandText = "SELECT name, generation, fetched_ms, definitions FROM source_snapshots ORDER BY name";
+            using var reader = cmd.ExecuteReader();
+            var list = new List<SourceSnapshot>();
+            while (reader.Read())
+            {
+                list.Add(new SourceSnapshot(reader.GetString(0), reader.GetInt64(1), DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)), reader.GetString(3)));
+            }
+            return list;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task SaveSourceSnapshotAsync(SourceSnapshot snapshot, CancellationToken cancellationToken = default)
+    {
+        await ExclusiveAsync(() =>
+        {
+            using var cmd = _connection.CreateCommand();
+            cmd.CommandText = "INSERT OR REPLACE INTO source_snapshots (name, generation, fetched_ms, definitions) VALUES ($n, $g, $f, $d)";
+            cmd.Parameters.AddWithValue("$n", snapshot.Name);
+            cmd.Parameters.AddWithValue("$g", snapshot.Generation);
+            cmd.Parameters.AddWithValue("$f", snapshot.FetchedAt.ToUnixTimeMilliseconds());
+            cmd.Parameters.AddWithValue("$d", snapshot.Definitions);
+            cmd.ExecuteNonQuery();
+            return true;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task DeleteSourceSnapshotAsync(string name, CancellationToken cancellationToken = default)
+    {
+        await ExclusiveAsync(() =>
+        {
+            using var cmd = _connection.CreateCommand();
+            cmd.CommandText = "DELETE FROM source_snapshots WHERE name = $n";
+            cmd.Parameters.AddWithValue("$n", name);
+            cmd.ExecuteNonQuery();
+            return true;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Runs <paramref name="work"/> with the connection to itself: one caller at a time.</summary>
     private async Task<T> ExclusiveAsync<T>(Func<T> work, CancellationToken cancellationToken)
     {

@@ -34,6 +34,15 @@ internal static class SqliteMigrations
             actor TEXT NOT NULL
         );
         """,
+        // 3: remote sources' last good lists.
+        """
+        CREATE TABLE source_snapshots (
+            name TEXT PRIMARY KEY,
+            generation INTEGER NOT NULL,
+            fetched_ms INTEGER NOT NULL,
+            definitions TEXT NOT NULL
+        );
+        """,
     ];
 
     /// <summary>Every table of the schema: the version that created it and the columns each version reads.</summary>
@@ -42,5 +51,6 @@ internal static class SqliteMigrations
         ["events"] = (1, "id, time_ms, kind, bot_id, state, message, actor"),
         ["workers"] = (1, "bot_id, pid, pgid, start_time, started_ms"),
         ["bots"] = (2, "id, definition, updated_ms, actor"),
+        ["source_snapshots"] = (3, "name, generation, fetched_ms, definitions"),
     };
 }

@@ -114,6 +114,7 @@ public static class DaemonHostBuilder
         {
             DaemonTokens = options.Admin is { } admin ? [admin.Token] : [],
         });
+        services.AddSingleton<Core.Sources.Remote.IFeedClient, Sources.HttpFeedClient>();
         services.AddSingleton<FleetController>();
         AdminBot.AdminBotSetup.AddAlertsAndAdminBot(services, options); // before the fleet's service: subscribed before the first event
         services.AddSingleton<FleetDaemonService>();
@@ -144,6 +145,7 @@ public static class DaemonHostBuilder
         LogEndpoints.Map(app);
         EventEndpoints.Map(app);
         DaemonEndpoints.Map(app);
+        SourceEndpoints.Map(app);
         AlertEndpoints.Map(app);
         MetricsEndpoint.Map(app);
         app.MapOpenApi("/schema");

@@ -60,6 +60,12 @@ public sealed partial class FleetDaemonService : IHostedService, IDisposable
         _server = server;
         _lifetime = lifetime;
         BotvisorMetrics.Observe(state, time, sampler.Get);
+        SourceMetrics.Observe(() => controller.Sources);
+        // A source's first list starts its bots after the start-up's trim: a large change gets one of its own.
+        controller.SourceApplied += diff =>
+        {
+            if (diff.Added.Count + diff.Changed.Count + diff.Removed.Count >= LargeChange) ScheduleTrim();
+        };
         _ = clock; // created with the daemon, so /status measures uptime from the start
         _options = options;
         _store = store;
@@ -156,7 +162,17 @@ public sealed partial class FleetDaemonService : IHostedService, IDisposable
     /// hold it up beyond <see cref="TrimDeadline"/>), one aggressive collection compacts the heap and
     /// gives the rest back to the system.
     /// </summary>
+    /// <summary>A source's change of this many bots or more is followed by a trim, as a start or a reload is.</summary>
+    private const int LargeChange = 10;
+
+    private readonly Lock _trimLock = new();
+
     private void ScheduleTrim()
+    {
+        lock (_trimLock) ScheduleTrimLocked();
+    }
+
+    private void ScheduleTrimLocked()
     {
         _trim?.Dispose();
         long scheduled = _time.GetTimestamp();
@@ -199,6 +215,7 @@ public sealed partial class FleetDaemonService : IHostedService, IDisposable
         Log.Stopping(_logger, _reconciler.Supervisors.Count);
         // Every step runs even if one before it failed (a full disk must not leave the cgroup tree behind
         // or turn a clean stop into exit code 1): the bots are stopped, and what could not be done is logged.
+        await StopStepAsync("stopping the remote sources' fetching", _controller.StopSourcesAsync).ConfigureAwait(false);
         await StopStepAsync("stopping the bots", () => _reconciler.StopAllAsync("daemon shutting down")).ConfigureAwait(false);
         Record("daemon stopped");
         await StopStepAsync("stopping the resource sampler", () => { _sampler.Dispose(); return Task.CompletedTask; }).ConfigureAwait(false);

@@ -29,6 +29,27 @@ public class AlertClassifierTests
         Assert.Equal(new AlertKey(subject, alert), key);
     }
 
+    [Theory]
+    [InlineData("source 'shop': fetch failed: HTTP 503; keeping the last good list (generation 4, 50 bot(s), from 2026-11-28 10:00:00Z); retrying with backoff", AlertKind.SourceOutage, true)]
+    [InlineData("source 'shop': fetching works again after 3 failed attempt(s): 304 not modified", AlertKind.SourceOutage, false)]
+    [InlineData("source 'shop': 40 of 50 bot(s) missing from the list (more than 50 %): removal held until the next fetch shows it again or `botvisor sources accept shop` (a, b)", AlertKind.SourceHeld, true)]
+    [InlineData("source 'shop': the list is empty; removing all 50 bot(s) is held until accepted with `botvisor sources accept shop`", AlertKind.SourceHeld, true)]
+    [InlineData("source 'shop': the held removal is over: the missing bots are back in the list", AlertKind.SourceHeld, false)]
+    [InlineData("source 'shop': generation 5: 0 added, 0 changed, 40 removed (10 bot(s), removal accepted)", AlertKind.SourceHeld, false)]
+    public void Classify_RemoteSourceMessagesAsTheyAreWritten(string message, AlertKind kind, bool fires)
+    {
+        var signal = One(BotEventKinds.Source, null, null, message);
+        var key = fires ? Assert.IsType<AlertSignal.Fire>(signal).Key : Assert.IsType<AlertSignal.Resolve>(signal).Key;
+        Assert.Equal(new AlertKey("shop", kind), key);
+    }
+
+    [Fact]
+    public void Classify_OrdinarySourceEvents_AreNoAlerts()
+    {
+        Assert.Empty(AlertClassifier.Classify(new BotEvent { Time = DateTimeOffset.UnixEpoch, Kind = BotEventKinds.Source, Message = "source 'shop': generation 2: 1 added, 0 changed, 0 removed (3 bot(s))" }));
+        Assert.Empty(AlertClassifier.Classify(new BotEvent { Time = DateTimeOffset.UnixEpoch, Kind = BotEventKinds.Source, Message = "source 'shop': item 3 ('x') rejected: no command" }));
+    }
+
     [Fact]
     public void Classify_AlertAndAuditEvents_AreNoAlerts()
     {

@@ -20,6 +20,8 @@ public abstract class DurableFleetStoreContract : FleetStoreContract
         var stored = await Store.AppendEventsAsync([Event("one", "a"), Event("two")]);
         await Store.SaveWorkersAsync([worker]);
         await Store.SaveBotAsync(bot);
+        var snapshot = new SourceSnapshot("sensay", 7, T0, """[{"id":"a"}]""");
+        await Store.SaveSourceSnapshotAsync(snapshot);
         await Store.DisposeAsync();
 
         Store = Reopen(); // DisposeAsync disposes whatever Store is now
@@ -28,6 +30,7 @@ public abstract class DurableFleetStoreContract : FleetStoreContract
         Assert.Equal(stored, await Store.ReadEventsAsync(0, 10));
         Assert.Equal([worker], await Store.LoadWorkersAsync());
         Assert.Equal([bot], await Store.LoadBotsAsync());
+        Assert.Equal([snapshot], await Store.LoadSourceSnapshotsAsync());
         var next = await Store.AppendEventsAsync([Event("three")]);
         Assert.True(next[0].Id > stored[^1].Id);
     }

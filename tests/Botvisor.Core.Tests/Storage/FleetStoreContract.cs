@@ -288,6 +288,26 @@ public abstract class FleetStoreContract : IAsyncLifetime
         Assert.Equal(new StoredBot("a", "{}", T0.AddMilliseconds(123), "x"), Assert.Single(await Store.LoadBotsAsync()));
     }
 
+    // ---- remote sources' last good lists -----------------------------------------------------------
+
+    [Fact]
+    public async Task SourceSnapshots_AreSavedReplacedAndDeleted_InNameOrder_TimesToTheMillisecond()
+    {
+        var b = new SourceSnapshot("sensay", 3, T0.AddTicks(1234567), """[{"id":"a","token":"1:x"}]""");
+        var a = new SourceSnapshot("acme", 1, T0, "[]");
+        await Store.SaveSourceSnapshotAsync(b);
+        await Store.SaveSourceSnapshotAsync(a);
+        Assert.Equal([a, b with { FetchedAt = T0.AddMilliseconds(123) }], await Store.LoadSourceSnapshotsAsync());
+
+        var b2 = new SourceSnapshot("sensay", 4, T0.AddSeconds(5), "[]");
+        await Store.SaveSourceSnapshotAsync(b2);
+        Assert.Equal([a, b2], await Store.LoadSourceSnapshotsAsync());
+
+        await Store.DeleteSourceSnapshotAsync("acme");
+        await Store.DeleteSourceSnapshotAsync("nobody");
+        Assert.Equal([b2], await Store.LoadSourceSnapshotsAsync());
+    }
+
     // ---- helpers -------------------------------------------------------------------------------------
 
     protected static BotEvent Event(string message, string? botId = null) =>

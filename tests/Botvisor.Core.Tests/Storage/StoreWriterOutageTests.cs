@@ -195,6 +195,12 @@ public class StoreWriterOutageTests : IAsyncDisposable
 
         public Task<IReadOnlyList<StoredBot>> LoadBotsAsync(CancellationToken cancellationToken = default) => Inner.LoadBotsAsync(cancellationToken);
 
+        public Task<IReadOnlyList<SourceSnapshot>> LoadSourceSnapshotsAsync(CancellationToken cancellationToken = default) => Inner.LoadSourceSnapshotsAsync(cancellationToken);
+
+        public Task SaveSourceSnapshotAsync(SourceSnapshot snapshot, CancellationToken cancellationToken = default) => Inner.SaveSourceSnapshotAsync(snapshot, cancellationToken);
+
+        public Task DeleteSourceSnapshotAsync(string name, CancellationToken cancellationToken = default) => Inner.DeleteSourceSnapshotAsync(name, cancellationToken);
+
         public Task SaveBotAsync(StoredBot bot, CancellationToken cancellationToken = default)
         {
             Check();

@@ -446,4 +446,31 @@ public class BotMachineTests
         bot.Step(new S.ChildExited(ExitStatus.Killed(Signals.SIGTERM), GroupAlive: false));
         Assert.Equal(BotLifecycleState.Stopped, bot.Public);
     }
+
+    /// <summary>A failed bot is not revived by a reload or a source's fetch that leaves it as it was; a changed definition starts it.</summary>
+    [Fact]
+    public void Failed_StaysFailedOnAnUnchangedUpdate_AChangedDefinitionStartsItWithAFreshBudget()
+    {
+        var bot = new Bot(Spec()).Up().Step(new S.TokenRejected("token rejected", "token rejected; not restarting"))
+            .Step(new S.ChildExited(ExitStatus.Killed(Signals.SIGTERM), GroupAlive: false));
+        Assert.Equal(BotLifecycleState.Failed, bot.Public);
+
+        bot.Step(new S.Update(Spec(), "source sensay"));
+        Assert.Equal(BotLifecycleState.Failed, bot.Public);
+        Assert.False(bot.Has<E.RunGates>());
+
+        bot.Step(new S.Update(Spec(s => s with { Token = new BotToken("123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw") }), "source sensay"));
+        Assert.IsType<BotPhase.Gating>(bot.State.Phase);
+        Assert.True(bot.Has<E.RunGates>());
+        Assert.Equal(0, bot.State.ConsecutiveFailures);
+    }
+
+    /// <summary>A bot stopped on request stays stopped when its definition changes.</summary>
+    [Fact]
+    public void Stopped_StaysStoppedWhenItsDefinitionChanges()
+    {
+        var bot = new Bot(Spec()).Up().Step(new S.Stop("asked")).Step(new S.ChildExited(ExitStatus.Killed(Signals.SIGTERM), GroupAlive: false));
+        bot.Step(new S.Update(Spec(s => s with { MaxRestarts = 9 }), "reload"));
+        Assert.Equal(BotLifecycleState.Stopped, bot.Public);
+    }
 }

@@ -197,6 +197,12 @@ public static class BotMachine
                     Emit(new MachineEffect.CancelGates());
                     RunGates(reason);
                     break;
+                case BotPhase.Failed when State.Wish == Wish.Run:
+                    // A failed bot stays failed (a reload or a source's fetch does not revive it) until its
+                    // definition changes: the new one (a fixed token, command…) gets a start with a fresh budget.
+                    State = State with { ConsecutiveFailures = 0, GateAttempts = 0 };
+                    RunGates(reason);
+                    break;
             }
         }
 

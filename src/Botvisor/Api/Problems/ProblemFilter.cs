@@ -17,6 +17,10 @@ internal sealed class ProblemFilter : IEndpointFilter
         {
             return ApiProblems.NotFound(ex.Message);
         }
+        catch (SourceNotFoundException ex)
+        {
+            return ApiProblems.NotFound(ex.Message);
+        }
         catch (BotConflictException ex)
         {
             return ApiProblems.Conflict(ex.Message);

@@ -43,7 +43,9 @@ internal static class ValidateCommand
         }
         if (result.Succeeded)
         {
-            stdout.WriteLine($"{path}: OK, {result.Fleet!.Bots.Count} bot(s)");
+            var fleet = result.Fleet!;
+            var sources = fleet.Sources.Count == 0 ? "" : $", {fleet.Sources.Count} remote source(s) ({string.Join(", ", fleet.Sources.Select(s => $"{s.Name}: {s.DisplayUrl}"))}; their lists are checked as they are fetched)";
+            stdout.WriteLine($"{path}: OK, {fleet.Bots.Count} bot(s){sources}");
             return ExitCodes.Ok;
         }
         foreach (var error in result.Errors) stderr.WriteLine(error);

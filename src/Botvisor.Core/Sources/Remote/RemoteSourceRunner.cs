@@ -1,0 +1,206 @@
+using System.Threading.Channels;
+using Botvisor.Core.Fleet;
+using Botvisor.Core.Reconciliation;
+using Botvisor.Core.State;
+using Botvisor.Core.Supervision;
+using Microsoft.Extensions.Logging;
+
+namespace Botvisor.Core.Sources.Remote;
+
+/// <summary>
+/// One source's fetching: one loop, so fetches of a source never overlap. It fetches at start, then every
+/// <c>interval</c> with ±10 % jitter (so a cluster's nodes and many sources do not all ask at once); after a
+/// failure it keeps the last good list and retries with backoff (1s doubling, at most the interval). A sync
+/// (<c>POST /sources/NAME/sync</c>) or an accept wakes it; requests that arrive during a fetch are served
+/// together by the next one. An outage is an event, a warning and a status when it begins and when it ends,
+/// not at every retry.
+/// </summary>
+public sealed partial class RemoteSourceRunner : IAsyncDisposable, IDisposable
+{
+    private const double IntervalJitter = 0.1;
+
+    private readonly FleetController _controller;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly Channel<Request> _requests = Channel.CreateUnbounded<Request>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Task _loop;
+
+    public RemoteSourceRunner(RemoteFleetSource source, FleetController controller, TimeProvider time, ILogger logger)
+    {
+        Source = source;
+        _controller = controller;
+        _time = time;
+        _logger = logger;
+        _loop = Task.Run(() => RunAsync(_stop.Token));
+    }
+
+    public RemoteFleetSource Source { get; }
+
+    /// <summary>Asks for a fetch now (or, with <paramref name="accept"/>, for the held removal to be applied) and waits for its outcome.</summary>
+    public async Task<SourceOutcome> RequestAsync(bool accept, CancellationToken cancellationToken)
+    {
+        var request = new Request(accept, new TaskCompletionSource<SourceOutcome>(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (!_requests.Writer.TryWrite(request)) throw new ObjectDisposedException(nameof(RemoteSourceRunner), "the daemon is stopping");
+        return await request.Outcome.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task RunAsync(CancellationToken stop)
+    {
+        var delay = TimeSpan.Zero;
+        try
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                Source.Scheduled(_time.GetUtcNow() + delay);
+                await WaitAsync(delay, stop).ConfigureAwait(false);
+                var waiting = new List<Request>();
+                while (_requests.Reader.TryRead(out var request)) waiting.Add(request);
+
+                bool accept = waiting.Any(r => r.Accept);
+                var outcome = accept ? await AcceptAsync().ConfigureAwait(false) : await FetchAsync(stop).ConfigureAwait(false);
+                foreach (var request in waiting) request.Outcome.TrySetResult(outcome);
+                delay = outcome.Ok ? Jittered(Source.Config.Interval) : RetryDelay(Source.Status.ConsecutiveFailures);
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            _requests.Writer.TryComplete();
+            while (_requests.Reader.TryRead(out var request)) request.Outcome.TrySetCanceled(CancellationToken.None);
+            Source.Scheduled(null);
+        }
+    }
+
+    private async Task WaitAsync(TimeSpan delay, CancellationToken stop)
+    {
+        if (_requests.Reader.TryPeek(out _)) return;
+        using var wake = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        var timer = Task.Delay(delay, _time, wake.Token);
+        var request = _requests.Reader.WaitToReadAsync(wake.Token).AsTask();
+        await Task.WhenAny(timer, request).ConfigureAwait(false);
+        wake.Cancel();
+        stop.ThrowIfCancellationRequested();
+    }
+
+    private async Task<SourceOutcome> FetchAsync(CancellationToken stop)
+    {
+        FeedFetch fetch;
+        try
+        {
+            fetch = await Source.Fetcher.FetchAsync(Source.Config, stop).ConfigureAwait(false);
+        }
+        catch (FeedException ex)
+        {
+            return Failed(ex.Message);
+        }
+        if (fetch.Hash == Source.LastHash && Source.Held is null)
+        {
+            return Succeeded(fetch.NotModified ? "not modified (304)" : "unchanged");
+        }
+        return await TakeInAsync(fetch, accept: false).ConfigureAwait(false);
+    }
+
+    private async Task<SourceOutcome> AcceptAsync()
+    {
+        if (Source.LastFetch is not { } fetch || Source.Held is null) return new SourceOutcome(true, "nothing to accept: no removal is held", Source.Status);
+        return await TakeInAsync(fetch, accept: true).ConfigureAwait(false);
+    }
+
+    private async Task<SourceOutcome> TakeInAsync(FeedFetch fetch, bool accept)
+    {
+        try
+        {
+            return Succeeded(await _controller.ApplyFetchAsync(Source, fetch, accept).ConfigureAwait(false));
+        }
+        catch (FeedException ex)
+        {
+            return Failed(ex.Message);
+        }
+        catch (Storage.StoreUnavailableException ex)
+        {
+            return Failed($"the list could not be stored ({ex.Message}); nothing was changed");
+        }
+    }
+
+    private SourceOutcome Succeeded(string result)
+    {
+        int failures = Source.Status.ConsecutiveFailures;
+        Source.Succeeded(_time.GetUtcNow(), result);
+        if (failures > 0)
+        {
+            Log.Recovered(_logger, Source.Name, failures);
+            _controller.Record(BotEventKinds.Source, $"source '{Source.Name}': fetching works again after {failures} failed attempt(s): {result}");
+        }
+        else
+        {
+            Log.Fetched(_logger, Source.Name, result);
+        }
+        return new SourceOutcome(true, result, Source.Status);
+    }
+
+    private SourceOutcome Failed(string reason)
+    {
+        int failures = Source.Failed(_time.GetUtcNow(), reason);
+        var keeping = Source.Generation > 0
+            ? $"keeping the last good list (generation {Source.Generation}, {Source.Current.Bots.Count} bot(s), from {Source.GenerationTime:u})"
+            : $"keeping its {Source.Current.Bots.Count} bot(s)";
+        if (failures == 1)
+        {
+            Log.Failing(_logger, Source.Name, reason, keeping);
+            _controller.Record(BotEventKinds.Source, $"source '{Source.Name}': fetch failed: {reason}; {keeping}; retrying with backoff");
+        }
+        else
+        {
+            Log.FailedAgain(_logger, Source.Name, failures, reason);
+        }
+        return new SourceOutcome(false, reason, Source.Status);
+    }
+
+    private TimeSpan Jittered(TimeSpan interval) =>
+        interval * (1 + IntervalJitter * (2 * Random.Shared.NextDouble() - 1));
+
+    private TimeSpan RetryDelay(int failures)
+    {
+        var max = Source.Config.Interval < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : Source.Config.Interval;
+        return BackoffPolicy.Delay(new BackoffSettings(TimeSpan.FromSeconds(1), 2, max, 0.2), failures, Random.Shared.NextDouble());
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_stop.IsCancellationRequested) return;
+        await _stop.CancelAsync().ConfigureAwait(false);
+        try
+        {
+            await _loop.ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+        _stop.Dispose();
+    }
+
+    public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
+
+    private sealed record Request(bool Accept, TaskCompletionSource<SourceOutcome> Outcome);
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = Diagnostics.LogEventIds.SourceFetchFailing, Level = LogLevel.Warning, Message = "Source {Source}: fetch failed: {Reason}; {Keeping}; retrying with backoff")]
+        public static partial void Failing(ILogger logger, string source, string reason, string keeping);
+
+        [LoggerMessage(EventId = Diagnostics.LogEventIds.SourceFetchRecovered, Level = LogLevel.Information, Message = "Source {Source}: fetching works again after {Failures} failed attempt(s)")]
+        public static partial void Recovered(ILogger logger, string source, int failures);
+
+        [LoggerMessage(EventId = Diagnostics.LogEventIds.SourceFetchFailed, Level = LogLevel.Debug, Message = "Source {Source}: fetch failed again ({Failures} in a row): {Reason}")]
+        public static partial void FailedAgain(ILogger logger, string source, int failures, string reason);
+
+        [LoggerMessage(EventId = Diagnostics.LogEventIds.SourceFetched, Level = LogLevel.Debug, Message = "Source {Source}: {Result}")]
+        public static partial void Fetched(ILogger logger, string source, string result);
+    }
+}
+
+/// <summary>What one fetch (or accept) of a source gave: whether it worked, its result in words, and the source's status after it.</summary>
+public sealed record SourceOutcome(bool Ok, string Result, RemoteSourceStatus Status);
