@@ -99,6 +99,52 @@ public class AlertTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task TodaysProducers_RaiseTheirAlerts_TokenRejectedRestartStormUnhealthyConflictMemoryKill()
+    {
+        var token = await _emu.RegisterAsync("fleet_admin_bot");
+        var revoked = await _emu.RegisterAsync("revoked_bot");
+        await _emu.RevokeAsync(revoked);
+        using var fleet = Fleet(token, $"{Operator}", """
+              unhealthy_after: 2s
+              restart_storm: { restarts: 3, within: 1m }
+              digest_after: 10
+            """, $$"""
+              revoked:
+                command: [sleep, "1000"]
+                token: "{{revoked}}"
+                telegram: { api_base_url: "{{_emu.BaseUrl}}" }
+              stormy:
+                command: [sh, -c, "sleep 0.3; exit 1"]
+                max_restarts: 100
+              sick:
+                command: [sleep, "1000"]
+                health: { http: "http://127.0.0.1:9/healthz", interval: 300ms, timeout: 200ms, failures: 1000 }
+              copied:
+                command: [sh, -c, "echo 'Conflict: terminated by other getUpdates request; make sure that only one bot instance is running'; exec sleep 1000"]
+              hungry:
+                command: [python3, -c, "import time; x = bytearray(300 * 1024 * 1024); time.sleep(1000)"]
+                memory_max: 50MiB
+                max_restarts: 100
+            """);
+        File.WriteAllText(fleet.ConfigPath, "sample_interval: 500ms\n" + File.ReadAllText(fleet.ConfigPath));
+        await using var daemon = DaemonRunner.Start(fleet.ConfigPath, fleet.StateDir);
+        var admin = new AdminBotDriver(_emu, token);
+
+        string[] expected =
+        [
+            "🔴 revoked has a token Telegram rejects: token rejected by Telegram",
+            "🔴 stormy is in a restart storm",
+            "🔴 sick is unhealthy: unhealthy for",
+            "🔴 copied has another instance polling its token (409 Conflict)",
+            "🔴 hungry was killed at its memory limit: memory limit 50 MiB exceeded",
+        ];
+        foreach (var line in expected)
+        {
+            await admin.WaitForMessageAsync(Operator, m => AdminBotDriver.Text(m).Split('\n').Any(l => l.StartsWith(line, StringComparison.Ordinal)), line);
+        }
+    }
+
+    [Fact]
     public async Task FiftyBotsFailingAtOnce_YieldOneDigest()
     {
         var token = await _emu.RegisterAsync("fleet_admin_bot");
