@@ -1,4 +1,3 @@
-using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Botvisor.Core.Fleet;
@@ -224,42 +223,7 @@ public sealed class HttpTelegramBotApi : ITelegramBotApi, IDisposable
 
         using (response)
         {
-            JsonDocument doc;
-            try
-            {
-                doc = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false), cancellationToken: cancellationToken).ConfigureAwait(false);
-            }
-            catch (JsonException)
-            {
-                var kind = (int)response.StatusCode >= 500 ? TelegramFailureKind.Unreachable : TelegramFailureKind.Other;
-                return (default, new TelegramFailure(kind, (int)response.StatusCode, $"not a Bot API answer (HTTP {(int)response.StatusCode})"));
-            }
-            using (doc)
-            {
-                var root = doc.RootElement;
-                if (root.TryGetProperty("ok", out var ok) && ok.ValueKind == JsonValueKind.True && root.TryGetProperty("result", out var result))
-                {
-                    return (result.Clone(), null);
-                }
-                int code = root.TryGetProperty("error_code", out var c) && c.TryGetInt32(out var ci) ? ci : (int)response.StatusCode;
-                var description = Clean(root.TryGetProperty("description", out var d) ? d.GetString() ?? "" : response.StatusCode.ToString());
-                TimeSpan? retryAfter = null;
-                long? migrateTo = null;
-                if (root.TryGetProperty("parameters", out var p) && p.ValueKind == JsonValueKind.Object)
-                {
-                    if (p.TryGetProperty("retry_after", out var r) && r.TryGetInt32(out var seconds)) retryAfter = TimeSpan.FromSeconds(seconds);
-                    if (p.TryGetProperty("migrate_to_chat_id", out var mg) && mg.TryGetInt64(out var to)) migrateTo = to;
-                }
-                var failureKind = code switch
-                {
-                    (int)HttpStatusCode.Unauthorized => TelegramFailureKind.Rejected,
-                    (int)HttpStatusCode.NotFound when method == "getMe" => TelegramFailureKind.Rejected,
-                    (int)HttpStatusCode.TooManyRequests => TelegramFailureKind.RateLimited,
-                    >= 500 => TelegramFailureKind.Unreachable,
-                    _ => TelegramFailureKind.Other,
-                };
-                return (default, new TelegramFailure(failureKind, code, description, retryAfter) { MigrateToChatId = migrateTo });
-            }
+            return await Telegram.BotApiAnswer.ReadAsync(response, Clean, notFoundRejects: method == "getMe", cancellationToken).ConfigureAwait(false);
         }
     }
 
