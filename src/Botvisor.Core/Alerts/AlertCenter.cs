@@ -25,9 +25,12 @@ public sealed partial class AlertCenter : IAsyncDisposable
     private ITimer? _timer;
     private Task _lastDelivery = Task.CompletedTask;
 
-    public AlertCenter(AlertTimings timings, IEnumerable<IAlertChannel> channels, StoreWriter writer, TimeProvider time, ILogger<AlertCenter> logger)
+    private readonly SilenceFile? _silenceFile;
+
+    public AlertCenter(AlertTimings timings, IEnumerable<IAlertChannel> channels, StoreWriter writer, TimeProvider time, ILogger<AlertCenter> logger, SilenceFile? silenceFile = null)
     {
         _engine = new AlertEngine(timings);
+        _silenceFile = silenceFile;
         _channels = channels.ToList();
         _writer = writer;
         _time = time;
@@ -40,6 +43,12 @@ public sealed partial class AlertCenter : IAsyncDisposable
 
     public void Start()
     {
+        if (_silenceFile is not null)
+        {
+            var silences = _silenceFile.Load(_time.GetUtcNow(), out var problem);
+            foreach (var silence in silences) _engine.Mute(silence);
+            if (problem is not null) Log.SilencesUnreadable(_logger, problem);
+        }
         _writer.EventsStored += Observe;
         _timer = _time.CreateTimer(static s => ((AlertCenter)s!).OnTick(), this, Tick, Tick);
     }
@@ -75,7 +84,11 @@ public sealed partial class AlertCenter : IAsyncDisposable
     public Silence Mute(string target, AlertKind? kind, TimeSpan duration, string by)
     {
         var silence = new Silence(target, kind, _time.GetUtcNow() + duration, by);
-        lock (_gate) _engine.Mute(silence);
+        lock (_gate)
+        {
+            _engine.Mute(silence);
+            SaveSilences();
+        }
         Record($"{by}: mute {silence.Describe()} for {Configuration.DurationParser.Format(duration)}: ok", target == Silence.AnySubject ? null : target, by, BotEventKinds.Audit);
         return silence;
     }
@@ -83,9 +96,27 @@ public sealed partial class AlertCenter : IAsyncDisposable
     public int Unmute(string target, AlertKind? kind, string by)
     {
         int n;
-        lock (_gate) n = _engine.Unmute(target, kind);
+        lock (_gate)
+        {
+            n = _engine.Unmute(target, kind);
+            if (n > 0) SaveSilences();
+        }
         if (n > 0) Record($"{by}: unmute {new Silence(target, kind, default, by).Describe()}: ok", target == Silence.AnySubject ? null : target, by, BotEventKinds.Audit);
         return n;
+    }
+
+    /// <summary>Writes the silences in force (under the gate); a failure is logged, the silence holds in memory.</summary>
+    private void SaveSilences()
+    {
+        if (_silenceFile is null) return;
+        try
+        {
+            _silenceFile.Save(_engine.Silences(_time.GetUtcNow()));
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            Log.SilencesUnwritable(_logger, _silenceFile.Path, ex.Message);
+        }
     }
 
     private void OnTick()
@@ -184,5 +215,11 @@ public sealed partial class AlertCenter : IAsyncDisposable
 
         [LoggerMessage(EventId = Diagnostics.LogEventIds.AlertDeliveryFailed, Level = LogLevel.Warning, Message = "Alert not delivered to {Channel}: {Reason} ({Summary})")]
         public static partial void DeliveryFailed(ILogger logger, string channel, string summary, string reason);
+
+        [LoggerMessage(EventId = Diagnostics.LogEventIds.SilencesUnreadable, Level = LogLevel.Warning, Message = "Silences: {Problem}")]
+        public static partial void SilencesUnreadable(ILogger logger, string problem);
+
+        [LoggerMessage(EventId = Diagnostics.LogEventIds.SilencesUnwritable, Level = LogLevel.Warning, Message = "Silences could not be written to {Path} ({Reason}); they hold until the daemon stops")]
+        public static partial void SilencesUnwritable(ILogger logger, string path, string reason);
     }
 }

@@ -75,6 +75,8 @@ public static class LogEventIds
     public const int AlertSent = 708;
     public const int AlertDeliveryFailed = 709;
     public const int AdminUpdateFailed = 710;
+    public const int SilencesUnreadable = 711;
+    public const int SilencesUnwritable = 712;
 
     // 9xx: remote sources (sources: in the fleet file)
     public const int SourceStoredEntryInvalid = 900;

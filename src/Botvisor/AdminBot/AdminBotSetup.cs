@@ -43,7 +43,8 @@ public static class AdminBotSetup
             var channels = new List<IAlertChannel>();
             if (options.Admin is { Chats.Count: > 0 } a) channels.Add(new TelegramAlertChannel(sp.GetRequiredService<TelegramSender>(), a.Chats, timings.DigestAfter));
             channels.AddRange(options.Alerts.Webhooks.Select(w => new WebhookAlertChannel(w, sp.GetRequiredService<TimeProvider>())));
-            return new AlertCenter(timings, channels, sp.GetRequiredService<StoreWriter>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<AlertCenter>>());
+            return new AlertCenter(timings, channels, sp.GetRequiredService<StoreWriter>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<AlertCenter>>(),
+                new SilenceFile(Path.Combine(options.StateDirectory, SilenceFile.FileName)));
         });
         services.AddHostedService<AdminBotHostedService>();
     }

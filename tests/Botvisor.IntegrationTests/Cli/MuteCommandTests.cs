@@ -58,5 +58,17 @@ public class MuteCommandTests
         var events = await AdminBot.AdminBotTests.EventsAsync(daemon);
         Assert.Matches(@"unix:\S+: mute crashy for 2h: ok", events);
         Assert.Matches(@"unix:\S+: unmute crashy: ok", events);
+
+        // Silences outlive the daemon: the next one on this state directory keeps kind:restart_storm.
+        var file = Path.Combine(fleet.StateDir, "silences.json");
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(file));
+        daemon.Signal("TERM");
+        Assert.Equal(0, await daemon.WaitForExitAsync());
+        await using var next = DaemonRunner.Start(fleet.ConfigPath, fleet.StateDir);
+        await next.WaitForAsync(200, e => e.Message.StartsWith("Bot crashy: failed", StringComparison.Ordinal));
+        var (afterCode, afterJson, _) = await DaemonRunner.RunCliAsync(Cli("mute", "--json"));
+        Assert.Equal(0, afterCode);
+        var kept = Assert.Single(JsonDocument.Parse(afterJson).RootElement.GetProperty("silences").EnumerateArray());
+        Assert.Equal("restart_storm", kept.GetProperty("kind").GetString());
     }
 }
