@@ -275,6 +275,10 @@ public sealed partial class TelegramAdminBot : IAsyncDisposable
         {
             return NoSuchBot(botId);
         }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return $"{Bold(botId)}: {action} failed: {Escape(Shorten(ex.Message, 300))}";
+        }
     }
 
     private async Task OnCallbackAsync(TelegramCallbackQuery q, CancellationToken ct)
