@@ -471,7 +471,7 @@ class Bench:
             if name != "botvisor":
                 self.notes.append(f"sources: {name} not measured (remote sources are Botvisor's)")
                 continue
-            sources_bench.run(self, make_tool(name), n, fetches, procs_with, cpu_seconds, wait_until, new_marker)
+            sources_bench.run(self, make_tool(name), n, fetches, procs_with, cpu_seconds, wait_until, new_marker, rss_mib)
 
     def churn(self, make_tool, n, seconds, warmup, interval):
         """N workers that crash every half second, restarted at once, for `seconds` after a warm-up: the daemon's

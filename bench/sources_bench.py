@@ -74,7 +74,7 @@ class Platform:
         self.server.shutdown()
 
 
-def run(bench, tool, n, fetches, procs_with, cpu_seconds, wait_until, new_marker):
+def run(bench, tool, n, fetches, procs_with, cpu_seconds, wait_until, new_marker, rss):
     marker = new_marker()
     platform = Platform(n)
     config = os.path.join(tool.root, "botvisor.yaml")
@@ -154,10 +154,3 @@ sources:
         tool.cleanup(marker)
         platform.close()
 
-
-def rss(pid):
-    with open(f"/proc/{pid}/status") as f:
-        for line in f:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0

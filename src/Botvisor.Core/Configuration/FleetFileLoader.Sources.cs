@@ -129,6 +129,10 @@ public sealed partial class FleetFileLoader
             Error(p, map, "a source with 'map:' needs a 'template:': its items give only the id, the token and env, the template gives the command");
         }
 
+        if (url is { Scheme: "http" } && !url.IsLoopback && headers.Count > 0)
+        {
+            Error(p + ".url", Find(map, "url")!, "the source's headers (its credentials) would cross the network in clear text: use https://", UrlMasking.Mask(url));
+        }
         if (_errors.Count > errorsBefore || url is null) return null;
         return new RemoteSourceConfig
         {
@@ -145,8 +149,9 @@ public sealed partial class FleetFileLoader
         };
     }
 
+    /// <summary>A URL that is not one is shown only when nothing in it can be a credential.</summary>
     private static string MaskedUrlText(string text) =>
-        Uri.TryCreate(text, UriKind.Absolute, out var u) ? UrlMasking.Mask(u) : text.Contains('@', StringComparison.Ordinal) ? "****" : text;
+        Uri.TryCreate(text, UriKind.Absolute, out var u) ? UrlMasking.Mask(u) : text.IndexOfAny(['@', '?', '#']) >= 0 ? "****" : text;
 
     private static bool TryShare(string text, out double share)
     {

@@ -28,15 +28,17 @@ public sealed partial class FleetFileLoader
     }
 
     private readonly bool _expandVariables;
+    private bool _commandMayComeLater;
 
     /// <summary>
     /// Parses one bot given as a YAML or JSON document (the HTTP API's body, <c>botvisor add</c>'s
     /// snippet): the same keys and checks as a bot of the fleet file, plus <c>id</c>. Variables are
     /// not expanded: a remote caller must not read the daemon's environment.
     /// </summary>
-    public static (BotConfig? Bot, IReadOnlyList<FleetError> Errors) ParseBotDocument(string text, string source, string? routeId)
+    /// <param name="commandMayComeLater">A remote source's item: without a command of its own it takes its source's template's.</param>
+    public static (BotConfig? Bot, IReadOnlyList<FleetError> Errors) ParseBotDocument(string text, string source, string? routeId, bool commandMayComeLater = false)
     {
-        var loader = new FleetFileLoader(source, _ => null, expandVariables: false);
+        var loader = new FleetFileLoader(source, _ => null, expandVariables: false) { _commandMayComeLater = commandMayComeLater };
         BotConfig? bot;
         try
         {
@@ -311,7 +313,7 @@ public sealed partial class FleetFileLoader
 
         IReadOnlyList<string> command = [];
         if (Find(map, "command") is { } cmdNode) command = Command(cmdNode, p + ".command");
-        else if (!asTemplate && template is null) Error(p, map, "the bot has no 'command:' (and no 'template:' to take one from)");
+        else if (!asTemplate && template is null && !_commandMayComeLater) Error(p, map, "the bot has no 'command:' (and no 'template:' to take one from)");
 
         BotToken? token = null;
         if (!asTemplate && Find(map, "token") is { } tokenNode && String(tokenNode, p + ".token") is { Length: > 0 } t)

@@ -86,4 +86,5 @@ public static class LogEventIds
     public const int SourceFetchRecovered = 904;
     public const int SourceFetchFailed = 905;
     public const int SourceFetched = 906;
+    public const int SourceStoredBotGivesWay = 907;
 }

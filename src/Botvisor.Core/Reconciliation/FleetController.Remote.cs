@@ -20,7 +20,8 @@ public sealed partial class FleetController
     private readonly ILogger _logger;
     private List<RemoteFleetSource> _remotes = [];
     private readonly Dictionary<string, SourceSnapshot> _storedSnapshots = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, RemoteSourceRunner> _runners = new(StringComparer.Ordinal);
+    /// <summary>Replaced whole under the gate, read without it (by the API's sync and accept).</summary>
+    private volatile IReadOnlyDictionary<string, RemoteSourceRunner> _runners = new Dictionary<string, RemoteSourceRunner>(StringComparer.Ordinal);
     private bool _sourcesStopped;
 
     /// <summary>Raised after a remote source's fetch changed the running fleet (the daemon trims its heap after a large one).</summary>
@@ -34,16 +35,16 @@ public sealed partial class FleetController
     {
         var runner = Runner(name);
         Audit(actor, "sync source", null, $"source '{name}'");
-        return runner.RequestAsync(accept: false, cancellationToken);
+        return runner.RequestAsync(accept: null, cancellationToken);
     }
 
     /// <summary>Applies the removal held for the source (the last fetch's list, without the brake).</summary>
     public Task<SourceOutcome> AcceptSourceAsync(string name, string actor, CancellationToken cancellationToken)
     {
         var runner = Runner(name);
-        if (runner.Source.Held is null) throw new BotConflictException($"source '{name}' has no held removal to accept");
-        Audit(actor, "accept source removal", null, $"source '{name}': {runner.Source.Held.Ids.Count} bot(s)");
-        return runner.RequestAsync(accept: true, cancellationToken);
+        var held = runner.Source.Held ?? throw new BotConflictException($"source '{name}' has no held removal to accept");
+        Audit(actor, "accept source removal", null, $"source '{name}': {held.Ids.Count} bot(s)");
+        return runner.RequestAsync(held, cancellationToken);
     }
 
     /// <summary>Ends every source's fetching (the daemon stops); their bots are stopped with the rest.</summary>
@@ -55,7 +56,7 @@ public sealed partial class FleetController
         {
             _sourcesStopped = true;
             runners = [.. _runners.Values];
-            _runners.Clear();
+            _runners = new Dictionary<string, RemoteSourceRunner>(StringComparer.Ordinal);
         }
         finally
         {
@@ -65,7 +66,8 @@ public sealed partial class FleetController
     }
 
     private RemoteSourceRunner Runner(string name) =>
-        _runners.GetValueOrDefault(name) ?? throw new SourceNotFoundException(name, _remotes.Select(r => r.Name).ToList());
+        _runners.GetValueOrDefault(name)
+        ?? (_sourcesStopped ? throw new BotConflictException("the daemon is stopping; nothing was fetched") : throw new SourceNotFoundException(name, _remotes.Select(r => r.Name).ToList()));
 
     private List<(string Name, SourceState State)> RemoteStates() => _remotes.Select(r => (r.Name, r.Current)).ToList();
 
@@ -93,25 +95,53 @@ public sealed partial class FleetController
     /// <summary>Makes <paramref name="remotes"/> the running set (called under the gate once the file's change is valid).</summary>
     private async Task UseRemotesAsync(List<RemoteFleetSource> remotes, FleetConfig settings)
     {
+        var runners = new Dictionary<string, RemoteSourceRunner>(_runners, StringComparer.Ordinal);
         foreach (var removed in _remotes.Where(r => !remotes.Contains(r)))
         {
-            if (_runners.Remove(removed.Name, out var runner)) _ = runner.DisposeAsync().AsTask();
+            if (runners.Remove(removed.Name, out var runner)) _ = runner.DisposeAsync().AsTask();
             await DeleteSnapshotAsync(removed.Name).ConfigureAwait(false);
         }
         foreach (var name in _storedSnapshots.Keys.Where(n => settings.Sources.All(s => s.Name != n)).ToList())
         {
             await DeleteSnapshotAsync(name).ConfigureAwait(false);
         }
+        var reconfigured = new List<RemoteFleetSource>();
         foreach (var (source, config) in remotes.Zip(settings.Sources))
         {
-            source.Reconfigure(config);
+            if (source.Reconfigure(config)) reconfigured.Add(source);
             source.ForgetLastRead(); // the file may have freed an id or changed a template: the next fetch is read again
         }
         _remotes = remotes;
         if (_sourcesStopped) return;
-        foreach (var source in remotes.Where(r => !_runners.ContainsKey(r.Name)))
+        foreach (var source in remotes.Where(r => !runners.ContainsKey(r.Name)))
         {
-            _runners[source.Name] = new RemoteSourceRunner(source, this, _time, _logger);
+            runners[source.Name] = new RemoteSourceRunner(source, this, _time, _logger);
+        }
+        foreach (var source in reconfigured) runners[source.Name].Wake(); // a new URL, mapping or filter: fetch now
+        _runners = runners;
+    }
+
+    /// <summary>
+    /// At start: a stored source's bot that fails with the fleet as it is now (a token the file now has, a
+    /// program gone) is not run, with an error in the log, rather than stopping the daemon from starting;
+    /// its source's next fetch decides again.
+    /// </summary>
+    private void DropInvalidStored(SourceState file, SourceState api, List<RemoteFleetSource> remotes)
+    {
+        for (int round = 0; round < 5; round++)
+        {
+            var (_, errors) = Validate(file, api, remotes.Select(r => (r.Name, r.Current)).ToList());
+            var failing = errors.Select(BotIdOf).OfType<string>().ToHashSet(StringComparer.Ordinal);
+            bool dropped = false;
+            foreach (var remote in remotes)
+            {
+                foreach (var error in errors.Where(e => BotIdOf(e) is { } id && remote.Current.Defines(id)))
+                {
+                    Log.StoredSourceEntryInvalid(_logger, remote.Name, error.ToString());
+                }
+                dropped |= remote.Drop(failing);
+            }
+            if (!dropped) return;
         }
     }
 
@@ -130,16 +160,26 @@ public sealed partial class FleetController
 
     /// <summary>
     /// Takes in one fetch of <paramref name="source"/> (called by its runner, one at a time): bad entries are
-    /// rejected alone, the removal brake decides what may go, the list is validated with the rest of the
-    /// fleet, stored, and applied. Throws <see cref="FeedException"/> when the fetch cannot be taken in at all.
+    /// rejected alone (validated with the rest of the fleet, the fetching source last, so that a clash is
+    /// its entry's fault), the removal brake then decides what may go (entries rejected count as missing),
+    /// and the list is stored and applied. Throws <see cref="FeedException"/> when the fetch cannot be taken
+    /// in at all, including when every entry fails (a fault of this node, such as a missing program, more
+    /// likely than a platform that broke every item at once). <paramref name="expectedHold"/>: for an accept,
+    /// the held removal the operator saw; another one is not applied.
     /// </summary>
-    internal async Task<string> ApplyFetchAsync(RemoteFleetSource source, FeedFetch fetch, bool accepted)
+    internal async Task<string> ApplyFetchAsync(RemoteFleetSource source, FeedFetch fetch, bool accepted, HeldRemoval? expectedHold = null)
     {
-        var extract = fetch.Read(source.Config); // before the lock: parsing a large list holds up nothing
+        var config = source.Config;
+        var extract = fetch.Read(config); // before the lock: parsing a large list holds up nothing
         await _gate.WaitAsync().ConfigureAwait(false);
         try
         {
             if (!_remotes.Contains(source) || _file?.Current is not { Settings: not null } file) return "ignored: the source is no longer in the fleet file";
+            if (!ReferenceEquals(config, source.Config)) throw new StaleFetchException();
+            if (accepted && (source.Held is not { } held0 || expectedHold is null || !held0.Ids.SetEquals(expectedHold.Ids)))
+            {
+                throw new BotConflictException($"the removal held for source '{source.Name}' changed since it was shown; look at `botvisor sources` again");
+            }
             var entries = extract.Entries.ToList();
 
             // An id another source already has is this entry's problem, not the fleet's.
@@ -150,38 +190,21 @@ public sealed partial class FleetController
                     entries[i] = entries[i].Reject($"the id '{entries[i].Id}' is already defined in {Describe(owner)}");
                 }
             }
+            int offered = Candidates(entries).Count();
 
+            // Entries that fail with the rest of the fleet are rejected alone; then the brake sees what is left.
             var current = source.Current.Bots;
-            var candidateIds = Candidates(entries).Select(i => entries[i].Id!).ToHashSet(StringComparer.Ordinal);
-            var removed = current.Select(b => b.Id).Where(id => !candidateIds.Contains(id)).ToHashSet(StringComparer.Ordinal);
-            var decision = RemovalBrake.Decide(current.Count, removed, candidateIds.Count, source.Held, source.Config.MaxRemoval, accepted);
-            var kept = decision.Remove ? [] : current.Where(b => removed.Contains(b.Id)).Select(b => (b, source.DocumentOf(b.Id)!)).ToList();
-
-            // Validate with the rest of the fleet; an entry with errors is rejected alone, and the rest again.
-            ValidatedFleet? fleet = null;
-            List<(BotConfig Bot, string Document)> next = [];
-            for (int round = 0; fleet is null; round++)
+            RejectInvalid(file, source, entries, kept: []);
+            if (offered > 0 && !Candidates(entries).Any())
             {
-                next = [.. kept, .. Candidates(entries).Select(i => (entries[i].Bot!, entries[i].Document!))];
-                var state = new SourceState(next.Select(n => n.Bot).ToList(), new Configuration.SourceMap(null));
-                var remotes = _remotes.Select(r => r == source ? (r.Name, state) : (r.Name, r.Current)).ToList();
-                (fleet, var errors) = Validate(file, _api.Current, remotes);
-                if (fleet is not null) break;
-                var byId = errors.GroupBy(e => BotIdOf(e) ?? "").ToDictionary(g => g.Key, g => string.Join("; ", g.Select(e => e.Message)), StringComparer.Ordinal);
-                bool rejectedAny = false;
-                foreach (var i in Candidates(entries))
-                {
-                    if (byId.TryGetValue(entries[i].Id!, out var reason))
-                    {
-                        entries[i] = entries[i].Reject(reason);
-                        rejectedAny = true;
-                    }
-                }
-                if (!rejectedAny || round > 3)
-                {
-                    throw new FeedException($"the list cannot be applied: {string.Join("; ", errors.Select(e => e.ToString()))}");
-                }
+                var first = entries.First(e => e.Rejection is not null);
+                throw new FeedException($"every entry of the list fails here (such as {first.Name}: {first.Rejection}); the running bots are kept");
             }
+            var accepting = Candidates(entries).Select(i => entries[i].Id!).ToHashSet(StringComparer.Ordinal);
+            var removed = current.Select(b => b.Id).Where(id => !accepting.Contains(id)).ToHashSet(StringComparer.Ordinal);
+            var decision = RemovalBrake.Decide(current.Count, removed, accepting.Count, source.Held, config.MaxRemoval, accepted);
+            var kept = decision.Remove ? [] : current.Where(b => removed.Contains(b.Id)).Select(b => (b, source.DocumentOf(b.Id)!)).ToList();
+            var (fleet, next) = RejectInvalid(file, source, entries, kept);
 
             var rejected = entries.Where(e => e.Rejection is not null).Select(e => new RejectedEntry(e.Index, e.Id, e.Rejection!)).ToList();
             var held = decision.Held
@@ -211,6 +234,38 @@ public sealed partial class FleetController
         }
     }
 
+    /// <summary>
+    /// Validates <paramref name="kept"/> and the entries not yet rejected with the rest of the fleet (the
+    /// fetching source last), rejecting each entry that has an error until the whole is valid. An error in
+    /// a kept bot or in another source cannot be an entry's fault: the fetch fails.
+    /// </summary>
+    private (ValidatedFleet Fleet, List<(BotConfig Bot, string Document)> Next) RejectInvalid(
+        SourceState file, RemoteFleetSource source, List<FeedEntry> entries, List<(BotConfig Bot, string Document)> kept)
+    {
+        for (int round = 0; ; round++)
+        {
+            List<(BotConfig Bot, string Document)> next = [.. kept, .. Candidates(entries).Select(i => (entries[i].Bot!, entries[i].Document!))];
+            var state = new SourceState(next.Select(n => n.Bot).ToList(), new Configuration.SourceMap(null));
+            var remotes = _remotes.Where(r => r != source).Select(r => (r.Name, r.Current)).Append((source.Name, state)).ToList();
+            var (fleet, errors) = Validate(file, _api.Current, remotes);
+            if (fleet is not null) return (fleet, next);
+            var byId = errors.GroupBy(e => BotIdOf(e) ?? "").ToDictionary(g => g.Key, g => string.Join("; ", g.Select(e => e.Message)), StringComparer.Ordinal);
+            bool rejectedAny = false;
+            foreach (var i in Candidates(entries))
+            {
+                if (byId.TryGetValue(entries[i].Id!, out var reason))
+                {
+                    entries[i] = entries[i].Reject(reason);
+                    rejectedAny = true;
+                }
+            }
+            if (!rejectedAny || round > 3)
+            {
+                throw new FeedException($"the list cannot be applied: {string.Join("; ", errors.Take(5).Select(e => e.ToString()))}");
+            }
+        }
+    }
+
     private static IEnumerable<int> Candidates(List<FeedEntry> entries)
     {
         for (int i = 0; i < entries.Count; i++)
@@ -225,13 +280,21 @@ public sealed partial class FleetController
     private static string Summary(string what, List<RejectedEntry> rejected) =>
         rejected.Count == 0 ? what : $"{what}; {rejected.Count} entr{(rejected.Count == 1 ? "y" : "ies")} rejected";
 
+    /// <summary>At most this many events for entries newly rejected by one fetch (then one that counts the rest).</summary>
+    private const int MaxRejectionEvents = 10;
+
     /// <summary>Events for what is new in this read: entries rejected that were not before, a removal held or no longer held.</summary>
     private void ReportRead(RemoteFleetSource source, List<RejectedEntry> rejected, HeldRemoval? held, BrakeDecision decision)
     {
         var before = source.Status.Rejected.Select(r => (r.Id, r.Reason)).ToHashSet();
-        foreach (var entry in rejected.Where(r => !before.Contains((r.Id, r.Reason))))
+        var fresh = rejected.Where(r => !before.Contains((r.Id, r.Reason))).ToList();
+        foreach (var entry in fresh.Take(MaxRejectionEvents))
         {
             Record(BotEventKinds.Source, $"source '{source.Name}': item {entry.Index}{(entry.Id is null ? "" : $" ('{entry.Id}')")} rejected: {entry.Reason}");
+        }
+        if (fresh.Count > MaxRejectionEvents)
+        {
+            Record(BotEventKinds.Source, $"source '{source.Name}': and {fresh.Count - MaxRejectionEvents} more entries rejected (see `botvisor sources`)");
         }
         if (held is not null && (source.Held is null || !source.Held.Ids.SetEquals(held.Ids)))
         {

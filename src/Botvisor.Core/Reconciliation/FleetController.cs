@@ -76,6 +76,13 @@ public sealed partial class FleetController : IDisposable
             // At start, a stored bot the file now defines too gives way to the file.
             var api = _file is null ? _api.WithoutClashes(next) : _api.Current;
             var remotes = RemotesFor(next.Settings!);
+            if (_file is null)
+            {
+                // At start, a stored source's bot that the file or the API now defines gives way to them.
+                var taken = next.Bots.Select(b => b.Id).Concat(api.Bots.Select(b => b.Id)).ToHashSet(StringComparer.Ordinal);
+                foreach (var remote in remotes) remote.DropClashes(taken, _logger);
+                DropInvalidStored(next, api, remotes);
+            }
             var (fleet, errors) = Validate(next, api, remotes.Select(r => (r.Name, r.Current)).ToList());
             if (errors.Count > 0)
             {
@@ -229,8 +236,21 @@ public sealed partial class FleetController : IDisposable
                     continue;
                 }
                 owners[bot.Id] = name;
-                if (BotTemplates.TryApply(bot, settings.Templates) is { } resolved) others.Add((resolved, name));
-                else errors.Add(new FleetError($"bots.{bot.Id}.template", $"bot '{bot.Id}' of {Describe(name)} names the template '{bot.Template}', which the fleet file does not define") { Value = bot.Template });
+                // A source's items that name no template take the source's, as the file now says.
+                var template = bot.Template ?? settings.Sources.FirstOrDefault(s => s.Name == name)?.Template;
+                var written = template == bot.Template ? bot : bot with { Template = template };
+                if (BotTemplates.TryApply(written, settings.Templates) is not { } resolved)
+                {
+                    errors.Add(new FleetError($"bots.{bot.Id}.template", $"bot '{bot.Id}' of {Describe(name)} names the template '{written.Template}', which the fleet file does not define") { Value = written.Template });
+                }
+                else if (resolved.Command.Count == 0)
+                {
+                    errors.Add(new FleetError($"bots.{bot.Id}.command", $"bot '{bot.Id}' of {Describe(name)} has no command, and {(written.Template is null ? "no template to take one from" : $"its template '{written.Template}' gives none")}"));
+                }
+                else
+                {
+                    others.Add((resolved, name));
+                }
             }
         }
         var otherIds = others.Select(o => o.Bot.Id).ToHashSet(StringComparer.Ordinal);

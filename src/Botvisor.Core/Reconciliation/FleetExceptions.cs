@@ -15,3 +15,6 @@ public sealed class SourceNotFoundException(string name, IReadOnlyList<string> k
 {
     public string Name { get; } = name;
 }
+
+/// <summary>A fetch read with a source's definition that a reload has since replaced: it is not applied (the runner fetches again).</summary>
+public sealed class StaleFetchException() : Exception("the source's definition changed during the fetch");

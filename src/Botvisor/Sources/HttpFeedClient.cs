@@ -53,6 +53,15 @@ internal sealed class HttpFeedClient : IFeedClient, IDisposable
         {
             throw new FeedException($"{shown} could not be reached: {Describe(ex)}");
         }
+        catch (IOException)
+        {
+            // With the headers read, a connection dropped mid-body is an HttpIOException, not an HttpRequestException.
+            throw new FeedException($"{shown}: the connection ended before the answer did");
+        }
+        catch (InvalidDataException)
+        {
+            throw new FeedException($"{shown}: the answer's compressed body is damaged");
+        }
     }
 
     private static async Task<byte[]> ReadBodyAsync(HttpResponseMessage response, long maxBytes, string shown, CancellationToken cancellationToken)
@@ -99,7 +108,7 @@ internal sealed class HttpFeedClient : IFeedClient, IDisposable
             HttpRequestError.SecureConnectionError => "the TLS handshake failed",
             HttpRequestError.ResponseEnded => "the connection ended before the answer did",
             HttpRequestError.InvalidResponse => "the answer is not valid HTTP",
-            _ => ex.HttpRequestError.ToString(),
+            _ => ex.InnerException?.Message ?? ex.Message,
         };
 
     public void Dispose() => _http.Dispose();

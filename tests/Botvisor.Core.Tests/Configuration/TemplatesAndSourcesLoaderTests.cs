@@ -103,6 +103,7 @@ public class TemplatesAndSourcesLoaderTests
     [InlineData("sources:\n  api: { url: 'https://x/y' }\n", "sources.api", 2, "not be 'api'")]
     [InlineData("sources:\n  s: { url: 'https://x/y', headers: { 'Bad Header': v } }\n", "sources.s.headers.Bad Header", 2, "not a valid HTTP header name")]
     [InlineData("sources:\n  s: { url: 'https://x/y', colour: red }\n", "sources.s.colour", 2, "unknown key")]
+    [InlineData("sources:\n  s: { url: 'http://platform.example/y', headers: { X-Key: k } }\n", "sources.s.url", 2, "clear text: use https://")]
     public void Mistakes_AreLocated(string yaml, string path, int line, string message)
     {
         var loaded = Parse(yaml);

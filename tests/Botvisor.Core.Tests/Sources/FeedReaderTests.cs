@@ -42,7 +42,7 @@ public class FeedReaderTests
         var alpha = Assert.Single(extract.Accepted);
         Assert.Equal("alpha", alpha.Id);
         Assert.Equal(TokenA, alpha.Bot!.Token!.Reveal());
-        Assert.Equal("replica", alpha.Bot.Template);
+        Assert.Null(alpha.Bot.Template); // the controller applies the source's template as the file says at the time
         Assert.Equal("alpha", alpha.Bot.Env!["REPLICA_SLUG"]);
         Assert.Equal("u-alpha", alpha.Bot.Env["REPLICA_UUID"]);
         Assert.Equal(1, extract.Filtered);
@@ -50,7 +50,7 @@ public class FeedReaderTests
         Assert.Empty(extract.Rejected);
 
         // The stored document reads back as the same bot.
-        var (back, errors) = FleetFileLoader.ParseBotDocument(alpha.Document!, "stored", null);
+        var (back, errors) = FleetFileLoader.ParseBotDocument(alpha.Document!, "stored", null, commandMayComeLater: true);
         Assert.Empty(errors);
         Assert.Equal(alpha.Bot, back);
     }
@@ -86,9 +86,24 @@ public class FeedReaderTests
             """);
         var a = Assert.Single(extract.Accepted);
         Assert.Equal(["python3", "a.py"], a.Bot!.Command);
-        Assert.Equal("replica", a.Bot.Template); // the source's template fills what the item leaves out
+        Assert.Null(a.Bot.Template); // the source's template fills what the item leaves out, applied by the controller
         Assert.Contains("restart", extract.Rejected.Single(e => e.Id == "b").Rejection);
         Assert.Contains("no token", extract.Rejected.Single(e => e.Id == "c").Rejection);
+    }
+
+    [Fact]
+    public void AnItemMayNotChooseTheAccountItRunsAs_AndATokenInTheIdFieldIsMasked()
+    {
+        var source = new RemoteSourceConfig { Name = "own", Url = new Uri("https://x/bots") };
+        var extract = Read(source, $$"""
+            [{"id": "a", "token": "{{TokenA}}", "command": "sleep 1", "user": "root"},
+             {"id": "{{TokenB}}", "token": "{{TokenB}}", "command": "sleep 1"} ]
+            """);
+        Assert.Empty(extract.Accepted);
+        Assert.Contains("'user' cannot come from a source", extract.Rejected.Single(e => e.Id == "a").Rejection);
+        var masked = extract.Rejected.Single(e => e.Index == 2);
+        Assert.Equal("1000002:****", masked.Id);
+        Assert.DoesNotContain("bbbbbbbb", masked.Rejection);
     }
 
     [Theory]

@@ -62,6 +62,17 @@ public class RemovalBrakeTests
     }
 
     [Fact]
+    public void APartialListAfterAnEmptyOne_IsANewDrop_NotAConfirmation()
+    {
+        var all = Ids(Enumerable.Range(0, 100).Select(i => $"b{i}").ToArray());
+        var held = new HeldRemoval(all, 100, T0, NeedsAccept: true);
+        var ninety = Ids(Enumerable.Range(10, 90).Select(i => $"b{i}").ToArray());
+        var decision = RemovalBrake.Decide(100, ninety, 10, held, 0.1, false);
+        Assert.True(decision.Held);
+        Assert.False(decision.WasConfirmed);
+    }
+
+    [Fact]
     public void ASingleBotSource_MayLoseItsBot_OnlyByAnAcceptedEmptyList()
     {
         Assert.True(RemovalBrake.Decide(1, Ids("a"), 0, null, 0.1, false).NeedsAccept);

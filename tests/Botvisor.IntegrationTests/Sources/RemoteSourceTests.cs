@@ -126,11 +126,8 @@ public sealed class RemoteSourceTests : IAsyncLifetime
     [Fact]
     public async Task OneChangedToken_RestartsOnlyThatBot()
     {
-        await PutReplicasAsync("alpha", "beta", "gamma");
-        using var fleet = Fleet();
-        await using var daemon = DaemonRunner.Start(fleet.ConfigPath, fleet.StateDir);
-        foreach (var id in new[] { "alpha", "beta", "gamma" }) await daemon.WaitForRunningAsync(id);
-        using var http = await daemon.HttpAsync();
+        await using var run = await RunAsync("alpha", "beta", "gamma");
+        var (daemon, http) = (run.Daemon, run.Http);
         var before = await BotsAsync(http);
 
         int mark = daemon.Mark;
@@ -151,11 +148,8 @@ public sealed class RemoteSourceTests : IAsyncLifetime
     [Fact]
     public async Task Outages_500_Timeout_MalformedJson_MissingPage_KeepTheRunningFleet_AndAreReportedOnce()
     {
-        await PutReplicasAsync("alpha", "beta", "gamma");
-        using var fleet = Fleet();
-        await using var daemon = DaemonRunner.Start(fleet.ConfigPath, fleet.StateDir);
-        foreach (var id in new[] { "alpha", "beta", "gamma" }) await daemon.WaitForRunningAsync(id);
-        using var http = await daemon.HttpAsync();
+        await using var run = await RunAsync("alpha", "beta", "gamma");
+        var (daemon, http) = (run.Daemon, run.Http);
         var before = await BotsAsync(http);
 
         string[] faults = ["error500", "timeout", "malformed", "missing_page"];
@@ -193,12 +187,8 @@ public sealed class RemoteSourceTests : IAsyncLifetime
     [Fact]
     public async Task BadEntries_NullToken_DuplicateToken_BadId_AreRejectedAlone_TheRestIsApplied()
     {
-        await PutReplicasAsync("alpha", "beta");
-        using var fleet = Fleet();
-        await using var daemon = DaemonRunner.Start(fleet.ConfigPath, fleet.StateDir);
-        await daemon.WaitForRunningAsync("alpha");
-        await daemon.WaitForRunningAsync("beta");
-        using var http = await daemon.HttpAsync();
+        await using var run = await RunAsync("alpha", "beta");
+        var (daemon, http) = (run.Daemon, run.Http);
 
         await _platform.PutAsync("nulltoken", Token(40));
         await _platform.PatchAsync("nulltoken", "telegram_integration.token", null);
@@ -230,12 +220,8 @@ public sealed class RemoteSourceTests : IAsyncLifetime
     [Fact]
     public async Task EmptyList_IsNeverApplied_UntilAccepted()
     {
-        await PutReplicasAsync("alpha", "beta");
-        using var fleet = Fleet();
-        await using var daemon = DaemonRunner.Start(fleet.ConfigPath, fleet.StateDir);
-        await daemon.WaitForRunningAsync("alpha");
-        await daemon.WaitForRunningAsync("beta");
-        using var http = await daemon.HttpAsync();
+        await using var run = await RunAsync("alpha", "beta");
+        var (daemon, http) = (run.Daemon, run.Http);
         var before = await BotsAsync(http);
 
         await _platform.FaultAsync("empty");
@@ -259,11 +245,8 @@ public sealed class RemoteSourceTests : IAsyncLifetime
     public async Task HalfTheBotsMissing_IsHeld_ThenAppliedWhenTheNextFetchShowsItAgain()
     {
         var slugs = Enumerable.Range(1, 10).Select(i => $"r{i}").ToArray();
-        await PutReplicasAsync(slugs);
-        using var fleet = Fleet();
-        await using var daemon = DaemonRunner.Start(fleet.ConfigPath, fleet.StateDir);
-        foreach (var id in slugs) await daemon.WaitForRunningAsync(id);
-        using var http = await daemon.HttpAsync();
+        await using var run = await RunAsync(slugs);
+        var http = run.Http;
 
         // One bot may go (10 % of 10): applied at once.
         await _platform.RemoveAsync("r10");
@@ -295,8 +278,11 @@ public sealed class RemoteSourceTests : IAsyncLifetime
 
         await _platform.PutAsync("other", Token(51)); // the list changes, the failed bot's entry does not
         await SyncAsync(http);
+        await _platform.PutAsync("another", Token(53));
         await SyncAsync(http);
+        Assert.True((await http.PostAsync("/reload", null)).IsSuccessStatusCode);
         await daemon.WaitForRunningAsync("other");
+        await daemon.WaitForRunningAsync("another");
         Assert.Equal("failed", (await BotsAsync(http))["revoked"].State);
         Assert.DoesNotContain(daemon.Entries, e => e.Message.StartsWith("Bot revoked: running", StringComparison.Ordinal));
 
@@ -335,11 +321,8 @@ public sealed class RemoteSourceTests : IAsyncLifetime
     [Fact]
     public async Task SourceBots_BelongToTheSource_StartStopWork_ReplaceAndRemoveAnswer409NamingIt()
     {
-        await PutReplicasAsync("alpha");
-        using var fleet = Fleet();
-        await using var daemon = DaemonRunner.Start(fleet.ConfigPath, fleet.StateDir);
-        await daemon.WaitForRunningAsync("alpha");
-        using var http = await daemon.HttpAsync();
+        await using var run = await RunAsync("alpha");
+        var (daemon, http) = (run.Daemon, run.Http);
 
         var remove = await http.DeleteAsync("/bots/alpha");
         Assert.Equal(HttpStatusCode.Conflict, remove.StatusCode);
@@ -354,6 +337,237 @@ public sealed class RemoteSourceTests : IAsyncLifetime
         Assert.Equal("stopped", (await BotsAsync(http))["alpha"].State);
         Assert.True((await http.PostAsync("/bots/alpha/start", null)).IsSuccessStatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await http.PostAsync("/sources/nope/sync", null)).StatusCode);
+    }
+
+    [Fact]
+    public async Task AHostilePlatform_RedirectAndHugeBody_FailsTheFetch_WithoutFollowingOrReadingIt()
+    {
+        await using var run = await RunAsync("alpha");
+        var (daemon, http) = (run.Daemon, run.Http);
+
+        await _platform.FaultAsync("redirect");
+        var redirect = await SyncAsync(http);
+        Assert.False(redirect.GetProperty("ok").GetBoolean());
+        Assert.Contains("HTTP 302", redirect.GetProperty("result").GetString());
+
+        await _platform.FaultAsync("huge");
+        var huge = await SyncAsync(http);
+        Assert.False(huge.GetProperty("ok").GetBoolean());
+        Assert.Contains("more than 16 MiB", huge.GetProperty("result").GetString());
+        Assert.Equal("running", (await BotsAsync(http))["alpha"].State);
+    }
+
+    [Fact]
+    public async Task ManySyncsAtOnce_NeverOverlapFetches_AndAreServedTogether()
+    {
+        await PutReplicasAsync("alpha", "beta", "gamma"); // two pages per fetch
+        using var fleet = Fleet();
+        await using var daemon = DaemonRunner.Start(fleet.ConfigPath, fleet.StateDir);
+        await daemon.WaitForRunningAsync("alpha");
+        using var http = await daemon.HttpAsync();
+        await _platform.FaultAsync("slow");
+        long before = (await _platform.StatsAsync())["requests"]!.GetValue<long>();
+
+        var outcomes = await Task.WhenAll(Enumerable.Range(0, 12).Select(_ => SyncAsync(http)));
+        Assert.All(outcomes, o => Assert.True(o.GetProperty("ok").GetBoolean()));
+        var stats = await _platform.StatsAsync();
+        Assert.Equal(1, stats["max_in_flight"]!.GetValue<int>());
+        // Twelve syncs, at most three fetches: the one under way and one more for all that came meanwhile (two pages each).
+        Assert.True(stats["requests"]!.GetValue<long>() - before <= 6, stats.ToJsonString());
+    }
+
+    [Fact]
+    public async Task Reload_RemovingTheSource_StopsItsBots_ABotOfTheFileCannotTakeASourcesId()
+    {
+        await using var run = await RunAsync("alpha");
+        var (fleet, http) = (run.Fleet, run.Http);
+
+        var yaml = File.ReadAllText(fleet.ConfigPath);
+        File.WriteAllText(fleet.ConfigPath, yaml + "bots:\n  alpha: { command: [sleep, '100'] }\n");
+        var clash = await http.PostAsync("/reload", null);
+        Assert.Equal(HttpStatusCode.BadRequest, clash.StatusCode);
+        Assert.Contains("source 'sensay'", await clash.Content.ReadAsStringAsync());
+
+        File.WriteAllText(fleet.ConfigPath, yaml[..yaml.IndexOf("sources:", StringComparison.Ordinal)]);
+        var reload = await http.PostAsync("/reload", null);
+        Assert.True(reload.IsSuccessStatusCode, await reload.Content.ReadAsStringAsync());
+        Assert.Empty(await BotsAsync(http));
+        Assert.Equal("[]", (await http.GetStringAsync("/sources")).Trim());
+    }
+
+    [Fact]
+    public async Task RenamingTheTemplate_KeepsTheSourcesBots_AndAFileBotWinsAStoredIdAtStart()
+    {
+        await PutReplicasAsync("alpha", "beta");
+        using var fleet = Fleet();
+        int alphaPid;
+        await using (var daemon = DaemonRunner.Start(fleet.ConfigPath, fleet.StateDir))
+        {
+            alphaPid = await daemon.WaitForRunningAsync("alpha");
+            await daemon.WaitForRunningAsync("beta");
+            using var http = await daemon.HttpAsync();
+
+            // Only the template's name (its key and the source's `template:`), not the source's URL.
+            File.WriteAllText(fleet.ConfigPath, File.ReadAllText(fleet.ConfigPath)
+                .Replace("  replica:", "  worker:", StringComparison.Ordinal).Replace("template: replica", "template: worker", StringComparison.Ordinal));
+            var reload = await http.PostAsync("/reload", null);
+            var body = await reload.Content.ReadAsStringAsync();
+            Assert.True(reload.IsSuccessStatusCode, body);
+            Assert.Contains("\"unchanged\":2", body.Replace(" ", "", StringComparison.Ordinal));
+            await _platform.PutAsync("gamma", Token(60)); // a fetch under the new name
+            Assert.Contains("1 added", (await SyncAsync(http)).GetProperty("result").GetString());
+            Assert.Equal(alphaPid, (await BotsAsync(http))["alpha"].Pid);
+            daemon.Signal("TERM");
+            Assert.Equal(0, await daemon.WaitForExitAsync());
+        }
+
+        // Restarted with a file that defines 'alpha' itself, during an outage: the file's alpha runs, the source keeps beta.
+        await _platform.FaultAsync("error500");
+        File.AppendAllText(fleet.ConfigPath, "bots:\n  alpha: { command: [sleep, '1000'] }\n");
+        await using var second = DaemonRunner.Start(fleet.ConfigPath, fleet.StateDir);
+        await second.WaitForRunningAsync("alpha");
+        await second.WaitForRunningAsync("beta");
+        using var http2 = await second.HttpAsync();
+        var alpha = JsonDocument.Parse(await http2.GetStringAsync("/bots/alpha")).RootElement;
+        Assert.EndsWith("botvisor.yaml", alpha.GetProperty("source").GetString());
+        Assert.Contains(second.Entries, e => e.EventId == 907);
+    }
+
+    [Fact]
+    public async Task EveryItemWithOneToken_APlatformBug_IsAHeldRemoval_NotTheEndOfTheFleet()
+    {
+        await using var run = await RunAsync("alpha", "beta", "gamma");
+        var http = run.Http;
+        var before = await BotsAsync(http);
+        foreach (var slug in new[] { "beta", "gamma" }) await _platform.PutAsync(slug, _tokens[0], register: false);
+
+        var outcome = await SyncAsync(http);
+        Assert.Contains("removal of 2 bot(s) held", outcome.GetProperty("result").GetString());
+        Assert.Contains("2 entries rejected", outcome.GetProperty("result").GetString());
+        Assert.Equal(before, await BotsAsync(http));
+    }
+
+    [Fact]
+    public async Task WhenEveryEntryFailsHere_AProgramOrDirectoryGone_TheFetchFails_AndTheBotsKeepRunning()
+    {
+        var work = Directory.CreateTempSubdirectory("botvisor-src-cwd-").FullName;
+        await PutReplicasAsync("alpha", "beta");
+        using var fleet = Fleet();
+        File.WriteAllText(fleet.ConfigPath, File.ReadAllText(fleet.ConfigPath).Replace("  replica:\n", $"  replica:\n    cwd: \"{work}\"\n", StringComparison.Ordinal));
+        await using var daemon = DaemonRunner.Start(fleet.ConfigPath, fleet.StateDir);
+        await daemon.WaitForRunningAsync("alpha");
+        await daemon.WaitForRunningAsync("beta");
+        using var http = await daemon.HttpAsync();
+        var before = await BotsAsync(http);
+
+        Directory.Delete(work); // a deploy moves the bots' directory away
+        await _platform.PutAsync("alpha", Token(70));
+        var outcome = await SyncAsync(http);
+        Assert.False(outcome.GetProperty("ok").GetBoolean());
+        Assert.Contains("every entry of the list fails here", outcome.GetProperty("result").GetString());
+        Assert.Equal(before, await BotsAsync(http));
+
+        Directory.CreateDirectory(work); // back: the same list is read again, and applied
+        var again = await SyncAsync(http);
+        Assert.True(again.GetProperty("ok").GetBoolean(), again.GetProperty("result").GetString());
+        Assert.Contains("1 changed", again.GetProperty("result").GetString());
+        Directory.Delete(work);
+    }
+
+    [Fact]
+    public async Task AConnectionDroppedMidBody_FailsTheFetch_AndTheRunnerGoesOn()
+    {
+        await using var run = await RunAsync("alpha");
+        var http = run.Http;
+        await _platform.FaultAsync("truncated");
+        var failed = await SyncAsync(http);
+        Assert.False(failed.GetProperty("ok").GetBoolean());
+        // Dropped mid-body (an HttpIOException), or, on a slow machine, before the client had the headers.
+        var reason = failed.GetProperty("result").GetString()!;
+        Assert.True(reason.Contains("ended before the answer did", StringComparison.Ordinal) || reason.Contains("could not be reached", StringComparison.Ordinal), reason);
+        Assert.DoesNotContain("unexpected error", reason);
+
+        await _platform.FaultAsync("none");
+        await _platform.PutAsync("beta", Token(80));
+        Assert.Contains("1 added", (await SyncAsync(http)).GetProperty("result").GetString());
+    }
+
+    [Fact]
+    public async Task ATokenThatMovesBetweenSources_RejectsOnlyTheNewEntry_NotTheFetchingSourcesList()
+    {
+        await PutReplicasAsync("alpha");
+        await _platform.PutAsync("other", Token(90), service: "node-2");
+        using var fleet = Fleet();
+        var second = $$"""
+              second:
+                url: "{{_platform.ListUrl}}"
+                headers: { X-ORGANIZATION-SECRET: "{{Secret}}" }
+                interval: 1h
+                template: replica
+                items: items
+                pages: { number: page_index, size: page_size, per_page: 2, first: 1, total: total }
+                map: { id: slug, token: telegram_integration.token, filter: { telegram_integration.service_name: node-2 } }
+            """;
+        // The second source comes after the first in the file.
+        File.WriteAllText(fleet.ConfigPath, File.ReadAllText(fleet.ConfigPath).TrimEnd() + "\n" + second + "\n");
+        await using var daemon = DaemonRunner.Start(fleet.ConfigPath, fleet.StateDir);
+        await daemon.WaitForRunningAsync("alpha");
+        await daemon.WaitForRunningAsync("other");
+        using var http = await daemon.HttpAsync();
+
+        // The platform gives node-1 a new replica with node-2's token (a bot moving between organisations).
+        await _platform.PutAsync("mover", _tokens[^1], register: false);
+        await _platform.PutAsync("gamma", Token(91));
+        var outcome = await SyncAsync(http);
+        Assert.True(outcome.GetProperty("ok").GetBoolean(), outcome.GetProperty("result").GetString());
+        Assert.Contains("1 added", outcome.GetProperty("result").GetString());
+        var rejected = Assert.Single(outcome.GetProperty("source").GetProperty("rejected").EnumerateArray());
+        Assert.Equal("mover", rejected.GetProperty("id").GetString());
+        Assert.Contains("already uses this token", rejected.GetProperty("reason").GetString());
+        await daemon.WaitForRunningAsync("gamma");
+        Assert.Equal("running", (await BotsAsync(http))["other"].State);
+    }
+
+    /// <summary>The platform lists <paramref name="slugs"/> (this node's), and a daemon runs a bot for each.</summary>
+    private async Task<Running> RunAsync(params string[] slugs)
+    {
+        await PutReplicasAsync(slugs);
+        Running run;
+#pragma warning disable CA2000 // the fleet's directory passes to Running, which the caller disposes
+        var fleet = Fleet();
+#pragma warning restore CA2000
+        try
+        {
+            run = new Running(fleet, DaemonRunner.Start(fleet.ConfigPath, fleet.StateDir));
+        }
+        catch
+        {
+            fleet.Dispose();
+            throw;
+        }
+        try
+        {
+            foreach (var slug in slugs) await run.Daemon.WaitForRunningAsync(slug);
+            return run;
+        }
+        catch
+        {
+            await run.DisposeAsync();
+            throw;
+        }
+    }
+
+    private sealed record Running(TempFleet Fleet, DaemonRunner Daemon) : IAsyncDisposable
+    {
+        /// <summary>The daemon's API on its local socket.</summary>
+        public HttpClient Http { get; } = Daemon.UnixHttp();
+
+        public async ValueTask DisposeAsync()
+        {
+            Http.Dispose();
+            await Daemon.DisposeAsync();
+            Fleet.Dispose();
+        }
     }
 
     private static async Task WaitForStateAsync(HttpClient http, string bot, string state)

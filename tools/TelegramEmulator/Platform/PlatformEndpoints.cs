@@ -50,7 +50,7 @@ public static class PlatformEndpoints
             var mode = body?["mode"]?.GetValue<string>() ?? "none";
             if (!Enum.TryParse<PlatformFault>(mode.Replace("_", "", StringComparison.Ordinal), ignoreCase: true, out var fault))
             {
-                return Json(400, new JsonObject { ["error"] = "mode is one of none, error500, timeout, malformed, missing_page, empty" });
+                return Json(400, new JsonObject { ["error"] = "mode is one of none, error500, timeout, malformed, missing_page, empty, redirect, huge, slow, truncated" });
             }
             platform.SetFault(fault, body?["count"]?.GetValue<int>());
             return Json(200, new JsonObject { ["fault"] = fault.ToString() });
@@ -70,8 +70,24 @@ public static class PlatformEndpoints
             return Json(401, new JsonObject { ["success"] = false, ["error"] = "invalid organization secret" });
         }
         int index = Math.Max(1, page_index ?? 1), size = Math.Clamp(page_size ?? 100, 1, 1000);
+        using var inFlight = platform.InFlight();
         switch (platform.TakeFault())
         {
+            case PlatformFault.Redirect:
+                return Results.Redirect("http://127.0.0.2:9/steal", permanent: false);
+            case PlatformFault.Huge:
+                return Results.Bytes(new byte[20 * 1024 * 1024], "application/json");
+            case PlatformFault.Truncated:
+                ctx.Response.ContentType = "application/json";
+                ctx.Response.ContentLength = 4096;
+                await ctx.Response.Body.WriteAsync("{\"items\": [{\"slug\": \"x\"}"u8.ToArray(), ctx.RequestAborted);
+                await ctx.Response.Body.FlushAsync(ctx.RequestAborted);
+                await Task.Delay(200, ctx.RequestAborted); // the client has the headers and is reading the body
+                ctx.Abort();
+                return Results.Empty;
+            case PlatformFault.Slow:
+                await Task.Delay(300, ctx.RequestAborted);
+                break;
             case PlatformFault.Error500:
                 return Json(500, new JsonObject { ["success"] = false, ["error"] = "internal error" });
             case PlatformFault.Timeout:

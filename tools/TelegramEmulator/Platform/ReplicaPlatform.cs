@@ -121,9 +121,34 @@ public sealed class ReplicaPlatform
 
     public void CountNotModified() => Interlocked.Increment(ref _notModified);
 
+    private int _inFlight, _maxInFlight;
+
+    /// <summary>Counts a request in flight (and the most there ever were at once); dispose when it is answered.</summary>
+    public IDisposable InFlight()
+    {
+        int now = Interlocked.Increment(ref _inFlight);
+        int max;
+        while (now > (max = Volatile.Read(ref _maxInFlight)) && Interlocked.CompareExchange(ref _maxInFlight, now, max) != max)
+        {
+        }
+        return new Leaving(this);
+    }
+
+    private sealed class Leaving(ReplicaPlatform platform) : IDisposable
+    {
+        public void Dispose() => Interlocked.Decrement(ref platform._inFlight);
+    }
+
     public JsonObject Stats()
     {
-        lock (_lock) return new JsonObject { ["requests"] = _requests, ["not_modified"] = Interlocked.Read(ref _notModified), ["version"] = _version, ["replicas"] = _replicas.Count };
+        lock (_lock)
+        {
+            return new JsonObject
+            {
+                ["requests"] = _requests, ["not_modified"] = Interlocked.Read(ref _notModified), ["version"] = _version,
+                ["replicas"] = _replicas.Count, ["max_in_flight"] = Volatile.Read(ref _maxInFlight),
+            };
+        }
     }
 
     /// <summary>One page of the list (numbered from 1) and the total.</summary>
@@ -156,4 +181,16 @@ public enum PlatformFault
 
     /// <summary>200 with an empty list (a platform bug: every bot would be removed).</summary>
     Empty,
+
+    /// <summary>302 to another host (the source's credentials must not follow it).</summary>
+    Redirect,
+
+    /// <summary>200 with a body of 20 MiB.</summary>
+    Huge,
+
+    /// <summary>Each answer takes 300 ms (requests overlap if the client lets them).</summary>
+    Slow,
+
+    /// <summary>200 with the headers and half the body, then the connection is dropped.</summary>
+    Truncated,
 }

@@ -15,6 +15,7 @@ public sealed class FeedFetcher(IFeedClient client)
     public const int MaxPages = 1_000;
     public const int MaxItems = 20_000;
     public const long MaxPageBytes = 16 * 1024 * 1024;
+    public const long MaxListBytes = 64 * 1024 * 1024;
 
     /// <summary>The pages of the last good fetch, by URL, with their validators.</summary>
     private Dictionary<string, CachedPage> _cache = new(StringComparer.Ordinal);
@@ -25,6 +26,7 @@ public sealed class FeedFetcher(IFeedClient client)
         var visited = new HashSet<string>(StringComparer.Ordinal);
         var next = source.Pages.Numbered ? NumberedUrl(source, source.Pages.FirstPage) : source.Url;
         int itemsRead = 0;
+        long bytes = 0;
         long? total = null;
         bool allNotModified = true;
         using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -55,6 +57,8 @@ public sealed class FeedFetcher(IFeedClient client)
             }
             pages.Add(page);
             hash.AppendData(page.Body);
+            bytes += page.Body.Length;
+            if (bytes > MaxListBytes) throw new FeedException($"the list's pages hold more than {MaxListBytes / (1024 * 1024)} MiB");
 
             using var json = Parse(page.Body, number, next);
             var items = FeedReader.Items(source, json.RootElement, number);

@@ -76,8 +76,8 @@ public static class FeedReader
         var entry = new FeedEntry { Index = index };
         var id = JsonPath.Text(item, map.Id);
         if (string.IsNullOrEmpty(id)) return entry.Reject($"it has no id ('{map.Id}' is missing or empty)");
+        if (!BotIdValidator.IsValid(id)) return entry.Reject($"'{Printable(id)}' (from '{map.Id}') is not a valid bot id: it must start with a lowercase letter or digit and contain only a-z, 0-9, '_' and '-' (at most 63 characters)") with { Id = Printable(id) };
         entry = entry with { Id = id };
-        if (!BotIdValidator.IsValid(id)) return entry.Reject($"'{Printable(id)}' (from '{map.Id}') is not a valid bot id: it must start with a lowercase letter or digit and contain only a-z, 0-9, '_' and '-' (at most 63 characters)");
         var token = JsonPath.Text(item, map.Token);
         if (string.IsNullOrEmpty(token)) return entry.Reject($"it has no token ('{map.Token}' is missing, null or empty)");
         if (!TokenValidator.IsTelegramShape(token)) return entry.Reject($"its token ({BotToken.Mask(token)}, from '{map.Token}') is not a Telegram bot token");
@@ -90,7 +90,8 @@ public static class FeedReader
                 env[name] = value;
             }
         }
-        var bot = new BotConfig { Id = id, Token = new BotToken(token), Env = env.Count > 0 ? env : null, Template = source.Template };
+        // No template in the bot: the controller applies the source's, as the fleet file says at the time.
+        var bot = new BotConfig { Id = id, Token = new BotToken(token), Env = env.Count > 0 ? env : null };
         return entry with { Bot = bot, Document = Document(bot) };
     }
 
@@ -99,17 +100,18 @@ public static class FeedReader
         var entry = new FeedEntry { Index = index };
         if (item.ValueKind != JsonValueKind.Object) return entry.Reject("the item is not a JSON object with the fleet file's keys");
         var id = JsonPath.Text(item, "id");
+        if (!string.IsNullOrEmpty(id) && !BotIdValidator.IsValid(id)) return entry.Reject($"'{Printable(id)}' is not a valid bot id: it must start with a lowercase letter or digit and contain only a-z, 0-9, '_' and '-' (at most 63 characters)") with { Id = Printable(id) };
         entry = entry with { Id = string.IsNullOrEmpty(id) ? null : id };
-        if (entry.Id is not null && !BotIdValidator.IsValid(entry.Id)) return entry.Reject($"'{Printable(entry.Id)}' is not a valid bot id: it must start with a lowercase letter or digit and contain only a-z, 0-9, '_' and '-' (at most 63 characters)");
+        // The account a bot runs as is this node's decision (the source's template may set it), never the platform's.
+        foreach (var key in ForbiddenKeys)
+        {
+            if (item.TryGetProperty(key, out _)) return entry.Reject($"'{key}' cannot come from a source: set it on the source's template in the fleet file");
+        }
         var document = item.GetRawText();
-        var (bot, errors) = FleetFileLoader.ParseBotDocument(document, $"source {source.Name}", routeId: null);
+        var (bot, errors) = FleetFileLoader.ParseBotDocument(document, $"source {source.Name}", routeId: null, commandMayComeLater: true);
         if (bot is null) return entry.Reject(string.Join("; ", errors.Select(e => e.Path.Length == 0 ? e.Message : $"{e.Path}: {e.Message}")));
         if (bot.Token is null) return entry.Reject("it has no token");
         if (!TokenValidator.IsTelegramShape(bot.Token.Reveal())) return entry.Reject($"its token ({bot.Token.Masked}) is not a Telegram bot token");
-        if (bot.Template is null && source.Template is not null)
-        {
-            bot = bot with { Template = source.Template };
-        }
         return entry with { Bot = bot, Document = document };
     }
 
@@ -122,7 +124,6 @@ public static class FeedReader
             json.WriteStartObject();
             json.WriteString("id", bot.Id);
             if (bot.Token is not null) json.WriteString("token", bot.Token.Reveal());
-            if (bot.Template is not null) json.WriteString("template", bot.Template);
             if (bot.Env is { Count: > 0 } env)
             {
                 json.WriteStartObject("env");
@@ -134,9 +135,13 @@ public static class FeedReader
         return Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length);
     }
 
-    /// <summary>An id as a rejection may show it: at most 80 characters, control characters escaped.</summary>
+    /// <summary>Keys a source's item may not give: the account the worker runs as.</summary>
+    private static readonly string[] ForbiddenKeys = ["user", "group"];
+
+    /// <summary>An id as a rejection may show it: a token-shaped one masked, at most 80 characters, control characters escaped.</summary>
     private static string Printable(string id)
     {
+        if (TokenValidator.LooksLikeTelegramToken(id)) return BotToken.Mask(id);
         var shown = id.Length > 80 ? id[..80] + "…" : id;
         return string.Concat(shown.Select(c => char.IsControl(c) ? $"\\u{(int)c:x4}" : c.ToString()));
     }

@@ -55,14 +55,16 @@ public sealed class RemoteFleetSource : IFleetSource
     /// <summary>The stored document of a current bot (for the store's snapshot).</summary>
     public string? DocumentOf(string botId) => _documents.GetValueOrDefault(botId);
 
-    /// <summary>A new definition from a reloaded fleet file: the next fetch asks unconditionally.</summary>
-    internal void Reconfigure(RemoteSourceConfig config)
+    /// <summary>A new definition from a reloaded fleet file: the next fetch asks unconditionally (a fetch read with the old one is not applied).</summary>
+    /// <returns>Whether the definition changed.</returns>
+    internal bool Reconfigure(RemoteSourceConfig config)
     {
-        if (config.Equals(Config)) return;
+        if (config.Equals(Config)) return false;
         Config = config;
         Fetcher.Reset();
         LastHash = null;
         lock (_lock) _status = _status with { Url = config.DisplayUrl, Interval = config.Interval };
+        return true;
     }
 
     /// <summary>The next fetch is read even if its bytes are the same (the fleet file changed around the source).</summary>
@@ -76,7 +78,7 @@ public sealed class RemoteFleetSource : IFleetSource
         var documents = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var document in SnapshotCodec.Split(snapshot.Definitions))
         {
-            var (bot, botErrors) = FleetFileLoader.ParseBotDocument(document, $"source {Name} (stored)", routeId: null);
+            var (bot, botErrors) = FleetFileLoader.ParseBotDocument(document, $"source {Name} (stored)", routeId: null, commandMayComeLater: true);
             if (bot is null)
             {
                 errors.Add(string.Join("; ", botErrors));
@@ -90,6 +92,22 @@ public sealed class RemoteFleetSource : IFleetSource
         Generation = snapshot.Generation;
         GenerationTime = snapshot.FetchedAt;
         return errors;
+    }
+
+    /// <summary>At start: stored bots whose ids the fleet file or the API now define give way to them (with an error in the log).</summary>
+    internal void DropClashes(IReadOnlySet<string> taken, Microsoft.Extensions.Logging.ILogger logger)
+    {
+        foreach (var bot in Current.Bots.Where(b => taken.Contains(b.Id))) Diagnostics.SourceLog.StoredBotGivesWay(logger, Name, bot.Id);
+        Drop(taken);
+    }
+
+    /// <summary>Leaves the stored bots with these ids out (at start); returns whether there were any.</summary>
+    internal bool Drop(IReadOnlySet<string> ids)
+    {
+        if (!Current.Bots.Any(b => ids.Contains(b.Id))) return false;
+        foreach (var id in ids) _documents.Remove(id);
+        Current = Current with { Bots = Current.Bots.Where(b => !ids.Contains(b.Id)).ToList() };
+        return true;
     }
 
     /// <summary>The snapshot the store keeps for <paramref name="bots"/>.</summary>
@@ -108,7 +126,9 @@ public sealed class RemoteFleetSource : IFleetSource
     internal void Read(FeedFetch fetch, HeldRemoval? held, IReadOnlyList<RejectedEntry> rejected, FeedExtract extract)
     {
         LastFetch = fetch;
-        LastHash = fetch.Hash;
+        // With entries rejected, the same list is read again next time: what rejected them (an id the API
+        // had, a missing program) may be gone.
+        LastHash = rejected.Count == 0 ? fetch.Hash : null;
         Held = held;
         Fetcher.Commit(fetch);
         lock (_lock) _status = _status with { Rejected = rejected, Filtered = extract.Filtered, Disabled = extract.Disabled };

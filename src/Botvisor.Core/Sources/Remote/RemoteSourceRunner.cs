@@ -37,13 +37,26 @@ public sealed partial class RemoteSourceRunner : IAsyncDisposable, IDisposable
 
     public RemoteFleetSource Source { get; }
 
-    /// <summary>Asks for a fetch now (or, with <paramref name="accept"/>, for the held removal to be applied) and waits for its outcome.</summary>
-    public async Task<SourceOutcome> RequestAsync(bool accept, CancellationToken cancellationToken)
+    /// <summary>
+    /// Asks for a fetch now (or, with <paramref name="accept"/>, for the removal <paramref name="accept"/> holds to be
+    /// applied: only if it is still the one held) and waits for its outcome.
+    /// </summary>
+    public async Task<SourceOutcome> RequestAsync(HeldRemoval? accept, CancellationToken cancellationToken)
     {
-        var request = new Request(accept, new TaskCompletionSource<SourceOutcome>(TaskCreationOptions.RunContinuationsAsynchronously));
-        if (!_requests.Writer.TryWrite(request)) throw new ObjectDisposedException(nameof(RemoteSourceRunner), "the daemon is stopping");
-        return await request.Outcome.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        var outcome = new TaskCompletionSource<SourceOutcome>(TaskCreationOptions.RunContinuationsAsynchronously);
+        if (!_requests.Writer.TryWrite(new Request(accept, outcome))) throw new BotConflictException("the daemon is stopping; nothing was fetched");
+        try
+        {
+            return await outcome.Task.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            throw new BotConflictException("the daemon is stopping; nothing was fetched");
+        }
     }
+
+    /// <summary>Fetches again soon without anyone waiting (the source's definition changed).</summary>
+    public void Wake() => _requests.Writer.TryWrite(new Request(null, null));
 
     private async Task RunAsync(CancellationToken stop)
     {
@@ -57,10 +70,18 @@ public sealed partial class RemoteSourceRunner : IAsyncDisposable, IDisposable
                 var waiting = new List<Request>();
                 while (_requests.Reader.TryRead(out var request)) waiting.Add(request);
 
-                bool accept = waiting.Any(r => r.Accept);
-                var outcome = accept ? await AcceptAsync().ConfigureAwait(false) : await FetchAsync(stop).ConfigureAwait(false);
-                foreach (var request in waiting) request.Outcome.TrySetResult(outcome);
-                delay = outcome.Ok ? Jittered(Source.Config.Interval) : RetryDelay(Source.Status.ConsecutiveFailures);
+                // Each accept alone (it names the removal it accepts); every sync that came meanwhile shares one fetch.
+                foreach (var accept in waiting.Where(r => r.Accept is not null))
+                {
+                    Complete(accept, await AcceptAsync(accept.Accept!).ConfigureAwait(false));
+                }
+                var syncs = waiting.Where(r => r.Accept is null).ToList();
+                if (syncs.Count > 0 || waiting.Count == 0)
+                {
+                    var outcome = await FetchAsync(stop).ConfigureAwait(false);
+                    foreach (var sync in syncs) Complete(sync, outcome);
+                    delay = outcome.Stale ? TimeSpan.Zero : outcome.Ok ? Jittered(Source.Config.Interval) : RetryDelay(Source.Status.ConsecutiveFailures);
+                }
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -69,7 +90,7 @@ public sealed partial class RemoteSourceRunner : IAsyncDisposable, IDisposable
         finally
         {
             _requests.Writer.TryComplete();
-            while (_requests.Reader.TryRead(out var request)) request.Outcome.TrySetCanceled(CancellationToken.None);
+            while (_requests.Reader.TryRead(out var request)) request.Outcome?.TrySetCanceled(CancellationToken.None);
             Source.Scheduled(null);
         }
     }
@@ -85,44 +106,72 @@ public sealed partial class RemoteSourceRunner : IAsyncDisposable, IDisposable
         stop.ThrowIfCancellationRequested();
     }
 
+    private static void Complete(Request request, SourceOutcome outcome)
+    {
+        if (outcome.Conflict is { } conflict) request.Outcome?.TrySetException(new BotConflictException(conflict));
+        else request.Outcome?.TrySetResult(outcome);
+    }
+
     private async Task<SourceOutcome> FetchAsync(CancellationToken stop)
     {
         FeedFetch fetch;
+        var config = Source.Config;
         try
         {
-            fetch = await Source.Fetcher.FetchAsync(Source.Config, stop).ConfigureAwait(false);
+            fetch = await Source.Fetcher.FetchAsync(config, stop).ConfigureAwait(false);
         }
-        catch (FeedException ex)
+        catch (Exception ex) when (ex is not OperationCanceledException || !stop.IsCancellationRequested)
         {
-            return Failed(ex.Message);
+            return Failed(Describe(ex, config));
         }
-        if (fetch.Hash == Source.LastHash && Source.Held is null)
+        if (fetch.Hash == Source.LastHash && Source.Held is null && ReferenceEquals(config, Source.Config))
         {
             return Succeeded(fetch.NotModified ? "not modified (304)" : "unchanged");
         }
-        return await TakeInAsync(fetch, accept: false).ConfigureAwait(false);
+        return await TakeInAsync(fetch, null, config).ConfigureAwait(false);
     }
 
-    private async Task<SourceOutcome> AcceptAsync()
+    private async Task<SourceOutcome> AcceptAsync(HeldRemoval expected)
     {
         if (Source.LastFetch is not { } fetch || Source.Held is null) return new SourceOutcome(true, "nothing to accept: no removal is held", Source.Status);
-        return await TakeInAsync(fetch, accept: true).ConfigureAwait(false);
+        return await TakeInAsync(fetch, expected, Source.Config).ConfigureAwait(false);
     }
 
-    private async Task<SourceOutcome> TakeInAsync(FeedFetch fetch, bool accept)
+    private async Task<SourceOutcome> TakeInAsync(FeedFetch fetch, HeldRemoval? accept, RemoteSourceConfig config)
     {
         try
         {
-            return Succeeded(await _controller.ApplyFetchAsync(Source, fetch, accept).ConfigureAwait(false));
+            return Succeeded(await _controller.ApplyFetchAsync(Source, fetch, accept is not null, accept).ConfigureAwait(false));
         }
-        catch (FeedException ex)
+        catch (StaleFetchException)
         {
-            return Failed(ex.Message);
+            return new SourceOutcome(true, "the source's definition changed during the fetch: fetching again", Source.Status) { Stale = true };
+        }
+        catch (BotConflictException ex)
+        {
+            return new SourceOutcome(false, ex.Message, Source.Status) { Conflict = ex.Message };
         }
         catch (Storage.StoreUnavailableException ex)
         {
             return Failed($"the list could not be stored ({ex.Message}); nothing was changed");
         }
+        catch (Exception ex)
+        {
+            return Failed(Describe(ex, config));
+        }
+    }
+
+    /// <summary>A failure in words: a <see cref="FeedException"/>'s message, else the exception's type and message with the source's URL masked and its header values left out.</summary>
+    private static string Describe(Exception ex, RemoteSourceConfig config)
+    {
+        if (ex is FeedException) return ex.Message;
+        var text = $"{ex.GetType().Name}: {ex.Message}".Replace(config.Url.AbsoluteUri, config.DisplayUrl, StringComparison.Ordinal)
+            .Replace(config.Url.OriginalString, config.DisplayUrl, StringComparison.Ordinal);
+        foreach (var value in config.Headers.Values.Select(h => h.Reveal()).Where(v => v.Length > 0))
+        {
+            text = text.Replace(value, SecretText.Masked, StringComparison.Ordinal);
+        }
+        return "unexpected error (" + text + ")";
     }
 
     private SourceOutcome Succeeded(string result)
@@ -184,7 +233,9 @@ public sealed partial class RemoteSourceRunner : IAsyncDisposable, IDisposable
 
     public void Dispose() => DisposeAsync().AsTask().GetAwaiter().GetResult();
 
-    private sealed record Request(bool Accept, TaskCompletionSource<SourceOutcome> Outcome);
+    /// <param name="Accept">The held removal an accept applies; null: a fetch.</param>
+    /// <param name="Outcome">Who waits for it; null: nobody (a wake-up).</param>
+    private sealed record Request(HeldRemoval? Accept, TaskCompletionSource<SourceOutcome>? Outcome);
 
     private static partial class Log
     {
@@ -203,4 +254,11 @@ public sealed partial class RemoteSourceRunner : IAsyncDisposable, IDisposable
 }
 
 /// <summary>What one fetch (or accept) of a source gave: whether it worked, its result in words, and the source's status after it.</summary>
-public sealed record SourceOutcome(bool Ok, string Result, RemoteSourceStatus Status);
+public sealed record SourceOutcome(bool Ok, string Result, RemoteSourceStatus Status)
+{
+    /// <summary>The fetch was read with a definition a reload replaced; it was not applied.</summary>
+    internal bool Stale { get; init; }
+
+    /// <summary>The request contradicts the source as it is now (an accept of a removal no longer held): the API's 409.</summary>
+    internal string? Conflict { get; init; }
+}

@@ -22,7 +22,8 @@ public static class RemovalBrake
         if (removed.Count == 0 || accepted) return BrakeDecision.Apply;
         if (remaining == 0) return BrakeDecision.Hold(needsAccept: true);
         if (removed.Count <= Allowed(current, maxShare)) return BrakeDecision.Apply;
-        if (heldBefore is not null && removed.IsSubsetOf(heldBefore.Ids)) return BrakeDecision.Confirmed;
+        // An empty list's hold is confirmed by nothing but an accept: a partial list after it is a new drop.
+        if (heldBefore is { NeedsAccept: false } && removed.IsSubsetOf(heldBefore.Ids)) return BrakeDecision.Confirmed;
         return BrakeDecision.Hold(needsAccept: false);
     }
 }

@@ -7,7 +7,7 @@ namespace Botvisor.Core.Sources.Remote;
 /// </summary>
 public static class UrlMasking
 {
-    private static readonly string[] SecretWords = ["key", "token", "secret", "password", "passwd", "auth", "signature", "sig", "credential"];
+    private static readonly string[] SecretWords = ["key", "token", "secret", "password", "passwd", "pwd", "auth", "signature", "sig", "credential", "jwt", "session", "code"];
 
     public static string Mask(Uri url)
     {
