@@ -6,35 +6,15 @@ namespace Botvisor.IntegrationTests.AdminBot;
 
 /// <summary>The daemon's own admin bot against the emulator: commands, authorization, audit, confirmation buttons.</summary>
 [Collection(Daemon.DaemonCollection.Name)]
-public class AdminBotTests : IAsyncLifetime
+public class AdminBotTests : AdminBotTestBase
 {
     private const int AdminBotStarted = 700;
-    private const long Operator = 111111;
     private const long Viewer = 222222;
     private const long Stranger = 333333;
+    private static readonly string Roles = $"  roles: {{ {Viewer}: view }}";
 
-    private EmulatorHost _emu = null!;
-
-    public async ValueTask InitializeAsync() => _emu = await EmulatorHost.StartAsync();
-
-    public ValueTask DisposeAsync() => _emu.DisposeAsync();
-
-    private TempFleet Fleet(string adminToken, string bots, string admin = "", string alerts = "") => new TempFleet().Write($$"""
-        defaults:
-          restart: on-failure
-          backoff: { initial: 100ms, max: 200ms, jitter: 0 }
-          stop_timeout: 5s
-        admin:
-          token: "{{adminToken}}"
-          users: [{{Operator}}, {{Viewer}}]
-          roles: { {{Viewer}}: view }
-          chats: [{{Operator}}]
-          api_base_url: "{{_emu.BaseUrl}}"
-        {{admin}}
-        alerts: { wait: 1s, group: 1s{{alerts}} }
-        bots:
-        {{bots}}
-        """);
+    private TempFleet Fleet(string adminToken, string bots, string admin = "") =>
+        Fleet(adminToken, bots, users: $"{Operator}, {Viewer}", chats: $"{Operator}", admin: Roles + admin);
 
     /// <summary>The messages of the event log, one a line.</summary>
     internal static async Task<string> EventsAsync(DaemonRunner daemon)
@@ -48,7 +28,7 @@ public class AdminBotTests : IAsyncLifetime
     [Fact]
     public async Task AllowedUser_RunsEachCommand_ViewerCannotAct_StrangerIsRefusedOnceAndAudited()
     {
-        var token = await _emu.RegisterAsync("fleet_admin_bot");
+        var token = await Emulator.RegisterAsync("fleet_admin_bot");
         // 150 lines of 80 characters: 12,000 characters of output, too long for one message.
         using var fleet = Fleet(token, """
               worker:
@@ -59,9 +39,9 @@ public class AdminBotTests : IAsyncLifetime
         await using var daemon = DaemonRunner.Start(fleet.ConfigPath, fleet.StateDir);
         await daemon.WaitForRunningAsync("worker");
         await daemon.WaitForAsync(AdminBotStarted);
-        var admin = new AdminBotDriver(_emu, token);
+        var admin = new AdminBotDriver(Emulator, token);
 
-        var menu = await _emu.Http.GetStringAsync($"/_emulator/bots/{token}/commands");
+        var menu = await Emulator.Http.GetStringAsync($"/_emulator/bots/{token}/commands");
         Assert.Contains("\"restart\"", menu, StringComparison.Ordinal);
 
         var status = AdminBotDriver.Text(await admin.AskAsync(Operator, "/status"));
@@ -119,13 +99,13 @@ public class AdminBotTests : IAsyncLifetime
     [Fact]
     public async Task Restart_NeedsTheButton_AndAnExpiredButtonDoesNothing()
     {
-        var token = await _emu.RegisterAsync("fleet_admin_bot");
+        var token = await Emulator.RegisterAsync("fleet_admin_bot");
         using var fleet = Fleet(token, """
               worker: { command: [sleep, "1000"] }
-            """, admin: "  confirm_for: 5s");
+            """, admin: "\n  confirm_for: 5s");
         await using var daemon = DaemonRunner.Start(fleet.ConfigPath, fleet.StateDir);
         int pid = await daemon.WaitForRunningAsync("worker");
-        var admin = new AdminBotDriver(_emu, token);
+        var admin = new AdminBotDriver(Emulator, token);
 
         var ask = await admin.AskAsync(Operator, "/restart worker");
         Assert.StartsWith("Restart worker (now running)?", AdminBotDriver.Text(ask), StringComparison.Ordinal);

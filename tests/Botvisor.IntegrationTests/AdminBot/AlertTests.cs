@@ -7,40 +7,17 @@ namespace Botvisor.IntegrationTests.AdminBot;
 
 /// <summary>Alerts from a real daemon to the admin bot's chats (through the emulator) and to a webhook receiver.</summary>
 [Collection(Daemon.DaemonCollection.Name)]
-public class AlertTests : IAsyncLifetime
+public class AlertTests : AdminBotTestBase
 {
-    private const long Operator = 111111;
-
-    private EmulatorHost _emu = null!;
-
-    public async ValueTask InitializeAsync() => _emu = await EmulatorHost.StartAsync();
-
-    public ValueTask DisposeAsync() => _emu.DisposeAsync();
-
-    private TempFleet Fleet(string adminToken, string chats, string alerts, string bots, string wait = "1s") => new TempFleet().Write($$"""
-        defaults:
-          restart: on-failure
-          backoff: { initial: 100ms, max: 200ms, jitter: 0 }
-          stop_timeout: 5s
-        admin:
-          token: "{{adminToken}}"
-          users: [{{Operator}}]
-          chats: [{{chats}}]
-          api_base_url: "{{_emu.BaseUrl}}"
-        alerts:
-          wait: {{wait}}
-          group: 1s
-        {{alerts}}
-        bots:
-        {{bots}}
-        """);
+    private TempFleet Fleet(string adminToken, string chats, string alerts, string bots, string wait = "1s") =>
+        Fleet(adminToken, bots, users: $"{Operator}", chats: chats, alerts: alerts, wait: wait);
 
     private static bool IsAlert(JsonObject m) => AdminBotDriver.Text(m) is var t && (t.StartsWith("🔴", StringComparison.Ordinal) || t.StartsWith("✅", StringComparison.Ordinal) || t.StartsWith("🟠", StringComparison.Ordinal));
 
     [Fact]
     public async Task CrashingBot_YieldsOneAlertAndOneRecovery_ToTheChatAndToAWebhookThatFailsAtFirst_AndTheAdminBotAnswersWhileItIsDown()
     {
-        var token = await _emu.RegisterAsync("fleet_admin_bot");
+        var token = await Emulator.RegisterAsync("fleet_admin_bot");
         await using var hook = await WebhookReceiver.StartAsync(failFirst: 2);
         using var fleet = Fleet(token, $"{Operator}", $"""
               webhooks:
@@ -54,7 +31,7 @@ public class AlertTests : IAsyncLifetime
             """);
         File.WriteAllText(Path.Combine(fleet.Directory, "fail"), "");
         await using var daemon = DaemonRunner.Start(fleet.ConfigPath, fleet.StateDir);
-        var admin = new AdminBotDriver(_emu, token);
+        var admin = new AdminBotDriver(Emulator, token);
 
         var alert = await admin.WaitForMessageAsync(Operator, IsAlert, "alert");
         Assert.StartsWith("🔴 crashy failed: gave up after 2 restarts", AdminBotDriver.Text(alert), StringComparison.Ordinal);
@@ -101,9 +78,9 @@ public class AlertTests : IAsyncLifetime
     [Fact]
     public async Task TodaysProducers_RaiseTheirAlerts_TokenRejectedRestartStormUnhealthyConflictMemoryKill()
     {
-        var token = await _emu.RegisterAsync("fleet_admin_bot");
-        var revoked = await _emu.RegisterAsync("revoked_bot");
-        await _emu.RevokeAsync(revoked);
+        var token = await Emulator.RegisterAsync("fleet_admin_bot");
+        var revoked = await Emulator.RegisterAsync("revoked_bot");
+        await Emulator.RevokeAsync(revoked);
         using var fleet = Fleet(token, $"{Operator}", """
               unhealthy_after: 2s
               restart_storm: { restarts: 3, within: 1m }
@@ -112,7 +89,7 @@ public class AlertTests : IAsyncLifetime
               revoked:
                 command: [sleep, "1000"]
                 token: "{{revoked}}"
-                telegram: { api_base_url: "{{_emu.BaseUrl}}" }
+                telegram: { api_base_url: "{{Emulator.BaseUrl}}" }
               stormy:
                 command: [sh, -c, "sleep 0.3; exit 1"]
                 max_restarts: 100
@@ -128,7 +105,7 @@ public class AlertTests : IAsyncLifetime
             """);
         File.WriteAllText(fleet.ConfigPath, "sample_interval: 500ms\n" + File.ReadAllText(fleet.ConfigPath));
         await using var daemon = DaemonRunner.Start(fleet.ConfigPath, fleet.StateDir);
-        var admin = new AdminBotDriver(_emu, token);
+        var admin = new AdminBotDriver(Emulator, token);
 
         string[] expected =
         [
@@ -147,11 +124,11 @@ public class AlertTests : IAsyncLifetime
     [Fact]
     public async Task FiftyBotsFailingAtOnce_YieldOneDigest()
     {
-        var token = await _emu.RegisterAsync("fleet_admin_bot");
+        var token = await Emulator.RegisterAsync("fleet_admin_bot");
         var bots = string.Join('\n', Enumerable.Range(0, 50).Select(i => $"  bot-{i:00}: {{ command: [sh, -c, \"exit 1\"], restart: never }}"));
         using var fleet = Fleet(token, $"{Operator}", "", bots, wait: "3s");
         await using var daemon = DaemonRunner.Start(fleet.ConfigPath, fleet.StateDir);
-        var admin = new AdminBotDriver(_emu, token);
+        var admin = new AdminBotDriver(Emulator, token);
 
         var digest = AdminBotDriver.Text(await admin.WaitForMessageAsync(Operator, IsAlert, "digest"));
         Assert.StartsWith("🔴 50 bots failed in ", digest, StringComparison.Ordinal);
@@ -168,21 +145,21 @@ public class AlertTests : IAsyncLifetime
         const long Blocked = 555555;
         const long Group = -100;
         const long Supergroup = -1001000000001;
-        var token = await _emu.RegisterAsync("fleet_admin_bot");
-        (await _emu.Http.PostAsync($"/_emulator/bots/{token}/chats/{Blocked}/block", null)).EnsureSuccessStatusCode();
-        (await _emu.Http.PostAsJsonAsync($"/_emulator/bots/{token}/chats/{Group}/migrate", new JsonObject { ["to"] = Supergroup })).EnsureSuccessStatusCode();
+        var token = await Emulator.RegisterAsync("fleet_admin_bot");
+        (await Emulator.Http.PostAsync($"/_emulator/bots/{token}/chats/{Blocked}/block", null)).EnsureSuccessStatusCode();
+        (await Emulator.Http.PostAsJsonAsync($"/_emulator/bots/{token}/chats/{Group}/migrate", new JsonObject { ["to"] = Supergroup })).EnsureSuccessStatusCode();
         using var fleet = Fleet(token, $"{Operator}, {Group}, {Blocked}", "", """
               first: { command: [sh, -c, "exit 1"], restart: never }
               second: { command: [sh, -c, "exit 2"], restart: never, autostart: false }
             """);
         await using var daemon = DaemonRunner.Start(fleet.ConfigPath, fleet.StateDir);
-        var admin = new AdminBotDriver(_emu, token);
+        var admin = new AdminBotDriver(Emulator, token);
 
         await admin.WaitForMessageAsync(Supergroup, m => AdminBotDriver.Text(m).StartsWith("🔴 first failed", StringComparison.Ordinal), "the first alert in the supergroup");
         await admin.WaitForMessageAsync(Operator, m => AdminBotDriver.Text(m).StartsWith("🔴 first failed", StringComparison.Ordinal), "the first alert");
 
         // Telegram asks the bot to wait: the command still gets its answer, after the wait.
-        (await _emu.Http.PostAsJsonAsync($"/_emulator/bots/{token}/flood", new JsonObject { ["retry_after"] = 2 })).EnsureSuccessStatusCode();
+        (await Emulator.Http.PostAsJsonAsync($"/_emulator/bots/{token}/flood", new JsonObject { ["retry_after"] = 2 })).EnsureSuccessStatusCode();
         await admin.SayAsync(Operator, "/start second");
         await admin.WaitForMessageAsync(Operator, m => AdminBotDriver.Text(m).StartsWith("second: start done", StringComparison.Ordinal), "the answer to /start");
         await admin.WaitForMessageAsync(Supergroup, m => AdminBotDriver.Text(m).StartsWith("🔴 second failed", StringComparison.Ordinal), "the second alert in the supergroup");
