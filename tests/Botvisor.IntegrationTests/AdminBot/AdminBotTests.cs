@@ -19,7 +19,7 @@ public class AdminBotTests : AdminBotTestBase
     /// <summary>The messages of the event log, one a line.</summary>
     internal static async Task<string> EventsAsync(DaemonRunner daemon)
     {
-        using var http = daemon.UnixHttp();
+        using var http = await daemon.HttpAsync();
         var sse = await http.GetStringAsync("/events?follow=false&tail=1000");
         return string.Join('\n', sse.Split('\n').Where(l => l.StartsWith("data: ", StringComparison.Ordinal))
             .Select(l => JsonNode.Parse(l[6..])!["message"]!.GetValue<string>()));
@@ -94,6 +94,35 @@ public class AdminBotTests : AdminBotTestBase
         daemon.Signal("TERM");
         Assert.Equal(0, await daemon.WaitForExitAsync());
         Assert.DoesNotContain(daemon.Stderr, l => l.Contains("exception", StringComparison.OrdinalIgnoreCase));
+    }
+
+    [Fact]
+    public async Task AdminToken_IsAFleetSecret_KeptFromWorkersAndMaskedInTheirOutput()
+    {
+        var token = await Emulator.RegisterAsync("fleet_admin_bot");
+        using var fleet = new TempFleet().Write($$"""
+            admin:
+              token: ${ADMIN_BOT_TOKEN}
+              users: [{{Operator}}]
+              api_base_url: "{{Emulator.BaseUrl}}"
+            bots:
+              leaky:
+                command: [sh, -c, "echo \"inherited:$ADMIN_BOT_TOKEN.\"; echo \"printed: $SECRET\"; exec sleep 1000"]
+                env: { SECRET: "{{token}}" }
+            """);
+        await using var daemon = DaemonRunner.Start(fleet.ConfigPath, fleet.StateDir, new Dictionary<string, string> { ["ADMIN_BOT_TOKEN"] = token });
+        await daemon.WaitForRunningAsync("leaky");
+        var log = Path.Combine(fleet.StateDir, "logs", "leaky.log");
+        using (var cts = new CancellationTokenSource(TestTimeouts.Event))
+        {
+            while (!File.Exists(log) || !File.ReadAllText(log).Contains("printed:", StringComparison.Ordinal)) await Task.Delay(100, cts.Token);
+        }
+        var output = File.ReadAllText(log);
+        Assert.Contains("inherited:.", output, StringComparison.Ordinal); // the daemon's ADMIN_BOT_TOKEN is not in the worker's environment
+        Assert.Contains($"printed: {token[..token.IndexOf(':', StringComparison.Ordinal)]}:****", output, StringComparison.Ordinal);
+        Assert.DoesNotContain(token[(token.IndexOf(':', StringComparison.Ordinal) + 1)..], output, StringComparison.Ordinal);
+        using var http = await daemon.HttpAsync();
+        Assert.DoesNotContain(token, await http.GetStringAsync("/bots/leaky"), StringComparison.Ordinal);
     }
 
     [Fact]
