@@ -20,6 +20,8 @@ import tempfile
 import time
 import urllib.request
 
+import gateway
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 PAGE = os.sysconf("SC_PAGE_SIZE")
 TICKS = os.sysconf("SC_CLK_TCK")
@@ -169,6 +171,7 @@ class Botvisor(Tool):
         for w in workers:
             lines.append(f"  {w.name}:")
             lines.append(f"    command: {json.dumps(w.argv)}")
+            lines.extend(getattr(w, "extra", []))  # bot settings of a Botvisor-only workload (the gateway's)
         config = os.path.join(self.root, "botvisor.yaml")
         with open(config, "w") as f:
             f.write("\n".join(lines) + "\n")
@@ -593,6 +596,14 @@ def targets(rows):
     surv = value(rows, "botvisor", "children surviving the stop", 1000)
     if stop is not None:
         out.append(("stop of 1,000 workers within stop_timeout + 1 s with no survivor", stop <= 11 and surv == 0, f"{stop} s, {surv} survivors"))
+    added = value(rows, "botvisor", "gateway added latency p50")
+    if added is not None:
+        out.append(("gateway: added latency p50 under 0.3 ms", added < 0.3, f"{added} ms (p99 {value(rows, 'botvisor', 'gateway added latency p99')} ms)"))
+    polls = value(rows, "botvisor", "gateway RSS cost with long polls", 1000)
+    if polls is not None:
+        t0, t1 = value(rows, "botvisor", "daemon threads, gateway idle", 1000), value(rows, "botvisor", "daemon threads, long polls open", 1000)
+        out.append(("gateway: 1,000 idle long polls cost under 20 MiB and no thread per poll", polls < 20 and t1 - t0 < 50,
+                    f"{polls} MiB, threads {t0} → {t1}"))
     logs = value(rows, "botvisor", "log lines captured per s", 10)
     growth = value(rows, "botvisor", "daemon RSS growth while logging", 10)
     if logs is not None:
@@ -627,7 +638,7 @@ def write_report(rows, info, versions, args, notes):
     print("\n".join(lines))
 
 
-WORKLOADS = ["start", "start-python", "idle", "restart", "stop", "logs", "status", "churn", "sources"]
+WORKLOADS = ["start", "start-python", "idle", "restart", "stop", "logs", "status", "churn", "sources", "gateway"]
 
 
 def main():
@@ -641,6 +652,7 @@ def main():
     p.add_argument("--workload", action="append", choices=WORKLOADS, help="run only these workloads (default: all)")
     p.add_argument("--churn-bots", type=int, default=None, help="churn: workers crashing every 0.5 s (default 200; --quick: 10)")
     p.add_argument("--churn-minutes", type=float, default=None, help="churn: minutes measured after the warm-up (default 5; --quick: 10 s)")
+    p.add_argument("--emulator", default=None, help="gateway: the built TelegramEmulator.dll (bench/run builds it)")
     args = p.parse_args()
 
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
@@ -673,6 +685,10 @@ def main():
         "status": lambda: g(bench.control_latency, make, n, calls),
         "churn": lambda: g(bench.churn, make, churn_n, churn_s, churn_warmup, churn_every),
         "sources": lambda: g(bench.sources, make, n, 20 if args.quick else 200),
+        # Botvisor only: (bots with an idle long poll, calls per latency and CPU sample).
+        "gateway": lambda: ("botvisor" in tools and args.emulator) and gateway.gateway_workload(
+            bench, make, args.emulator, *((10, 200) if args.quick else (1000, 5000)),
+            (procs_with, new_marker, sleep_workers, wait_until, percentile, rss_mib, cpu_seconds)),
     }
     for name in WORKLOADS:
         if not args.workload or name in args.workload:

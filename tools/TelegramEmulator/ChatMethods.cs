@@ -5,21 +5,19 @@ namespace TelegramEmulator;
 
 /// <summary>
 /// Bot API methods about chats: sendMessage (parse_mode HTML checked as Telegram does, inline
-/// keyboards), sendDocument (multipart upload), editMessageText, answerCallbackQuery, setMyCommands,
+/// keyboards), editMessageText, answerCallbackQuery, setMyCommands,
 /// getMyCommands. A chat that blocked the bot answers 403; one that migrated answers 400 with
 /// <c>migrate_to_chat_id</c>.
 /// </summary>
 public static class ChatMethods
 {
     public const int MaxTextLength = 4096;
-    public const int MaxCaptionLength = 1024;
 
     public static bool TryHandle(EmulatedBot bot, string method, RequestParameters p, HttpContext context, TimeProvider time, out JsonNode? result)
     {
         result = method switch
         {
             "sendmessage" => SendMessage(bot, p, time),
-            "senddocument" => SendDocument(bot, p, context, time),
             "editmessagetext" => EditMessageText(bot, p, time),
             "answercallbackquery" => AnswerCallbackQuery(bot, p),
             "setmycommands" => SetMyCommands(bot, p),
@@ -43,30 +41,6 @@ public static class ChatMethods
             m["text"] = parsed;
             if (p.String("parse_mode") is { } mode) m["parse_mode"] = mode;
             if (markup is not null) m["reply_markup"] = markup;
-        }, time);
-    }
-
-    private static JsonObject SendDocument(EmulatedBot bot, RequestParameters p, HttpContext context, TimeProvider time)
-    {
-        long chatId = ChatId(p);
-        var file = context.Request.HasFormContentType ? context.Request.Form.Files.GetFile("document") : null;
-        if (file is null) throw BotApiError.BadRequest("there is no document in the request");
-        if (file.Length == 0) throw BotApiError.BadRequest("file must be non-empty");
-        string content;
-        using (var reader = new StreamReader(file.OpenReadStream())) content = reader.ReadToEnd();
-        var caption = p.String("caption") is { } c ? Parse(c, p.String("parse_mode")) : null;
-        if (caption is { Length: > MaxCaptionLength }) throw BotApiError.BadRequest("message caption is too long");
-        bot.CheckChat(chatId);
-        return bot.Deliver(chatId, m =>
-        {
-            m["document"] = new JsonObject
-            {
-                ["file_name"] = file.FileName,
-                ["mime_type"] = file.ContentType,
-                ["file_size"] = file.Length,
-                ["content"] = content, // the emulator's own addition, so tests can read what was uploaded
-            };
-            if (caption is not null) m["caption"] = caption;
         }, time);
     }
 

@@ -29,22 +29,21 @@ public static class ControlEndpoints
             var text = body?["text"]?.GetValue<string>();
             if (string.IsNullOrEmpty(text)) return Error(400, "text is required");
             long chatId = body?["chat_id"]?.GetValue<long>() ?? 1001;
-            var reply = wait is > 0 ? bot.NextSentAsync() : null;
-            long updateId = bot.InjectMessage(chatId, text, time);
-            var result = new JsonObject { ["update_id"] = updateId };
-            if (reply is not null)
-            {
-                try
-                {
-                    result["reply"] = await reply.WaitAsync(TimeSpan.FromSeconds(wait!.Value), ctx.RequestAborted);
-                }
-                catch (TimeoutException)
-                {
-                    return Json(504, new JsonObject { ["update_id"] = updateId, ["error"] = $"the bot did not reply within {wait}s" });
-                }
-            }
-            return Json(200, result);
+            return await InjectAsync(bot, wait, () => bot.InjectMessage(chatId, text, time), new JsonObject(), ctx.RequestAborted);
         });
+        // A user sends the bot a document: the request body is the file (?name=…), optionally waiting for the bot's reply.
+        group.MapPost("/bots/{token}/documents", async (string token, HttpContext ctx, BotRegistry registry, EmulatedFiles files, TimeProvider time, string? name, long? chat_id, int? wait) =>
+        {
+            if (registry.Find(token) is not { } bot) return Error(404, "no such bot");
+            using var content = new MemoryStream();
+            await ctx.Request.Body.CopyToAsync(content, ctx.RequestAborted);
+            if (content.Length == 0) return Error(400, "the body (the file) is empty");
+            var file = files.Add(bot.Id, "document", name ?? "file.bin", ctx.Request.ContentType ?? "application/octet-stream", content.ToArray());
+            return await InjectAsync(bot, wait, () => bot.InjectDocument(chat_id ?? 1001, file, time), new JsonObject { ["file_id"] = file.FileId }, ctx.RequestAborted);
+        });
+        // The bytes of any file the emulator holds (what a bot uploaded, by its file_id).
+        group.MapGet("/files/{fileId}", (string fileId, EmulatedFiles files) =>
+            files.Find(fileId) is { } file ? Results.Bytes(file.Content, file.MimeType, file.Name) : Error(404, "no such file"));
         group.MapGet("/bots/{token}/sent", (string token, BotRegistry registry) =>
             registry.Find(token) is { } bot ? Json(200, bot.Sent()) : Error(404, "no such bot"));
         group.MapGet("/bots/{token}/stats", (string token, BotRegistry registry) =>
@@ -63,6 +62,26 @@ public static class ControlEndpoints
             bot.Flood(seconds, time);
             return Json(200, new JsonObject { ["retry_after"] = seconds });
         });
+    }
+
+    /// <summary>Injects an update (a user writes); with <paramref name="wait"/> seconds, answers with what the bot sent next.</summary>
+    private static async Task<IResult> InjectAsync(EmulatedBot bot, int? wait, Func<long> inject, JsonObject result, CancellationToken ct)
+    {
+        var reply = wait is > 0 ? bot.NextSentAsync() : null;
+        long updateId = inject();
+        result["update_id"] = updateId;
+        if (reply is not null)
+        {
+            try
+            {
+                result["reply"] = await reply.WaitAsync(TimeSpan.FromSeconds(wait!.Value), ct);
+            }
+            catch (TimeoutException)
+            {
+                return Json(504, new JsonObject { ["update_id"] = updateId, ["error"] = $"the bot did not reply within {wait}s" });
+            }
+        }
+        return Json(200, result);
     }
 
     internal static async Task<JsonNode?> ReadJsonAsync(HttpContext ctx)

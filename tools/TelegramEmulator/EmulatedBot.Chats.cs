@@ -35,27 +35,12 @@ public sealed partial class EmulatedBot
         }
     }
 
-    /// <summary>A message the bot sends: text (or a document), optional keyboard; wakes whoever waits for a reply.</summary>
-    public JsonObject Deliver(long chatId, Action<JsonObject> fill, TimeProvider time)
+    /// <summary>A message the bot sends (text, optional keyboard) to a chat or a group; wakes whoever waits for a reply.</summary>
+    public JsonObject Deliver(long chatId, Action<JsonObject> fill, TimeProvider time) => (JsonObject)Sent(chatId, time, m =>
     {
-        lock (_gate)
-        {
-            var message = new JsonObject
-            {
-                ["message_id"] = _nextMessageId++,
-                ["from"] = User(),
-                ["chat"] = chatId < 0
-                    ? new JsonObject { ["id"] = chatId, ["type"] = "supergroup", ["title"] = "Test group" }
-                    : new JsonObject { ["id"] = chatId, ["type"] = "private", ["first_name"] = "Tester" },
-                ["date"] = time.GetUtcNow().ToUnixTimeSeconds(),
-            };
-            fill(message);
-            _sent.Add(message);
-            foreach (var w in _replyWaiters) w.TrySetResult((JsonObject)message.DeepClone());
-            _replyWaiters.Clear();
-            return (JsonObject)message.DeepClone();
-        }
-    }
+        if (chatId < 0) m["chat"] = new JsonObject { ["id"] = chatId, ["type"] = "supergroup", ["title"] = "Test group" };
+        fill(m);
+    }).DeepClone();
 
     public JsonObject Edit(long chatId, long messageId, string text, JsonNode? replyMarkup, TimeProvider time)
     {

@@ -34,6 +34,9 @@ public sealed partial class EmulatedBot
     public long GetUpdatesCalls { get; private set; }
     public long Conflicts { get; private set; }
 
+    /// <summary>Calls answered 429 because of a flood limit.</summary>
+    public long FloodRejections { get; private set; }
+
     private sealed class Poll
     {
         public required Socket? Socket { get; init; }
@@ -73,6 +76,7 @@ public sealed partial class EmulatedBot
         {
             if (Revoked) throw BotApiError.Unauthorized();
             var now = time.GetUtcNow();
+            if (now < _floodUntil) FloodRejections++;
             if (now < _floodUntil) throw BotApiError.TooManyRequests(Math.Max(1, (int)Math.Ceiling((_floodUntil - now).TotalSeconds)));
         }
     }
@@ -161,7 +165,39 @@ public sealed partial class EmulatedBot
         }
     }
 
-    public JsonObject SendMessage(long chatId, string text, TimeProvider time)
+    public JsonObject SendMessage(long chatId, string text, TimeProvider time) => Sent(chatId, time, m => m["text"] = text);
+
+    /// <summary>The bot sent a file (a photo as Telegram's array of sizes, anything else as one object).</summary>
+    public JsonObject SendFile(long chatId, string kind, EmulatedFiles.StoredFile file, string? caption, TimeProvider time) => Sent(chatId, time, m =>
+    {
+        m[kind] = kind == "photo" ? new JsonArray(EmulatedFiles.Describe(file)) : EmulatedFiles.Describe(file);
+        if (caption is not null) m["caption"] = caption;
+    });
+
+    /// <summary>A user sends the bot a document.</summary>
+    public long InjectDocument(long chatId, EmulatedFiles.StoredFile file, TimeProvider time)
+    {
+        lock (_gate)
+        {
+            long id = _nextUpdateId++;
+            _pending.Add(new JsonObject
+            {
+                ["update_id"] = id,
+                ["message"] = new JsonObject
+                {
+                    ["message_id"] = _nextMessageId++,
+                    ["from"] = new JsonObject { ["id"] = chatId, ["is_bot"] = false, ["first_name"] = "Tester" },
+                    ["chat"] = new JsonObject { ["id"] = chatId, ["type"] = "private", ["first_name"] = "Tester" },
+                    ["date"] = time.GetUtcNow().ToUnixTimeSeconds(),
+                    ["document"] = EmulatedFiles.Describe(file),
+                },
+            });
+            _poll?.Wake.TrySetResult(true);
+            return id;
+        }
+    }
+
+    private JsonObject Sent(long chatId, TimeProvider time, Action<JsonObject> content)
     {
         lock (_gate)
         {
@@ -171,8 +207,8 @@ public sealed partial class EmulatedBot
                 ["from"] = User(),
                 ["chat"] = new JsonObject { ["id"] = chatId, ["type"] = "private", ["first_name"] = "Tester" },
                 ["date"] = time.GetUtcNow().ToUnixTimeSeconds(),
-                ["text"] = text,
             };
+            content(message);
             _sent.Add(message);
             foreach (var w in _replyWaiters) w.TrySetResult((JsonObject)message.DeepClone());
             _replyWaiters.Clear();
@@ -258,6 +294,7 @@ public sealed partial class EmulatedBot
                 ["webhook"] = WebhookUrl,
                 ["revoked"] = Revoked,
                 ["flood_seconds"] = _floodSeconds,
+                ["flood_rejections"] = FloodRejections,
             };
         }
     }

@@ -48,6 +48,10 @@ public static class EmulatorApp
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(1));
         builder.Services.AddSingleton<BotRegistry>();
         builder.Services.AddSingleton(new Platform.ReplicaPlatform { Secret = platformSecret });
+        builder.Services.AddSingleton<EmulatedFiles>();
+        // Above Telegram's 50 MB upload limit, so that the emulator answers an oversized upload as Telegram does.
+        builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 64L * 1024 * 1024);
+        builder.Services.Configure<Microsoft.AspNetCore.Http.Features.FormOptions>(o => o.MultipartBodyLengthLimit = 64L * 1024 * 1024);
         var app = builder.Build();
 
         var registry = app.Services.GetRequiredService<BotRegistry>();

@@ -9,6 +9,7 @@ namespace TelegramEmulator;
 public sealed class RequestParameters
 {
     private readonly Dictionary<string, string> _values = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (string Name, string MimeType, byte[] Content)> _files = new(StringComparer.Ordinal);
 
     public static async Task<RequestParameters> ReadAsync(HttpRequest request, CancellationToken ct)
     {
@@ -30,11 +31,24 @@ public sealed class RequestParameters
         {
             var form = await request.ReadFormAsync(ct);
             foreach (var (k, v) in form) p._values[k] = v.ToString();
+            foreach (var file in form.Files)
+            {
+                using var content = new MemoryStream();
+                await file.CopyToAsync(content, ct);
+                p._files[file.Name] = (file.FileName, file.ContentType ?? "application/octet-stream", content.ToArray());
+            }
         }
         return p;
     }
 
     public string? String(string name) => _values.GetValueOrDefault(name);
+
+    /// <summary>A file uploaded in a multipart request under <paramref name="name"/> (directly, or by <c>attach://</c>).</summary>
+    public (string Name, string MimeType, byte[] Content)? File(string name)
+    {
+        if (_files.TryGetValue(name, out var file)) return file;
+        return _values.TryGetValue(name, out var v) && v.StartsWith("attach://", StringComparison.Ordinal) && _files.TryGetValue(v["attach://".Length..], out file) ? file : null;
+    }
 
     public long Long(string name, long fallback) =>
         _values.TryGetValue(name, out var v) && long.TryParse(v, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var n) ? n : fallback;

@@ -1,6 +1,7 @@
 """An echo bot with nothing but the Python standard library: long polling with getUpdates.
 
-Reads BOT_TOKEN and TELEGRAM_API_BASE_URL (Botvisor sets both), answers every text with "echo: <text>".
+Reads BOT_TOKEN and TELEGRAM_API_BASE_URL (Botvisor sets both), answers every text with "echo: <text>"
+and every document with the same file (downloaded with getFile, uploaded again with sendDocument).
 It confirms updates with `offset` only after answering them, so a message that arrives while it is
 down (or that it was handling when it died) is answered after the restart.
 """
@@ -11,6 +12,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+import uuid
 
 TOKEN = os.environ["BOT_TOKEN"]
 BASE = os.environ.get("TELEGRAM_API_BASE_URL", "https://api.telegram.org").rstrip("/")
@@ -36,6 +38,26 @@ def call(method, **params):
     except urllib.error.HTTPError as e:
         body = json.load(e)
         raise RuntimeError(f"{method}: {body.get('error_code')} {body.get('description')}") from None
+
+
+def download(file_id):
+    path = call("getFile", file_id=file_id)["file_path"]
+    with urllib.request.urlopen(f"{BASE}/file/bot{TOKEN}/{path}", timeout=30) as response:
+        return response.read()
+
+
+def send_document(chat_id, name, content, caption):
+    boundary = uuid.uuid4().hex
+    parts = []
+    for key, value in (("chat_id", str(chat_id)), ("caption", caption)):
+        parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{key}"\r\n\r\n{value}\r\n'.encode())
+    parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="document"; filename="{name}"\r\n'
+                 f'Content-Type: application/octet-stream\r\n\r\n'.encode() + content + b"\r\n")
+    parts.append(f"--{boundary}--\r\n".encode())
+    request = urllib.request.Request(f"{BASE}/bot{TOKEN}/sendDocument", data=b"".join(parts),
+                                     headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.load(response)["result"]
 
 
 def main():
@@ -66,6 +88,12 @@ def main():
             if "text" in message:
                 call("sendMessage", chat_id=message["chat"]["id"], text="echo: " + message["text"])
                 print(f"answered update {update['update_id']}", flush=True)
+            elif "document" in message:
+                document = message["document"]
+                content = download(document["file_id"])
+                name = document.get("file_name", "file.bin")
+                send_document(message["chat"]["id"], name, content, f"echo: {name} ({len(content)} bytes)")
+                print(f"answered update {update['update_id']} with a file", flush=True)
             offset = update["update_id"] + 1
     print("stopping", flush=True)
 

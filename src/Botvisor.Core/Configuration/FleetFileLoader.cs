@@ -295,7 +295,20 @@ public sealed partial class FleetFileLoader
         CpuMax = Cpus(map, p, "cpu_max"),
         User = Find(map, "user") is { } user ? String(user, p + ".user") : null,
         Group = Find(map, "group") is { } group ? String(group, p + ".group") : null,
+        Gateway = Bool(map, p, "gateway"),
+        Liveness = Find(map, "liveness") is { } live ? ParseLiveness(live, p + ".liveness") : null,
     };
+
+    private LivenessConfig? ParseLiveness(YamlNode node, string p)
+    {
+        if (node is not YamlMappingNode map)
+        {
+            Error(p, node, "expected a mapping such as { max_poll_gap: 2m }");
+            return null;
+        }
+        CheckKeys(map, p, FleetKeys.Liveness);
+        return new LivenessConfig { MaxPollGap = Duration(map, p, "max_poll_gap") };
+    }
 
     /// <param name="asTemplate">A template (<c>templates:</c>): no token, no template of its own, no command needed.</param>
     private BotConfig? ParseBot(string id, YamlNode node, bool asTemplate = false)

@@ -17,7 +17,8 @@ public static class FleetKeys
     /// <summary>The keys of <see cref="Fleet.BotOptions"/>: what <c>defaults:</c> and a bot share.</summary>
     public static readonly string[] Options =
         ["restart", "backoff", "max_restarts", "min_uptime", "stop_signal", "stop_timeout", "inherit_env", "logs", "telegram",
-         "ready", "start_timeout", "watchdog", "memory_max", "cpu_max", "user", "group"];
+         "ready", "start_timeout", "watchdog", "memory_max", "cpu_max", "user", "group",
+         "gateway", "liveness"];
 
     public static readonly string[] Defaults = Options;
 
@@ -34,5 +35,6 @@ public static class FleetKeys
 
     public static readonly string[] Backoff = ["initial", "multiplier", "max", "jitter"];
     public static readonly string[] Logs = ["max_size", "max_files"];
+    public static readonly string[] Liveness = ["max_poll_gap"];
     public static readonly string[] Telegram = ["api_base_url", "validate", "check_interval", "clear_webhook"];
 }

@@ -8,7 +8,7 @@ namespace Botvisor.Core.Diagnostics;
 /// from the current snapshots when metrics are collected, so they cost nothing between scrapes.
 /// Tags are <c>bot.id</c> and <c>state</c>; a token never appears in a tag.
 /// </summary>
-public static class BotvisorMetrics
+public static partial class BotvisorMetrics
 {
     public const string MeterName = "Botvisor";
 

@@ -63,6 +63,12 @@ public static class LogEventIds
     public const int EventsPruned = 308;
     public const int EventsPruneFailed = 309;
 
+    // 6xx: the Bot API gateway
+    public const int GatewayListening = 600;
+    public const int GatewayOutsidePoller = 601;
+    public const int GatewayRateLimited = 602;
+    public const int GatewayUpstreamFailed = 603;
+
     // 7xx: the admin bot and alerts
     public const int AdminBotStarted = 700;
     public const int AdminBotFailed = 701;

@@ -25,4 +25,5 @@ public static class BotDefaults
     public const int ProbeFailures = 3;
     public static readonly TimeSpan ProbeInitialDelay = TimeSpan.Zero;
     public const bool TelegramClearWebhook = false;
+    public const bool Gateway = false;
 }

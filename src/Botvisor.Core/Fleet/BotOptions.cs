@@ -33,6 +33,12 @@ public record BotOptions
     /// <summary>The worker's group (a name or a gid); null: the user's primary group.</summary>
     public string? Group { get; init; }
 
+    /// <summary>Run the bot behind the daemon's Bot API gateway: the worker gets a placeholder token, never the real one.</summary>
+    public bool? Gateway { get; init; }
+
+    /// <summary>What the gateway watches of a running worker (its polling).</summary>
+    public LivenessConfig? Liveness { get; init; }
+
     /// <summary>These options where set, else <paramref name="fallback"/>'s; sections (backoff, logs, telegram) key by key.</summary>
     public BotOptions Or(BotOptions fallback) => new()
     {
@@ -60,5 +66,8 @@ public record BotOptions
         CpuMax = CpuMax ?? fallback.CpuMax,
         User = User ?? fallback.User,
         Group = Group ?? fallback.Group,
+        Gateway = Gateway ?? fallback.Gateway,
+        Liveness = Liveness is null || fallback.Liveness is null ? Liveness ?? fallback.Liveness
+            : new LivenessConfig { MaxPollGap = Liveness.MaxPollGap ?? fallback.Liveness.MaxPollGap },
     };
 }

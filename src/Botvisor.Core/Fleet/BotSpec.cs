@@ -42,6 +42,12 @@ public sealed record BotSpec
     /// <summary>The worker's group (a name or a gid); null: the user's primary group.</summary>
     public string? Group { get; init; }
 
+    /// <summary>Behind the gateway: the worker gets a placeholder token and the gateway's URL (only for a bot with a token).</summary>
+    public bool Gateway { get; init; }
+
+    /// <summary>A gateway bot whose worker has not called getUpdates for this long is restarted; null: not watched.</summary>
+    public TimeSpan? MaxPollGap { get; init; }
+
     /// <summary>Where the definition came from: the fleet file's path, or <c>api</c>.</summary>
     public string Source { get; init; } = "";
 
@@ -75,6 +81,8 @@ public sealed record BotSpec
         && CpuMax == other.CpuMax
         && User == other.User
         && Group == other.Group
+        && Gateway == other.Gateway
+        && MaxPollGap == other.MaxPollGap
         && Source == other.Source;
 
     public override int GetHashCode() => HashCode.Combine(Id, CollectionEquality.SequenceHash(Command), WorkingDirectory, Token);

@@ -46,6 +46,8 @@ public static class BotSpecResolver
             CpuMax = o.CpuMax,
             User = o.User,
             Group = o.Group,
+            Gateway = bot.Token is not null && (o.Gateway ?? BotDefaults.Gateway),
+            MaxPollGap = bot.Token is not null && (o.Gateway ?? BotDefaults.Gateway) ? o.Liveness?.MaxPollGap : null,
             Source = source,
         };
     }

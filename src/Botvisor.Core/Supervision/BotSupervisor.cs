@@ -147,6 +147,7 @@ public sealed partial class BotSupervisor : IMonitorSink, IWorkerInbox, IAsyncDi
         SupervisorSignal.NotifyReceived n when _worker is not null => OnNotifyAsync(n.Message),
         SupervisorSignal.MonitorReport r when r.From == _monitors && _machine.Phase is BotPhase.Up => OnMonitorAsync(r),
         SupervisorSignal.ResourceLimitExceeded r when _worker is not null => FeedAsync(new MachineSignal.Fault("memory", r.Reason)),
+        SupervisorSignal.WorkerFault f when _worker?.Pid == f.Pid => FeedAsync(new MachineSignal.Fault(f.Check, f.Reason)),
         SupervisorSignal.ConflictDetected => OnConflict(),
         _ => Task.CompletedTask,
     };

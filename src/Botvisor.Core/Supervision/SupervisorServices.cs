@@ -77,10 +77,17 @@ public sealed class SupervisorServices
         new Attachments.ReaperSession(Reaper),
         .. Notify is { } notify ? [new Attachments.NotifyRoute(notify)] : Array.Empty<Attachments.IWorkerAttachment>(),
         new Attachments.OutputCapture(Output, Masker, Time),
+        .. Gateway is { } gateway ? [new Attachments.GatewayPlaceholder(gateway, Checks)] : Array.Empty<Attachments.IWorkerAttachment>(),
         new Attachments.WorkerRecordKeeper(Store),
     ];
 
     private IReadOnlyList<Attachments.IWorkerAttachment>? _attachments;
+
+    /// <summary>
+    /// The Bot API gateway's placeholders and per-bot state; null: no gateway (a <c>gateway: true</c> bot then
+    /// cannot start, rather than get its real token).
+    /// </summary>
+    public Gateway.GatewayRegistry? Gateway { get; init; }
 
     /// <summary>A source of randomness in [0, 1) for backoff jitter.</summary>
     public Func<double> Random { get; init; } = System.Random.Shared.NextDouble;

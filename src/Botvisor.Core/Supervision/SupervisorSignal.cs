@@ -28,6 +28,9 @@ internal abstract record SupervisorSignal
     public sealed record MonitorReport(Health.WorkerMonitors From, string Check, bool Healthy, string Message, Machine.MachineSignal? Fault) : SupervisorSignal;
 
     public sealed record ResourceLimitExceeded(string Reason) : SupervisorSignal;
+
+    /// <summary>Something hung on the worker of <paramref name="Pid"/> found it broken (the gateway: its polling stopped).</summary>
+    public sealed record WorkerFault(int Pid, string Check, string Reason) : SupervisorSignal;
 }
 
 /// <summary>What a person or the reconciler asks of a bot.</summary>

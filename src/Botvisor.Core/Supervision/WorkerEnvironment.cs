@@ -66,7 +66,8 @@ public static class WorkerEnvironment
         env[TelegramApiBaseUrl] = spec.TelegramApiBaseUrl;
         if (notifySocket is not null) env[NotifySocket] = notifySocket;
         if (spec.Watchdog is { } watchdog) env[WatchdogUsec] = ((long)(watchdog.TotalMilliseconds * 1000)).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        if (spec.Token is { } token)
+        // A gateway bot's worker gets a placeholder instead (GatewayPlaceholder); never the real token.
+        if (spec.Token is { } token && !spec.Gateway)
         {
             env[BotToken] = token.Reveal();
             env[TelegramBotToken] = token.Reveal();

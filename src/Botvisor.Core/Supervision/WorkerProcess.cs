@@ -37,13 +37,23 @@ internal sealed class WorkerProcess
     public static WorkerProcess Spawn(BotSpec spec, SupervisorServices services, ILogger logger, Action<int, ExitStatus> onExit, LimitEnforcement previousLimits)
     {
         if (spec.Command.Count == 0) throw new SpawnException("cannot start the worker: the command is empty", 0);
+        if (spec.Gateway && services.Gateway is null) throw new SpawnException("the bot runs behind the gateway (gateway: true), but this daemon has no gateway", 0);
         var (cgroup, limits) = PrepareCgroup(spec, services, logger, previousLimits);
         var account = WorkerAccount.For(spec);
         // Another user cannot reach the 0700 state directory's socket file; the abstract name needs no path.
         var notify = account is { IsOtherUser: true } ? services.NotifyAbstractAddress ?? services.NotifySocketPath : services.NotifySocketPath;
         var env = WorkerEnvironment.Build(spec, services.Environment(), services.FleetTokens(), notify, services.WorkerMark, account);
         foreach (var attachment in services.Attachments) attachment.Spawning(spec, env);
-        var spawned = ProcessSpawner.Spawn(new SpawnRequest(WorkerCommand.Argv(spec, cgroup?.ProcsFile, account), spec.WorkingDirectory, env), services.Reaper, onExit);
+        SpawnedProcess spawned;
+        try
+        {
+            spawned = ProcessSpawner.Spawn(new SpawnRequest(WorkerCommand.Argv(spec, cgroup?.ProcsFile, account), spec.WorkingDirectory, env), services.Reaper, onExit);
+        }
+        catch (SpawnException)
+        {
+            foreach (var attachment in services.Attachments) attachment.SpawnFailed(spec);
+            throw;
+        }
         var stat = ProcStat.Read(spawned.Pid);
         var record = new WorkerRecord(spec.Id, spawned.Pid, spawned.Pid, stat?.StartTime ?? 0, services.Time.GetUtcNow());
         return new WorkerProcess(spec.Id, logger, spawned, record, cgroup, limits);

@@ -19,6 +19,8 @@ public sealed class FleetValidator
         new RestartValidator(),
         new TokenValidator(),
         new DependencyValidator(),
+        new GatewayValidator(),
+
         new AdminValidator(),
     ]);
 

@@ -104,7 +104,9 @@ public static class DaemonHostBuilder
             Checks = sp.GetRequiredService<CheckScheduler>(),
             HttpProbe = sp.GetRequiredService<IHttpProbe>(),
             Cgroups = sp.GetRequiredService<Core.Cgroups.CgroupSupport>().Tree,
+            Gateway = sp.GetRequiredService<Core.Gateway.GatewayRegistry>(),
         });
+        Gateway.GatewayServices.Add(services); // before the fleet's service: the gateway listens before any bot starts
         services.AddSingleton<NotifyRouter>();
         services.AddSingleton(sp => new CheckScheduler(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<IHttpProbe, HttpHealthProbe>();

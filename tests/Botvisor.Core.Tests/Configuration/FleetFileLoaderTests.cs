@@ -174,16 +174,21 @@ public class FleetFileLoaderTests
             cpu_max: 0.5
             user: "0"
             group: "0"
+            gateway: true
+            liveness: { max_poll_gap: 2m }
             """;
         string Indent(string text, int by) => string.Join("\n", text.Split('\n').Select(l => new string(' ', by) + l));
-        var inDefaults = Parse($"defaults:\n{Indent(options, 2)}\nbots:\n  b:\n    command: [\"sleep\", \"1\"]\n");
-        var onTheBot = Parse($"bots:\n  b:\n    command: [\"sleep\", \"1\"]\n{Indent(options, 4)}\n");
+        const string token = "    token: \"123:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawq\"\n";
+        var inDefaults = Parse($"defaults:\n{Indent(options, 2)}\nbots:\n  b:\n    command: [\"sleep\", \"1\"]\n{token}");
+        var onTheBot = Parse($"bots:\n  b:\n    command: [\"sleep\", \"1\"]\n{token}{Indent(options, 4)}\n");
         Assert.Empty(inDefaults.Errors);
         Assert.Empty(onTheBot.Errors);
         var a = BotSpecResolver.ResolveAll(inDefaults.Fleet!, "f").Single();
         var b = BotSpecResolver.ResolveAll(onTheBot.Fleet!, "f").Single();
         Assert.Equal(a, b);
-        Assert.Equal(16, FleetKeys.Options.Length); // a new option is added to BotOptions, FleetKeys.Options and this test
+        Assert.True(a.Gateway);
+        Assert.Equal(TimeSpan.FromMinutes(2), a.MaxPollGap);
+        Assert.Equal(18, FleetKeys.Options.Length); // a new option is added to BotOptions, FleetKeys.Options and this test
 
         var mixed = Parse("""
             defaults:

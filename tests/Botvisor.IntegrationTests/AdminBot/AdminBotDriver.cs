@@ -51,6 +51,14 @@ public sealed class AdminBotDriver(EmulatorHost emulator, string token)
         return body["answer"]?["text"]?.GetValue<string>();
     }
 
+    /// <summary>The content of a file the bot sent (a document): getFile, then the download, as a client would.</summary>
+    public async Task<string> DownloadAsync(JsonObject document)
+    {
+        var fileId = document["file_id"]!.GetValue<string>();
+        var file = (await emulator.Http.GetFromJsonAsync<JsonObject>($"/bot{token}/getFile?file_id={Uri.EscapeDataString(fileId)}"))!;
+        return await emulator.Http.GetStringAsync($"/file/bot{token}/{file["result"]!["file_path"]!.GetValue<string>()}");
+    }
+
     public static string Text(JsonObject message) => message["text"]?.GetValue<string>() ?? message["caption"]?.GetValue<string>() ?? "";
 
     public static IReadOnlyList<string> Buttons(JsonObject message) =>

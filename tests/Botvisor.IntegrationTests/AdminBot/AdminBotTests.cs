@@ -60,7 +60,7 @@ public class AdminBotTests : AdminBotTestBase
         var logs = await admin.AskAsync(Operator, "/logs printer 200");
         var document = logs["document"]!.AsObject();
         Assert.Equal("printer.log", document["file_name"]!.GetValue<string>());
-        var content = document["content"]!.GetValue<string>();
+        var content = await admin.DownloadAsync(document);
         Assert.True(content.Length > 10_000, $"{content.Length} characters");
         Assert.Contains("line 149 xxx", content, StringComparison.Ordinal);
         Assert.Contains("<pre>", AdminBotDriver.Text(await admin.AskAsync(Operator, "/logs printer 3")) + "<pre>", StringComparison.Ordinal);

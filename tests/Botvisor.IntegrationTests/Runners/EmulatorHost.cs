@@ -52,6 +52,24 @@ public sealed class EmulatorHost : IAsyncDisposable
         return body["reply"]!.AsObject();
     }
 
+    /// <summary>A user sends the bot a document; returns the bot's reply (waits up to <paramref name="waitSeconds"/>).</summary>
+    public async Task<JsonObject> SendDocumentAndWaitForReplyAsync(string token, string name, byte[] content, int waitSeconds = 30, long chatId = 4242)
+    {
+        using var body = new ByteArrayContent(content);
+        body.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/octet-stream");
+        var response = await Http.PostAsync($"/_emulator/bots/{token}/documents?name={Uri.EscapeDataString(name)}&chat_id={chatId}&wait={waitSeconds}", body);
+        var answer = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.True(response.IsSuccessStatusCode, $"no reply to the document {name}: {answer}");
+        return answer["reply"]!.AsObject();
+    }
+
+    /// <summary>The bytes of a file the emulator holds (one a bot uploaded), by file_id.</summary>
+    public Task<byte[]> FileAsync(string fileId) => Http.GetByteArrayAsync($"/_emulator/files/{Uri.EscapeDataString(fileId)}");
+
+    /// <summary>Makes the bot flood-limited: every call is answered 429 with <paramref name="retryAfter"/> until it is over.</summary>
+    public async Task FloodAsync(string token, int retryAfter) =>
+        (await Http.PostAsJsonAsync($"/_emulator/bots/{token}/flood", new JsonObject { ["retry_after"] = retryAfter })).EnsureSuccessStatusCode();
+
     public async Task<long> InjectAsync(string token, string text, long chatId = 4242)
     {
         var response = await Http.PostAsJsonAsync($"/_emulator/bots/{token}/messages", new JsonObject { ["chat_id"] = chatId, ["text"] = text });

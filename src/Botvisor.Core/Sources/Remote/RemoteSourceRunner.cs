@@ -17,8 +17,6 @@ namespace Botvisor.Core.Sources.Remote;
 /// </summary>
 public sealed partial class RemoteSourceRunner : IAsyncDisposable, IDisposable
 {
-    private const double IntervalJitter = 0.1;
-
     private readonly FleetController _controller;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
@@ -80,7 +78,7 @@ public sealed partial class RemoteSourceRunner : IAsyncDisposable, IDisposable
                 {
                     var outcome = await FetchAsync(stop).ConfigureAwait(false);
                     foreach (var sync in syncs) Complete(sync, outcome);
-                    delay = outcome.Stale ? TimeSpan.Zero : outcome.Ok ? Jittered(Source.Config.Interval) : RetryDelay(Source.Status.ConsecutiveFailures);
+                    delay = SourceSchedule.Next(outcome, Source.Config.Interval, Random.Shared.NextDouble());
                 }
             }
         }
@@ -208,15 +206,6 @@ public sealed partial class RemoteSourceRunner : IAsyncDisposable, IDisposable
         return new SourceOutcome(false, reason, Source.Status);
     }
 
-    private TimeSpan Jittered(TimeSpan interval) =>
-        interval * (1 + IntervalJitter * (2 * Random.Shared.NextDouble() - 1));
-
-    private TimeSpan RetryDelay(int failures)
-    {
-        var max = Source.Config.Interval < TimeSpan.FromSeconds(1) ? TimeSpan.FromSeconds(1) : Source.Config.Interval;
-        return BackoffPolicy.Delay(new BackoffSettings(TimeSpan.FromSeconds(1), 2, max, 0.2), failures, Random.Shared.NextDouble());
-    }
-
     public async ValueTask DisposeAsync()
     {
         if (_stop.IsCancellationRequested) return;
@@ -257,8 +246,8 @@ public sealed partial class RemoteSourceRunner : IAsyncDisposable, IDisposable
 public sealed record SourceOutcome(bool Ok, string Result, RemoteSourceStatus Status)
 {
     /// <summary>The fetch was read with a definition a reload replaced; it was not applied.</summary>
-    internal bool Stale { get; init; }
+    public bool Stale { get; init; }
 
     /// <summary>The request contradicts the source as it is now (an accept of a removal no longer held): the API's 409.</summary>
-    internal string? Conflict { get; init; }
+    public string? Conflict { get; init; }
 }

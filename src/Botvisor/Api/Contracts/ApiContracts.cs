@@ -35,6 +35,12 @@ public sealed record BotStatus
     public ResourceInfo? Resources { get; init; }
     public LimitsInfo? Limits { get; init; }
 
+    /// <summary>The bot runs behind the daemon's Bot API gateway (its worker has a placeholder token, never the real one).</summary>
+    public bool BehindGateway { get; init; }
+
+    /// <summary>What the bot did through the gateway (present once it called it).</summary>
+    public GatewayInfo? Gateway { get; init; }
+
     public required string Source { get; init; }
     public IReadOnlyList<string> Command { get; init; } = [];
     public bool Autostart { get; init; }
@@ -42,6 +48,26 @@ public sealed record BotStatus
 }
 
 public sealed record CheckInfo(bool Healthy, string Message, DateTimeOffset Time);
+
+/// <summary>A bot's traffic through the Bot API gateway, since the daemon started.</summary>
+public sealed record GatewayInfo
+{
+    /// <summary>When the bot's last getUpdates was answered.</summary>
+    public DateTimeOffset? LastPoll { get; init; }
+
+    /// <summary>A getUpdates of the bot is in flight now.</summary>
+    public bool Polling { get; init; }
+
+    public long UpdatesDelivered { get; init; }
+
+    /// <summary>Seconds Telegram asked the bot to wait (429 retry_after), while the gateway holds its calls; absent otherwise.</summary>
+    public int? RetryAfter { get; init; }
+
+    /// <summary>Calls, errors, 429s and mean time per Bot API method (<c>file</c>: downloads).</summary>
+    public Dictionary<string, GatewayMethodInfo> Methods { get; init; } = [];
+}
+
+public sealed record GatewayMethodInfo(long Calls, long Errors, long RateLimited, double MeanMilliseconds);
 
 /// <summary>RSS and CPU of the bot's session, from the last /proc sample.</summary>
 public sealed record ResourceInfo(long RssBytes, double CpuPercent, int Processes, DateTimeOffset SampledAt);
@@ -125,6 +151,12 @@ public sealed record BotDefinition
 
     /// <summary>The worker's group (a name or a gid; default: the user's primary group).</summary>
     public string? Group { get; init; }
+
+    /// <summary>Run behind the daemon's Bot API gateway: the worker gets a placeholder token, never the real one.</summary>
+    public bool? Gateway { get; init; }
+
+    /// <summary>What the gateway watches, such as <c>{"max_poll_gap": "2m"}</c>: a worker that stopped polling is restarted.</summary>
+    public Dictionary<string, string>? Liveness { get; init; }
 }
 
 /// <summary>RFC 9457 problem details as the CLI reads them.</summary>

@@ -17,8 +17,10 @@ internal static class ApiMapping
     /// A stopped (or not yet started, or waiting to start) bot has no health verdict, and a bot without a worker no resources: the
     /// last sample is of a process that is gone. A bot in backoff or failed keeps the verdict that ended it.
     /// </remarks>
-    public static BotStatus ToStatus(this BotSnapshot s, BotSpec? spec, DateTimeOffset now, Core.Logs.TokenMasker masker, Core.Health.ResourceUsage? usage = null) => new()
+    public static BotStatus ToStatus(this BotSnapshot s, BotSpec? spec, DateTimeOffset now, Core.Logs.TokenMasker masker, Core.Health.ResourceUsage? usage = null, Core.Gateway.GatewayRegistry? gateway = null) => new()
     {
+        BehindGateway = spec?.Gateway ?? false,
+        Gateway = gateway?.Bot(s.Id) is { } g ? ToInfo(g) : null,
         Ready = s.Ready,
         StatusText = s.StatusText,
         Health = s.State is BotLifecycleState.Stopped or BotLifecycleState.Pending or BotLifecycleState.Waiting ? "unknown" : s.Health.ToString().ToLowerInvariant(),
@@ -41,6 +43,16 @@ internal static class ApiMapping
         Command = spec is null ? [] : ShownCommand(spec, masker),
         Autostart = spec?.Autostart ?? false,
         DependsOn = spec?.DependsOn ?? [],
+    };
+
+    private static GatewayInfo ToInfo(Core.Gateway.GatewayBot bot) => new()
+    {
+        LastPoll = bot.Stats.LastPoll,
+        Polling = bot.Poll.InFlight,
+        UpdatesDelivered = bot.Stats.UpdatesDelivered,
+        RetryAfter = bot.Flood.CurrentRetryAfter,
+        Methods = bot.Stats.Methods().ToDictionary(m => m.Method, m => new GatewayMethodInfo(m.Calls, m.Errors, m.RateLimited,
+            m.Calls == 0 ? 0 : Math.Round(m.Time.TotalMilliseconds / m.Calls, 3)), StringComparer.Ordinal),
     };
 
     /// <summary>The enforcement of the last worker; before any, what it will be without a cgroup.</summary>

@@ -94,9 +94,11 @@ internal static class StatusText
             : used;
     }
 
+    /// <summary>Who the bot is on Telegram; "via gateway" (and a <c>retry_after</c> being honoured) when it runs behind the gateway.</summary>
     private static string Telegram(BotStatus b)
     {
         var who = b.Username ?? b.Token ?? "-";
+        if (b.BehindGateway) who += b.Gateway?.RetryAfter is { } wait ? $" via gateway (429: retry after {wait}s)" : " via gateway";
         return b.Conflicts > 0 ? $"{who} ({b.Conflicts} conflicts)" : who;
     }
 }

@@ -1,0 +1,247 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Botvisor.IntegrationTests.Api;
+using Botvisor.IntegrationTests.Runners;
+using Botvisor.IntegrationTests.Telegram;
+using Botvisor.Testing;
+
+namespace Botvisor.IntegrationTests.Gateway;
+
+/// <summary>
+/// The daemon's Bot API gateway with real workers against the emulator: dead placeholders, what is not
+/// forwarded, kill -9 with no lost update and no 409, an outside poller, a stopped poller, a 429 burst.
+/// </summary>
+[Collection(Daemon.DaemonCollection.Name)]
+public class GatewayDaemonTests : IAsyncLifetime
+{
+    private const int StateChanged = 200;
+    private const int GatewayOutsidePoller = 601;
+
+    private EmulatorHost _emu = null!;
+
+    public async ValueTask InitializeAsync() => _emu = await EmulatorHost.StartAsync();
+
+    public ValueTask DisposeAsync() => _emu.DisposeAsync();
+
+    private static string Samples => Path.Combine(OpenApiBaselineTests.RepositoryRoot(), "samples", "bots");
+
+    private static string Stdlib => $"[\"python3\", \"-u\", \"{Path.Combine(Samples, "python-stdlib", "echo_bot.py")}\"]";
+
+    /// <summary>A worker that only sleeps: the test calls the gateway itself with the worker's placeholder.</summary>
+    private const string Sleeper = "[\"sleep\", \"1000\"]";
+
+    private string Fleet(string token, string command, string extra = "") => $$"""
+        defaults:
+          restart: always
+          max_restarts: 100
+          backoff: { initial: 100ms, max: 300ms, jitter: 0 }
+          stop_timeout: 5s
+          gateway: true
+        bots:
+          echo:
+            command: {{command}}
+            token: "{{token}}"
+            telegram: { api_base_url: "{{_emu.BaseUrl}}" }
+        {{extra}}
+        """;
+
+    /// <summary>A daemon running one gateway bot <c>echo</c> (a fresh emulator bot), once its worker runs.</summary>
+    private sealed class Running : IAsyncDisposable
+    {
+        public Running(string token, string yaml)
+        {
+            Token = token;
+            Fleet = new TempFleet().Write(yaml);
+            Daemon = DaemonRunner.Start(Fleet.ConfigPath, Fleet.StateDir);
+        }
+
+        public string Token { get; }
+        public TempFleet Fleet { get; }
+        public DaemonRunner Daemon { get; }
+        public int Pid { get; set; }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Daemon.DisposeAsync();
+            Fleet.Dispose();
+        }
+    }
+
+    private async Task<Running> StartAsync(string username, string command, string extra = "")
+    {
+        var token = await _emu.RegisterAsync(username);
+        var run = new Running(token, Fleet(token, command, extra));
+        try
+        {
+            run.Pid = await run.Daemon.WaitForRunningAsync("echo");
+            return run;
+        }
+        catch
+        {
+            await run.DisposeAsync();
+            throw;
+        }
+    }
+
+    private static (string Placeholder, HttpClient Gateway) Worker(int pid)
+    {
+        var env = GatewayAssertions.Environment(pid);
+        return (env["BOT_TOKEN"], new HttpClient { BaseAddress = new Uri(env["TELEGRAM_API_BASE_URL"]), Timeout = TestTimeouts.Event });
+    }
+
+    [Fact]
+    public async Task StaleRunsPlaceholder_IsRefusedWith401_AndNothingButTheBotApiIsForwarded()
+    {
+        await using var run = await StartAsync("stale_bot", Sleeper);
+        var (token, fleet, daemon) = (run.Token, run.Fleet, run.Daemon);
+        int pid = run.Pid;
+        var (first, gateway) = Worker(pid);
+        using var _ = gateway;
+
+        var me = await gateway.GetFromJsonAsync<JsonObject>($"/bot{first}/getMe");
+        Assert.Equal("stale_bot", me!["result"]!["username"]!.GetValue<string>());
+
+        int mark = daemon.Mark;
+        Processes.Kill(pid);
+        int next = await daemon.WaitForRunningAsync("echo", after: mark);
+        var (second, _) = Worker(next);
+        Assert.NotEqual(first, second);
+
+        foreach (var path in new[] { $"/bot{first}/getMe", $"/bot{first}/getUpdates", $"/file/bot{first}/documents/file_1.bin", $"/bot{token}/getMe", "/bot123:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA/getMe" })
+        {
+            var response = await gateway.GetAsync(path);
+            Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+            Assert.Equal("""{"ok":false,"error_code":401,"description":"Unauthorized"}""", await response.Content.ReadAsStringAsync());
+        }
+        foreach (var path in new[] { "/", "/status", "/_emulator/bots", $"/bot{second}/getMe/extra", $"/bot{second}/get.Me", $"/file/bot{second}/../../_emulator/bots", $"/file/bot{second}/a/%2e%2e/b", $"/file/bot{second}//x" })
+        {
+            var response = await gateway.GetAsync(path);
+            Assert.True(response.StatusCode == HttpStatusCode.NotFound, $"{path}: {response.StatusCode}");
+        }
+        Assert.Equal(HttpStatusCode.OK, (await gateway.GetAsync($"/bot{second}/getMe")).StatusCode);
+    }
+
+    [Fact]
+    public async Task KilledWorkers_LoseNoUpdate_AndNo409IsEverGiven()
+    {
+        await using var run = await StartAsync("kill_gateway_bot", Stdlib);
+        var (token, fleet, daemon) = (run.Token, run.Fleet, run.Daemon);
+        int pid = run.Pid;
+        Assert.Equal("echo: hello", (await _emu.SendAndWaitForReplyAsync(token, "hello", 60))["text"]!.GetValue<string>());
+
+        for (int i = 0; i < 10; i++)
+        {
+            await WaitForPollAsync(token); // killed in the middle of a long poll through the gateway
+            int mark = daemon.Mark;
+            Processes.Kill(pid);
+            var reply = await _emu.SendAndWaitForReplyAsync(token, $"while down {i}", 60);
+            Assert.Equal($"echo: while down {i}", reply["text"]!.GetValue<string>());
+            pid = await daemon.WaitForRunningAsync("echo", after: mark);
+        }
+
+        Assert.Equal(0, (await _emu.StatsAsync(token))["conflicts"]!.GetValue<int>());
+        using var http = await daemon.HttpAsync();
+        var status = JsonDocument.Parse(await http.GetStringAsync("/bots/echo")).RootElement;
+        Assert.Equal(0, status.GetProperty("conflicts").GetInt32());
+    }
+
+    [Fact]
+    public async Task OutsidePoller_WithTheRealToken_IsReportedOnce_WithTheBotNamed()
+    {
+        await using var run = await StartAsync("outside_bot", Stdlib);
+        var (token, fleet, daemon) = (run.Token, run.Fleet, run.Daemon);
+
+        for (int i = 0; i < 3; i++)
+        {
+            await WaitForPollAsync(token);
+            // Someone runs the bot elsewhere with its real token: Telegram ends the gateway's poll with 409.
+            (await _emu.Http.GetAsync($"/bot{token}/getUpdates?timeout=0")).EnsureSuccessStatusCode();
+        }
+        var reported = await daemon.WaitForAsync(GatewayOutsidePoller);
+        Assert.Contains("Bot echo: a poller outside Botvisor holds the bot's token", reported.Message);
+        await WaitForPollAsync(token);
+        Assert.Single(daemon.Entries, e => e.EventId == GatewayOutsidePoller);
+
+        using var http = await daemon.HttpAsync();
+        var events = await http.GetStringAsync("/events?bot=echo&follow=false");
+        Assert.Contains("a poller outside Botvisor holds this bot", events); // (the apostrophe is escaped in JSON)
+    }
+
+    [Fact]
+    public async Task WorkerWhosePollingStops_IsRestartedForThatReason()
+    {
+        // Polls once, then hangs with its process alive: what a bot whose polling loop died looks like.
+        const string stuck = "import os, time, urllib.request\n"
+            + "urllib.request.urlopen(os.environ['TELEGRAM_API_BASE_URL'] + '/bot' + os.environ['BOT_TOKEN'] + '/getUpdates?timeout=1').read()\n"
+            + "print('polled once; now stuck', flush=True)\n"
+            + "time.sleep(1000)\n";
+        await using var run = await StartAsync("stuck_bot", $"[\"python3\", \"-c\", {JsonSerializer.Serialize(stuck)}]", "    liveness: { max_poll_gap: 2s }");
+        var (token, fleet, daemon) = (run.Token, run.Fleet, run.Daemon);
+        int pid = run.Pid;
+
+        var stopping = await daemon.WaitForAsync(StateChanged, e => e.Message.StartsWith("Bot echo: stopping", StringComparison.Ordinal));
+        Assert.Contains("polling stopped: no getUpdates through the gateway for", stopping.Message);
+        Assert.Contains("liveness.max_poll_gap 2s", stopping.Message);
+        await daemon.WaitForRunningAsync("echo", after: daemon.Entries.ToList().FindIndex(e => e == stopping));
+        Assert.False(Processes.IsAlive(pid));
+    }
+
+    [Fact]
+    public async Task RateLimitBurst_IsAbsorbed_WithRetryAfterHonouredOnceForTheToken()
+    {
+        await using var run = await StartAsync("flood_bot", Sleeper);
+        var (token, fleet, daemon) = (run.Token, run.Fleet, run.Daemon);
+        int pid = run.Pid;
+        var (placeholder, gateway) = Worker(pid);
+        using var _ = gateway;
+
+        await _emu.FloodAsync(token, 4);
+        var first = await gateway.PostAsJsonAsync($"/bot{placeholder}/sendMessage", new JsonObject { ["chat_id"] = 1, ["text"] = "first" });
+        Assert.Equal(HttpStatusCode.TooManyRequests, first.StatusCode);
+        var body = (await first.Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.InRange(body["parameters"]!["retry_after"]!.GetValue<int>(), 1, 4);
+
+        using (var http = await daemon.HttpAsync())
+        {
+            var held = JsonDocument.Parse(await http.GetStringAsync("/bots/echo")).RootElement.GetProperty("gateway");
+            Assert.True(held.GetProperty("retryAfter").GetInt32() > 0, held.ToString());
+        }
+
+        // A burst while Telegram asked to wait: held by the gateway, then sent; Telegram sees none of it early.
+        var burst = Enumerable.Range(0, 20).Select(i => gateway.PostAsJsonAsync($"/bot{placeholder}/sendMessage", new JsonObject { ["chat_id"] = 1, ["text"] = $"burst {i}" })).ToList();
+        var answers = await Task.WhenAll(burst);
+        Assert.All(answers, a => Assert.Equal(HttpStatusCode.OK, a.StatusCode));
+
+        var stats = await _emu.StatsAsync(token);
+        Assert.Equal(1, stats["flood_rejections"]!.GetValue<int>());
+        Assert.Equal(20, stats["sent"]!.GetValue<int>());
+
+        using var api = await daemon.HttpAsync();
+        var status = JsonDocument.Parse(await api.GetStringAsync("/bots/echo")).RootElement.GetProperty("gateway");
+        var send = status.GetProperty("methods").GetProperty("sendMessage");
+        Assert.Equal(21, send.GetProperty("calls").GetInt64());
+        Assert.Equal(1, send.GetProperty("rateLimited").GetInt64());
+        Assert.True(JsonDocument.Parse(await api.GetStringAsync("/bots/echo")).RootElement.GetProperty("behindGateway").GetBoolean());
+
+        var text = await api.GetStringAsync("/metrics");
+        var metrics = Prometheus.Parse(text);
+        Assert.Equal(21, metrics.Value("botvisor_gateway_calls_total", ("bot_id", "echo"), ("method", "sendMessage")));
+        Assert.Equal(1, metrics.Value("botvisor_gateway_rate_limited_total", ("bot_id", "echo"), ("method", "sendMessage")));
+        Assert.Equal(1, metrics.Value("botvisor_gateway_errors_total", ("bot_id", "echo"), ("method", "sendMessage")));
+        Assert.Equal(1, metrics.Value("botvisor_gateway_workers", ("bot_id", "echo")));
+        Assert.DoesNotContain(token[(token.IndexOf(':', StringComparison.Ordinal) + 1)..], text, StringComparison.Ordinal);
+        Assert.DoesNotContain(placeholder[(placeholder.IndexOf(':', StringComparison.Ordinal) + 1)..], text, StringComparison.Ordinal);
+        GatewayAssertions.NoTokenIn(token, fleet.StateDir, daemon);
+    }
+
+    private async Task WaitForPollAsync(string token)
+    {
+        using var cts = new CancellationTokenSource(TestTimeouts.Event);
+        while (!(await _emu.StatsAsync(token))["polling"]!.GetValue<bool>())
+        {
+            await Task.Delay(20, cts.Token);
+        }
+    }
+}

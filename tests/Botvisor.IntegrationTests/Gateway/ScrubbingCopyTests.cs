@@ -1,0 +1,57 @@
+using System.Text;
+using Botvisor.Gateway;
+
+namespace Botvisor.IntegrationTests.Gateway;
+
+/// <summary>Answers reach the worker with the real token replaced, however the reads split it.</summary>
+public class ScrubbingCopyTests
+{
+    private const string Real = "7000000123:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawq";
+    private const string Placeholder = "7000000123:ZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZ";
+
+    /// <summary>A stream that hands out at most <c>chunk</c> bytes per read.</summary>
+    private sealed class Trickle(byte[] data, int chunk) : MemoryStream(data)
+    {
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            base.ReadAsync(buffer[..Math.Min(chunk, buffer.Length)], cancellationToken);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(40)]
+    [InlineData(100_000)]
+    public async Task Copy_ReplacesTheRealToken_AndCountsUpdates_WhateverTheReadSize(int chunk)
+    {
+        var text = $"{{\"ok\":true,\"result\":[{{\"update_id\":1,\"message\":{{\"text\":\"\\\"update_id\\\": no\"}}}},{{\"update_id\":2,\"document\":{{\"file_path\":\"/var/lib/telegram-bot-api/{Real}/documents/file_0.pdf\"}}}}],\"x\":\"{Real}{Real}\"}}";
+        using var output = new MemoryStream();
+        int updates = await ScrubbingCopy.CopyAsync(new Trickle(Encoding.UTF8.GetBytes(text), chunk), output, Real, Placeholder, countUpdates: true, CancellationToken.None);
+        Assert.Equal(text.Replace(Real, Placeholder, StringComparison.Ordinal), Encoding.UTF8.GetString(output.ToArray()));
+        Assert.Equal(2, updates);
+    }
+
+    [Theory]
+    [InlineData("/bot1:A/getMe", false, "1:A", "getMe", "")]
+    [InlineData("/bot1%3AA/sendMessage?chat_id=1", false, "1:A", "sendMessage", "?chat_id=1")]
+    [InlineData("/file/bot1:A/documents/file_1.pdf", true, "1:A", "documents/file_1.pdf", "")]
+    public void Path_ReadsBotApiTargets(string raw, bool isFile, string placeholder, string rest, string query)
+    {
+        Assert.True(BotApiPath.TryParse(raw, out var path));
+        Assert.Equal(new BotApiPath(isFile, placeholder, rest, query), path);
+    }
+
+    [Theory]
+    [InlineData("/")]
+    [InlineData("/status")]
+    [InlineData("/bot1:A")]
+    [InlineData("/bot1:A/")]
+    [InlineData("/bot1:A/get/Me")]
+    [InlineData("/bot1:A/get%4De")]
+    [InlineData("/file/bot1:A/../x")]
+    [InlineData("/file/bot1:A/a/./b")]
+    [InlineData("/file/bot1:A/a/%2E%2E/b")]
+    [InlineData("/file/bot1:A/a%2fb")]
+    [InlineData("/file/bot1:A/a\\b")]
+    [InlineData("/bot/getMe")]
+    public void Path_RefusesAnythingElse(string raw) => Assert.False(BotApiPath.TryParse(raw, out _));
+}
