@@ -35,6 +35,8 @@ public static class Program
             BotCommands.Restart(),
             LogsCommand.Create(),
             EventsCommand.Create(),
+            MuteCommand.Mute(),
+            MuteCommand.Unmute(),
             DaemonCommands.Reload(),
             SourcesCommand.Create(),
             ValidateCommand.Create(),

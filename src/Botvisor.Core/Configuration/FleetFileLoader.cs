@@ -169,6 +169,8 @@ public sealed partial class FleetFileLoader
         var cluster = ParseCluster(root);
         var templates = Find(root, "templates") is { } tp ? ParseTemplates(tp) : new Dictionary<string, BotConfig>();
         var sources = Find(root, "sources") is { } sr ? ParseSources(sr, templates) : [];
+        var admin = Find(root, "admin") is { } adminNode ? ParseAdmin(adminNode) : null;
+        var alerts = Find(root, "alerts") is { } alertsNode ? ParseAlerts(alertsNode) : null;
         var bots = new List<BotConfig>();
         if (Find(root, "bots") is { } botsNode)
         {
@@ -201,6 +203,8 @@ public sealed partial class FleetFileLoader
             Cluster = cluster,
             Templates = templates,
             Sources = sources,
+            Admin = admin,
+            Alerts = alerts,
         };
     }
 

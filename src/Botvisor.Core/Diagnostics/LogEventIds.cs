@@ -85,6 +85,21 @@ public static class LogEventIds
     public const int FenceWatchFailed = 712;
     public const int NodeNameTaken = 713;
 
+    // 8xx: the admin bot and alerts
+    public const int AdminBotStarted = 800;
+    public const int AdminBotFailed = 801;
+    public const int AdminBotUnreachable = 802;
+    public const int AdminChatMigrated = 803;
+    public const int AdminChatFailed = 804;
+    public const int AdminRateLimited = 805;
+    public const int AdminCommand = 806;
+    public const int AdminRefused = 807;
+    public const int AlertSent = 808;
+    public const int AlertDeliveryFailed = 809;
+    public const int AdminUpdateFailed = 810;
+    public const int SilencesUnreadable = 811;
+    public const int SilencesUnwritable = 812;
+
     // 9xx: remote sources (sources: in the fleet file)
     public const int SourceStoredEntryInvalid = 900;
     public const int SourceSnapshotNotDeleted = 901;

@@ -30,6 +30,12 @@ public sealed record FleetConfig
     /// <summary>The <c>state_dir:</c> setting, absolute, if the file has one.</summary>
     public string? StateDirectory { get; init; }
 
+    /// <summary>The <c>admin:</c> section: the daemon's own Telegram bot, or null.</summary>
+    public AdminConfig? Admin { get; init; }
+
+    /// <summary>The <c>alerts:</c> section (null: the defaults, no webhooks).</summary>
+    public AlertsConfig? Alerts { get; init; }
+
     /// <summary>The <c>store:</c>, <c>node:</c> and <c>cluster:</c> settings.</summary>
     public ClusterConfig Cluster { get; init; } = new();
 }

@@ -115,9 +115,13 @@ public static class DaemonHostBuilder
         services.AddSingleton<IHttpProbe, HttpHealthProbe>();
         services.AddSingleton<ResourceSampler>();
         services.AddSingleton<ITelegramApi, HttpTelegramApi>();
-        services.AddSingleton<FleetReconciler>();
+        services.AddSingleton(sp => new FleetReconciler(sp.GetRequiredService<SupervisorServices>())
+        {
+            DaemonTokens = options.Admin is { } admin ? [admin.Token] : [],
+        });
         services.AddSingleton<Core.Sources.Remote.IFeedClient, Sources.HttpFeedClient>();
         services.AddSingleton<FleetController>();
+        AdminBot.AdminBotSetup.AddAlertsAndAdminBot(services, options); // before the fleet's service: subscribed before the first event
         services.AddSingleton<FleetDaemonService>();
         services.AddHostedService(sp => sp.GetRequiredService<FleetDaemonService>());
         if (options.Cluster is { } cluster) ClusterHosting.Add(services, options, cluster); // after the daemon service: started after it, stopped before it
@@ -149,6 +153,7 @@ public static class DaemonHostBuilder
         DaemonEndpoints.Map(app);
         NodeEndpoints.Map(app);
         SourceEndpoints.Map(app);
+        AlertEndpoints.Map(app);
         MetricsEndpoint.Map(app);
         app.MapOpenApi("/schema");
         // An offline daemon's docs: no AI chat, no MCP, no developer toolbar (Deploy, Generate SDK), no telemetry, no fonts from a CDN.

@@ -67,6 +67,8 @@ internal static class RunCommand
             LogFormat = logFormat,
             SampleInterval = loaded.Fleet!.SampleInterval ?? Core.Health.ResourceSampler.DefaultInterval,
             Events = loaded.Fleet!.Events ?? Core.Fleet.EventRetention.Default,
+            Admin = AdminBot.AdminBotSetup.WithBaseUrl(loaded.Fleet!),
+            Alerts = loaded.Fleet!.Alerts ?? Core.Fleet.AlertsConfig.Empty,
             Cgroups = cgroups ?? Environment.GetEnvironmentVariable("BOTVISOR_CGROUPS") ?? "auto",
         };
         var (cluster, clusterError) = ClusterSettings.Resolve(loaded.Fleet!.Cluster, configPath);
