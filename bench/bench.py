@@ -526,6 +526,15 @@ class Bench:
             self.notes.append(f"churn ({name}, {n} workers crashing every 0.5 s, restarted at once; {duration(warmup)} warm-up, then "
                               f"{duration(seconds)}): daemon RSS MiB (anonymous) by time into the window: {series}.")
 
+    def cluster(self, root, n, idle, timing):
+        """Three nodes on one PostgreSQL (bench/cluster_bench.py). Botvisor only."""
+        import cluster_bench
+        for name in self.tool_names():
+            if name != "botvisor":
+                self.notes.append(f"cluster: {name} not measured (the cluster workload is Botvisor only)")
+                continue
+            cluster_bench.run_cluster(self, self.args.botvisor, tempfile.mkdtemp(prefix="bench-cluster-", dir=root), n, idle, timing)
+
     def guarded(self, workload, *args):
         """Runs one workload tool by tool; a tool that cannot do it gets a note instead of ending the run."""
         names = self.tools
@@ -638,7 +647,7 @@ def write_report(rows, info, versions, args, notes):
     print("\n".join(lines))
 
 
-WORKLOADS = ["start", "start-python", "idle", "restart", "stop", "logs", "status", "churn", "sources", "gateway"]
+WORKLOADS = ["start", "start-python", "idle", "restart", "stop", "logs", "status", "churn", "sources", "gateway", "cluster"]
 
 
 def main():
@@ -689,6 +698,8 @@ def main():
         "gateway": lambda: ("botvisor" in tools and args.emulator) and gateway.gateway_workload(
             bench, make, args.emulator, *((10, 200) if args.quick else (1000, 5000)),
             (procs_with, new_marker, sleep_workers, wait_until, percentile, rss_mib, cpu_seconds)),
+        "cluster": lambda: g(bench.cluster, root, 30 if args.quick else 1000, idle,
+                             "{ lease: 3s, renew_deadline: 2s, retry: 500ms }" if args.quick else "{ lease: 15s, renew_deadline: 10s, retry: 2s }"),
     }
     for name in WORKLOADS:
         if not args.workload or name in args.workload:

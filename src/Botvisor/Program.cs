@@ -35,12 +35,16 @@ public static class Program
             BotCommands.Restart(),
             LogsCommand.Create(),
             EventsCommand.Create(),
+            MuteCommand.Mute(),
+            MuteCommand.Unmute(),
             DaemonCommands.Reload(),
             SourcesCommand.Create(),
             ValidateCommand.Create(),
             InitCommand.Create(),
             CompletionCommand.Create(),
             DaemonCommands.Shutdown(),
+            NodesCommand.Create(),
+            GuardCommand.Create(),
             UiCommand.Create(),
         };
         // The daemon handles SIGINT/SIGTERM itself (graceful shutdown of every bot), so the parser must not.

@@ -62,6 +62,7 @@ public static class BotApiEndpoints
             var p = await RequestParameters.ReadAsync(context.Request, context.RequestAborted);
             result = method.ToLowerInvariant() switch
             {
+                var m when ChatMethods.TryHandle(bot, m, p, context, time, out var handled) => handled,
                 "getme" => bot.User(),
                 "getupdates" => await bot.GetUpdatesAsync(
                     p.Long("offset", 0),
@@ -70,7 +71,6 @@ public static class BotApiEndpoints
                     p.List("allowed_updates"),
                     context.Features.Get<IConnectionSocketFeature>()?.Socket,
                     context.RequestAborted),
-                "sendmessage" => SendMessage(bot, p, time),
                 "senddocument" => SendFile(bot, p, files, "document", time),
                 "sendphoto" => SendFile(bot, p, files, "photo", time),
                 "sendaudio" => SendFile(bot, p, files, "audio", time),
@@ -108,18 +108,6 @@ public static class BotApiEndpoints
         var body = new JsonObject { ["ok"] = true, ["result"] = result };
         if (description is not null) body["description"] = description;
         await WriteAsync(context, 200, body);
-    }
-
-    private static JsonObject SendMessage(EmulatedBot bot, RequestParameters p, TimeProvider time)
-    {
-        var chat = p.String("chat_id") ?? throw BotApiError.BadRequest("chat_id is empty");
-        if (!long.TryParse(chat, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out long chatId))
-        {
-            throw BotApiError.BadRequest("chat not found");
-        }
-        var text = p.String("text");
-        if (string.IsNullOrEmpty(text)) throw BotApiError.BadRequest("message text is empty");
-        return bot.SendMessage(chatId, text, time);
     }
 
     /// <summary>sendDocument, sendPhoto…: a multipart upload (or a file_id already known), within Telegram's size limits.</summary>
@@ -161,6 +149,7 @@ public static class BotApiEndpoints
     {
         var body = new JsonObject { ["ok"] = false, ["error_code"] = error.Code, ["description"] = error.Description };
         if (error.RetryAfter is { } r) body["parameters"] = new JsonObject { ["retry_after"] = r };
+        if (error.MigrateTo is { } to) body["parameters"] = new JsonObject { ["migrate_to_chat_id"] = to };
         return WriteAsync(context, error.Code, body);
     }
 

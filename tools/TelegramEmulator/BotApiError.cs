@@ -1,8 +1,10 @@
 namespace TelegramEmulator;
 
 /// <summary>An error the real Bot API gives, with its real text.</summary>
-public sealed class BotApiError(int code, string description, int? retryAfter = null) : Exception(description)
+public sealed class BotApiError(int code, string description, int? retryAfter = null, long? migrateTo = null) : Exception(description)
 {
+    public long? MigrateTo { get; } = migrateTo;
+
     public int Code { get; } = code;
     public string Description { get; } = description;
     public int? RetryAfter { get; } = retryAfter;

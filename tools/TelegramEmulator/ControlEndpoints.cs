@@ -84,7 +84,7 @@ public static class ControlEndpoints
         return Json(200, result);
     }
 
-    private static async Task<JsonNode?> ReadJsonAsync(HttpContext ctx)
+    internal static async Task<JsonNode?> ReadJsonAsync(HttpContext ctx)
     {
         if (ctx.Request.ContentLength == 0) return null;
         try
@@ -97,7 +97,10 @@ public static class ControlEndpoints
         }
     }
 
-    private static IResult Json(int status, JsonNode body) => Results.Content(body.ToJsonString(), "application/json", statusCode: status);
+    internal static IResult Json(int status, JsonNode body) => Results.Content(body.ToJsonString(Readable), "application/json", statusCode: status);
 
-    private static IResult Error(int status, string message) => Json(status, new JsonObject { ["error"] = message });
+    /// <summary>Emoji and non-ASCII text as they are, not as \uXXXX escapes: people read these answers with curl.</summary>
+    private static readonly System.Text.Json.JsonSerializerOptions Readable = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    internal static IResult Error(int status, string message) => Json(status, new JsonObject { ["error"] = message });
 }

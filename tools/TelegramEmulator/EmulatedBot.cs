@@ -7,7 +7,7 @@ namespace TelegramEmulator;
 /// One bot of the emulator: its pending updates (kept until a getUpdates offset confirms them), what
 /// it sent, its webhook, and the long poll in progress. All state changes under <see cref="_gate"/>.
 /// </summary>
-public sealed class EmulatedBot
+public sealed partial class EmulatedBot
 {
     private readonly object _gate = new();
     private readonly List<JsonObject> _pending = [];

@@ -70,6 +70,7 @@ public static class EmulatorApp
         BotApiEndpoints.Map(app);
         Platform.PlatformEndpoints.Map(app);
         ControlEndpoints.Map(app);
+        ChatControlEndpoints.Map(app);
         app.MapGet("/", () => Results.Text("Telegram Bot API emulator: /bot<token>/<method>; control API under /_emulator\n"));
         return app;
     }

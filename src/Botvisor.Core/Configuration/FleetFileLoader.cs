@@ -166,8 +166,11 @@ public sealed partial class FleetFileLoader
         var api = Find(root, "api") is { } a ? ParseApi(a) : new ApiConfig();
         var sampleInterval = Duration(root, "", "sample_interval");
         var events = Find(root, "events") is { } ev ? ParseEvents(ev) : null;
+        var cluster = ParseCluster(root);
         var templates = Find(root, "templates") is { } tp ? ParseTemplates(tp) : new Dictionary<string, BotConfig>();
         var sources = Find(root, "sources") is { } sr ? ParseSources(sr, templates) : [];
+        var admin = Find(root, "admin") is { } adminNode ? ParseAdmin(adminNode) : null;
+        var alerts = Find(root, "alerts") is { } alertsNode ? ParseAlerts(alertsNode) : null;
         var bots = new List<BotConfig>();
         if (Find(root, "bots") is { } botsNode)
         {
@@ -197,8 +200,11 @@ public sealed partial class FleetFileLoader
             Api = api,
             SampleInterval = sampleInterval,
             Events = events,
+            Cluster = cluster,
             Templates = templates,
             Sources = sources,
+            Admin = admin,
+            Alerts = alerts,
         };
     }
 

@@ -3,11 +3,18 @@ namespace Botvisor.Core.Configuration;
 /// <summary>The keys the fleet file knows, per section, for unknown-key errors and suggestions.</summary>
 public static class FleetKeys
 {
-    public static readonly string[] Top = ["defaults", "bots", "env_file", "state_dir", "api", "sample_interval", "events", "templates", "sources"];
+    public static readonly string[] Top = ["defaults", "bots", "env_file", "state_dir", "api", "sample_interval", "events", "templates", "sources", "store", "node", "cluster", "admin", "alerts"];
+
+    public static readonly string[] Cluster = ["lease", "renew_deadline", "retry", "advertise"];
 
     public static readonly string[] Events = ["max_age", "max_count"];
 
     public static readonly string[] Api = ["listen", "tokens", "public_metrics"];
+
+    public static readonly string[] Admin = ["token", "users", "chats", "roles", "api_base_url", "confirm_for"];
+    public static readonly string[] Alerts = ["webhooks", "wait", "group", "repeat", "unhealthy_after", "restart_storm", "digest_after"];
+    public static readonly string[] Webhook = ["url", "headers"];
+    public static readonly string[] RestartStorm = ["restarts", "within"];
 
     /// <summary>The keys of <see cref="Fleet.BotOptions"/>: what <c>defaults:</c> and a bot share.</summary>
     public static readonly string[] Options =

@@ -63,14 +63,42 @@ public static class LogEventIds
     public const int EventsPruned = 308;
     public const int EventsPruneFailed = 309;
 
-    // 700-799: the web dashboard
-    public const int DashboardLoginRefused = 700;
-
     // 6xx: the Bot API gateway
     public const int GatewayListening = 600;
     public const int GatewayOutsidePoller = 601;
     public const int GatewayRateLimited = 602;
     public const int GatewayUpstreamFailed = 603;
+
+    // 7xx: cluster (nodes and leases)
+    public const int ClusterJoined = 700;
+    public const int LeaseTaken = 701;
+    public const int LeaseHandedOver = 702;
+    public const int LeaseLost = 703;
+    public const int SelfFenced = 704;
+    public const int FencedWorkerKilled = 705;
+    public const int ClusterStoreFailing = 706;
+    public const int ClusterStoreRecovered = 707;
+    public const int ClusterLeft = 708;
+    public const int NodeDraining = 709;
+    public const int GuardianStarted = 710;
+    public const int GuardianFailed = 711;
+    public const int FenceWatchFailed = 712;
+    public const int NodeNameTaken = 713;
+
+    // 8xx: the admin bot and alerts
+    public const int AdminBotStarted = 800;
+    public const int AdminBotFailed = 801;
+    public const int AdminBotUnreachable = 802;
+    public const int AdminChatMigrated = 803;
+    public const int AdminChatFailed = 804;
+    public const int AdminRateLimited = 805;
+    public const int AdminCommand = 806;
+    public const int AdminRefused = 807;
+    public const int AlertSent = 808;
+    public const int AlertDeliveryFailed = 809;
+    public const int AdminUpdateFailed = 810;
+    public const int SilencesUnreadable = 811;
+    public const int SilencesUnwritable = 812;
 
     // 9xx: remote sources (sources: in the fleet file)
     public const int SourceStoredEntryInvalid = 900;
@@ -81,4 +109,7 @@ public static class LogEventIds
     public const int SourceFetchFailed = 905;
     public const int SourceFetched = 906;
     public const int SourceStoredBotGivesWay = 907;
+
+    // 10xx: the web dashboard
+    public const int DashboardLoginRefused = 1000;
 }

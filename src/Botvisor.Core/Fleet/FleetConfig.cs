@@ -29,6 +29,31 @@ public sealed record FleetConfig
 
     /// <summary>The <c>state_dir:</c> setting, absolute, if the file has one.</summary>
     public string? StateDirectory { get; init; }
+
+    /// <summary>The <c>admin:</c> section: the daemon's own Telegram bot, or null.</summary>
+    public AdminConfig? Admin { get; init; }
+
+    /// <summary>The <c>alerts:</c> section (null: the defaults, no webhooks).</summary>
+    public AlertsConfig? Alerts { get; init; }
+
+    /// <summary>The <c>store:</c>, <c>node:</c> and <c>cluster:</c> settings.</summary>
+    public ClusterConfig Cluster { get; init; } = new();
+}
+
+/// <summary>Where the state lives and, on PostgreSQL, this node's place in the cluster.</summary>
+public sealed record ClusterConfig
+{
+    /// <summary><c>store:</c>: a postgres:// URL (a cluster); null: SQLite in the state directory (one node).</summary>
+    public string? Store { get; init; }
+
+    /// <summary><c>node:</c>: this node's name (default: the host name).</summary>
+    public string? Node { get; init; }
+
+    /// <summary><c>cluster.advertise:</c>: the API address other nodes and the CLI reach this node at (default: the listen address).</summary>
+    public string? Advertise { get; init; }
+
+    /// <summary><c>cluster: { lease, renew_deadline, retry }</c>.</summary>
+    public Cluster.ClusterTiming Timing { get; init; } = Cluster.ClusterTiming.Default;
 }
 
 /// <summary>The daemon's HTTP API: where it listens, who may use it, whether /metrics is open.</summary>

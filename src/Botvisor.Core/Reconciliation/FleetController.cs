@@ -103,6 +103,35 @@ public sealed partial class FleetController : IDisposable
         }
     }
 
+    /// <summary>
+    /// In a cluster: re-reads the bots added through the API (another node may have added, replaced or removed
+    /// some) and applies them with the file's, through the same validation; an invalid result changes nothing.
+    /// </summary>
+    public async Task<FleetDiff?> SyncStoredBotsAsync(string actor)
+    {
+        var stored = await _api.ReadAsync().ConfigureAwait(false); // before the lock
+        await _gate.WaitAsync().ConfigureAwait(false);
+        try
+        {
+            if (_file?.Current is not { } file) return null;
+            var next = _api.WithoutClashes(file, stored);
+            var (fleet, errors) = Validate(file, next, RemoteStates());
+            if (errors.Count > 0)
+            {
+                Audit(actor, "sync stored bots", null, $"rejected: {string.Join("; ", errors)}");
+                return null;
+            }
+            _api.Accept(next);
+            var diff = await _reconciler.ApplyAsync(fleet!, "the cluster's bots changed").ConfigureAwait(false);
+            if (diff.Added.Count + diff.Changed.Count + diff.Removed.Count > 0) Audit(actor, "sync stored bots", null, diff.ToString());
+            return diff;
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
     /// <summary>Adds a bot from a JSON or YAML definition; it is stored and survives a restart of the daemon.</summary>
     public async Task<BotSpec> AddBotAsync(string definition, string actor)
     {

@@ -22,6 +22,9 @@ public sealed class FleetReconciler : IDisposable
 
     public IReadOnlySet<string> FleetTokens => _tokens;
 
+    /// <summary>Tokens the daemon itself holds (the admin bot's): masked and kept from workers like the fleet's.</summary>
+    public IReadOnlyList<BotToken> DaemonTokens { get; init; } = [];
+
     public BotSupervisor? Find(string botId)
     {
         lock (_gate) return _supervisors.GetValueOrDefault(botId);
@@ -53,7 +56,7 @@ public sealed class FleetReconciler : IDisposable
             var diff = FleetDiff.Compute(CurrentSpecs, desired);
 
             // Tokens first, so that output of new workers is masked from their first line.
-            var tokens = desired.Where(s => s.Token is not null).Select(s => s.Token!).ToList();
+            var tokens = desired.Where(s => s.Token is not null).Select(s => s.Token!).Concat(DaemonTokens).ToList();
             var known = CurrentSpecs.Values.Where(s => s.Token is not null).Select(s => s.Token!);
             _services.Masker.SetTokens(tokens.Concat(known).Distinct());
             _tokens = tokens.Concat(known).Select(t => t.Reveal()).ToHashSet(StringComparer.Ordinal);

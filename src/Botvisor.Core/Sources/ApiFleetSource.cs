@@ -22,7 +22,10 @@ public sealed partial class ApiFleetSource(IFleetStore store, TimeProvider time,
     public SourceState Current { get; private set; } = SourceState.Empty;
 
     /// <summary>Reads the stored bots; one that no longer parses is skipped with an error in the log.</summary>
-    public async Task LoadAsync(CancellationToken cancellationToken = default)
+    public async Task LoadAsync(CancellationToken cancellationToken = default) => Current = await ReadAsync(cancellationToken).ConfigureAwait(false);
+
+    /// <summary>The stored bots as a state, without making it current (a cluster's other nodes may have changed them).</summary>
+    public async Task<SourceState> ReadAsync(CancellationToken cancellationToken = default)
     {
         var bots = new List<BotConfig>();
         foreach (var stored in await store.LoadBotsAsync(cancellationToken).ConfigureAwait(false))
@@ -35,7 +38,7 @@ public sealed partial class ApiFleetSource(IFleetStore store, TimeProvider time,
             }
             bots.Add(bot);
         }
-        Current = new SourceState(bots, new SourceMap(null));
+        return new SourceState(bots, new SourceMap(null));
     }
 
     /// <summary>Parses a definition from a request body; throws <see cref="FleetValidationException"/> with located errors.</summary>
@@ -57,11 +60,14 @@ public sealed partial class ApiFleetSource(IFleetStore store, TimeProvider time,
     }
 
     /// <summary>At start, a stored bot that the fleet file now defines too gives way to the file (with an error in the log).</summary>
-    internal SourceState WithoutClashes(SourceState file)
+    internal SourceState WithoutClashes(SourceState file) => WithoutClashes(file, Current);
+
+    /// <summary><paramref name="state"/> without the bots the fleet file defines too (logged: the file wins).</summary>
+    internal SourceState WithoutClashes(SourceState file, SourceState state)
     {
-        var clashes = Current.Bots.Where(b => file.Defines(b.Id)).ToList();
+        var clashes = state.Bots.Where(b => file.Defines(b.Id)).ToList();
         foreach (var clash in clashes) Log.StoredBotInvalid(logger, clash.Id, $"{file.Settings?.SourcePath} now defines a bot with the same id; the file wins");
-        return clashes.Count == 0 ? Current : Current with { Bots = Current.Bots.Where(b => !file.Defines(b.Id)).ToList() };
+        return clashes.Count == 0 ? state : state with { Bots = state.Bots.Where(b => !file.Defines(b.Id)).ToList() };
     }
 
     /// <summary>Stores the change (before it is applied: a change that cannot be stored is not made) and makes the state current.</summary>

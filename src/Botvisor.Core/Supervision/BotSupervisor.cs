@@ -92,6 +92,12 @@ public sealed partial class BotSupervisor : IMonitorSink, IWorkerInbox, IAsyncDi
     /// <summary>Asks the supervisor to end the worker for exceeding a resource limit (from the fleet-wide sampler).</summary>
     public void ReportResourceLimit(string reason) => Post(new SupervisorSignal.ResourceLimitExceeded(reason));
 
+    /// <summary>The gates that let the worker run have closed (in a cluster: its lease was lost or is handed over): the worker is stopped and the gates are asked again.</summary>
+    public void CloseGate(string reason) => Post(new SupervisorSignal.GateClosed(reason));
+
+    /// <summary>Kills the worker's group at once (SIGKILL), from any thread: a fenced node whose lease may have lapsed does not wait for its loop.</summary>
+    public void KillWorkerNow() => Volatile.Read(ref _worker)?.Kill();
+
     private void Post(SupervisorSignal signal) => _signals.Writer.TryWrite(signal);
 
     private async Task RunAsync()
@@ -149,6 +155,7 @@ public sealed partial class BotSupervisor : IMonitorSink, IWorkerInbox, IAsyncDi
         SupervisorSignal.ResourceLimitExceeded r when _worker is not null => FeedAsync(new MachineSignal.Fault("memory", r.Reason)),
         SupervisorSignal.WorkerFault f when _worker?.Pid == f.Pid => FeedAsync(new MachineSignal.Fault(f.Check, f.Reason)),
         SupervisorSignal.ConflictDetected => OnConflict(),
+        SupervisorSignal.GateClosed g => FeedAsync(new MachineSignal.GateClosed(g.Reason)),
         _ => Task.CompletedTask,
     };
 

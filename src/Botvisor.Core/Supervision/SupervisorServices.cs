@@ -63,10 +63,23 @@ public sealed class SupervisorServices
     /// </summary>
     public IReadOnlyList<Gates.IStartGate> StartGates
     {
-        get => _startGates ??= Telegram is { } api
+        get => _startGates ??= WithLease(Telegram is { } api
             ? [new Gates.DependencyGate(State), new Core.Telegram.TokenGate(api, Time, Random)]
-            : [new Gates.DependencyGate(State)];
+            : [new Gates.DependencyGate(State)]);
         init => _startGates = value;
+    }
+
+    /// <summary>In a cluster: the leases this node holds (the lease is the first and the last start gate); null on one node.</summary>
+    public Cluster.LocalLeases? Leases { get; init; }
+
+    /// <summary>In a cluster: which node holds a bot's lease, for what a waiting bot shows.</summary>
+    public Func<string, string?> LeaseHolder { get; init; } = _ => null;
+
+    private IReadOnlyList<Gates.IStartGate> WithLease(IReadOnlyList<Gates.IStartGate> gates)
+    {
+        if (Leases is null) return gates;
+        var lease = new Cluster.LeaseGate(Leases, LeaseHolder);
+        return [lease, .. gates, lease];
     }
 
     private IReadOnlyList<Gates.IStartGate>? _startGates;
@@ -78,7 +91,8 @@ public sealed class SupervisorServices
         .. Notify is { } notify ? [new Attachments.NotifyRoute(notify)] : Array.Empty<Attachments.IWorkerAttachment>(),
         new Attachments.OutputCapture(Output, Masker, Time),
         .. Gateway is { } gateway ? [new Attachments.GatewayPlaceholder(gateway, Checks)] : Array.Empty<Attachments.IWorkerAttachment>(),
-        new Attachments.WorkerRecordKeeper(Store),
+        new Attachments.WorkerRecordKeeper(Store, Leases),
+        .. Leases is { } leases ? [new Cluster.LeaseEpochAttachment(leases)] : Array.Empty<Attachments.IWorkerAttachment>(),
     ];
 
     private IReadOnlyList<Attachments.IWorkerAttachment>? _attachments;

@@ -31,6 +31,9 @@ internal abstract record SupervisorSignal
 
     /// <summary>Something hung on the worker of <paramref name="Pid"/> found it broken (the gateway: its polling stopped).</summary>
     public sealed record WorkerFault(int Pid, string Check, string Reason) : SupervisorSignal;
+
+    /// <summary>The gates that let the worker run closed (a lost or handed-over lease).</summary>
+    public sealed record GateClosed(string Reason) : SupervisorSignal;
 }
 
 /// <summary>What a person or the reconciler asks of a bot.</summary>

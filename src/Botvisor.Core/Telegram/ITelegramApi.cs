@@ -39,5 +39,8 @@ public enum TelegramFailureKind
 /// <summary>Why a Bot API call failed. The description never contains the token.</summary>
 public sealed record TelegramFailure(TelegramFailureKind Kind, int? ErrorCode, string Description, TimeSpan? RetryAfter = null)
 {
+    /// <summary>A group that became a supergroup: the chat's new id (Telegram's <c>migrate_to_chat_id</c>).</summary>
+    public long? MigrateToChatId { get; init; }
+
     public override string ToString() => ErrorCode is { } code ? $"{code} {Description}" : Description;
 }

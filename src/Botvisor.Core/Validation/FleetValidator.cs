@@ -20,6 +20,8 @@ public sealed class FleetValidator
         new TokenValidator(),
         new DependencyValidator(),
         new GatewayValidator(),
+
+        new AdminValidator(),
     ]);
 
     public IReadOnlyList<FleetError> Validate(FleetConfig fleet, SourceMap? locations = null)

@@ -186,16 +186,7 @@ public sealed class SqliteFleetStore : IFleetStore
             using var reader = cmd.ExecuteReader();
             while (reader.Read())
             {
-                list.Add(new BotEvent
-                {
-                    Id = reader.GetInt64(0),
-                    Time = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)),
-                    Kind = reader.GetString(2),
-                    BotId = reader.IsDBNull(3) ? null : reader.GetString(3),
-                    State = reader.IsDBNull(4) ? null : reader.GetString(4),
-                    Message = reader.GetString(5),
-                    Actor = reader.IsDBNull(6) ? null : reader.GetString(6),
-                });
+                list.Add(EventRows.Read(reader));
             }
             if (reverse) list.Reverse();
             return list;

@@ -49,6 +49,7 @@ public static class DaemonHostBuilder
         var app = builder.Build();
         app.UseStatusCodePages(); // empty error responses (unknown route, 405, 415) become problem details too
         app.UseMiddleware<ApiAuthenticationMiddleware>(options.SocketPath);
+        if (options.Cluster is not null) app.UseMiddleware<ClusterForwardingMiddleware>(); // a bot held by another node: its node answers
         MapEndpoints(app);
         return app;
     }
@@ -77,7 +78,7 @@ public static class DaemonHostBuilder
         services.AddSingleton<DaemonClock>();
         services.AddSingleton<FleetStateService>();
         services.AddSingleton<TokenMasker>();
-        services.AddSingleton<IFleetStore>(_ => new SqliteFleetStore(options.DatabasePath));
+        if (options.Cluster is null) services.AddSingleton<IFleetStore>(_ => new SqliteFleetStore(options.DatabasePath));
         services.AddSingleton<StoreWriter>();
         services.AddSingleton(sp => new EventPruner(sp.GetRequiredService<IFleetStore>(), sp.GetRequiredService<StoreWriter>(), options.Events,
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<EventPruner>>()));
@@ -105,6 +106,8 @@ public static class DaemonHostBuilder
             HttpProbe = sp.GetRequiredService<IHttpProbe>(),
             Cgroups = sp.GetRequiredService<Core.Cgroups.CgroupSupport>().Tree,
             Gateway = sp.GetRequiredService<Core.Gateway.GatewayRegistry>(),
+            Leases = sp.GetService<Core.Cluster.LocalLeases>(),
+            LeaseHolder = id => sp.GetService<Core.Cluster.ClusterCoordinator>()?.HolderOf(id),
         });
         Gateway.GatewayServices.Add(services); // before the fleet's service: the gateway listens before any bot starts
         services.AddSingleton<NotifyRouter>();
@@ -112,11 +115,16 @@ public static class DaemonHostBuilder
         services.AddSingleton<IHttpProbe, HttpHealthProbe>();
         services.AddSingleton<ResourceSampler>();
         services.AddSingleton<ITelegramApi, HttpTelegramApi>();
-        services.AddSingleton<FleetReconciler>();
+        services.AddSingleton(sp => new FleetReconciler(sp.GetRequiredService<SupervisorServices>())
+        {
+            DaemonTokens = options.Admin is { } admin ? [admin.Token] : [],
+        });
         services.AddSingleton<Core.Sources.Remote.IFeedClient, Sources.HttpFeedClient>();
         services.AddSingleton<FleetController>();
+        AdminBot.AdminBotSetup.AddAlertsAndAdminBot(services, options); // before the fleet's service: subscribed before the first event
         services.AddSingleton<FleetDaemonService>();
         services.AddHostedService(sp => sp.GetRequiredService<FleetDaemonService>());
+        if (options.Cluster is { } cluster) ClusterHosting.Add(services, options, cluster); // after the daemon service: started after it, stopped before it
     }
 
     private static void AddApi(IServiceCollection services)
@@ -146,7 +154,9 @@ public static class DaemonHostBuilder
         LogEndpoints.Map(app);
         EventEndpoints.Map(app);
         DaemonEndpoints.Map(app);
+        NodeEndpoints.Map(app);
         SourceEndpoints.Map(app);
+        AlertEndpoints.Map(app);
         MetricsEndpoint.Map(app);
         DefinitionEndpoints.Map(app);
         Dashboard.DashboardEndpoints.Map(app);

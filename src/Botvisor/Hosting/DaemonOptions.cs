@@ -42,6 +42,15 @@ public sealed record DaemonOptions
     /// <summary>How long the event log keeps events (the fleet file's <c>events:</c>, read at start).</summary>
     public Core.Fleet.EventRetention Events { get; init; } = Core.Fleet.EventRetention.Default;
 
+    /// <summary>In a cluster (a PostgreSQL store): the store, this node's name, its advertised address and the lease timing; null: one node on SQLite.</summary>
+    public ClusterOptions? Cluster { get; init; }
+
+    /// <summary>The admin bot (the fleet file's <c>admin:</c>, read at start), or null.</summary>
+    public Core.Fleet.AdminConfig? Admin { get; init; }
+
+    /// <summary>Alert timings and webhooks (the fleet file's <c>alerts:</c>, read at start).</summary>
+    public Core.Fleet.AlertsConfig Alerts { get; init; } = Core.Fleet.AlertsConfig.Empty;
+
     /// <summary>How often worker resources are sampled.</summary>
     public TimeSpan SampleInterval { get; init; } = Core.Health.ResourceSampler.DefaultInterval;
 

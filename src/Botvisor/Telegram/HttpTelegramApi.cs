@@ -1,4 +1,3 @@
-using System.Net;
 using System.Text.Json;
 using Botvisor.Core.Fleet;
 using Botvisor.Core.Telegram;
@@ -50,36 +49,7 @@ public sealed class HttpTelegramApi : ITelegramApi, IDisposable
 
         using (response)
         {
-            JsonDocument doc;
-            try
-            {
-                doc = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false), cancellationToken: cancellationToken).ConfigureAwait(false);
-            }
-            catch (JsonException)
-            {
-                var kind = (int)response.StatusCode >= 500 ? TelegramFailureKind.Unreachable : TelegramFailureKind.Other;
-                return (default, new TelegramFailure(kind, (int)response.StatusCode, $"not a Bot API answer (HTTP {(int)response.StatusCode})"));
-            }
-            using (doc)
-            {
-                var root = doc.RootElement;
-                if (root.TryGetProperty("ok", out var ok) && ok.ValueKind == JsonValueKind.True && root.TryGetProperty("result", out var result))
-                {
-                    return (result.Clone(), null);
-                }
-                int code = root.TryGetProperty("error_code", out var c) && c.TryGetInt32(out var ci) ? ci : (int)response.StatusCode;
-                var description = Clean(root.TryGetProperty("description", out var d) ? d.GetString() ?? "" : response.StatusCode.ToString(), token);
-                TimeSpan? retryAfter = root.TryGetProperty("parameters", out var p) && p.TryGetProperty("retry_after", out var r) && r.TryGetInt32(out var seconds)
-                    ? TimeSpan.FromSeconds(seconds) : null;
-                var failureKind = code switch
-                {
-                    (int)HttpStatusCode.Unauthorized or (int)HttpStatusCode.NotFound => TelegramFailureKind.Rejected,
-                    (int)HttpStatusCode.TooManyRequests => TelegramFailureKind.RateLimited,
-                    >= 500 => TelegramFailureKind.Unreachable,
-                    _ => TelegramFailureKind.Other,
-                };
-                return (default, new TelegramFailure(failureKind, code, description, retryAfter));
-            }
+            return await BotApiAnswer.ReadAsync(response, text => Clean(text, token), notFoundRejects: true, cancellationToken).ConfigureAwait(false);
         }
     }
 

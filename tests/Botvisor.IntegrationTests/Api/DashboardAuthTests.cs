@@ -97,7 +97,7 @@ public class DashboardAuthTests
         Assert.False(wrong.Headers.Contains("Set-Cookie"));
         Assert.Contains("That API token is not valid", await wrong.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.DoesNotContain("not-the-token", await wrong.Content.ReadAsStringAsync(), StringComparison.Ordinal);
-        Assert.Contains("wrong API token", (await daemon.WaitForAsync(700)).Message, StringComparison.Ordinal);
+        Assert.Contains("wrong API token", (await daemon.WaitForAsync(1000)).Message, StringComparison.Ordinal);
 
         var right = await LoginAsync(http, "token", ApiToken, next: "ui");
         Assert.EndsWith("&next=ui", right.Headers.Location?.ToString(), StringComparison.Ordinal);

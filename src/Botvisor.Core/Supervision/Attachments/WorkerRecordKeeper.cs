@@ -8,9 +8,10 @@ namespace Botvisor.Core.Supervision.Attachments;
 /// that outlives its worker is harmless (the next daemon checks pid and start time before it touches
 /// anything), and a restart should not wait for the disk.
 /// </summary>
-internal sealed class WorkerRecordKeeper(StoreWriter store) : IWorkerAttachment
+internal sealed class WorkerRecordKeeper(StoreWriter store, Cluster.ILeaseFence? fence = null) : IWorkerAttachment
 {
-    public async ValueTask SpawnedAsync(AttachedWorker worker) => await store.SaveWorkerAsync(worker.Process.Record).ConfigureAwait(false);
+    public async ValueTask SpawnedAsync(AttachedWorker worker) =>
+        await store.SaveWorkerAsync(worker.Process.Record with { Epoch = fence?.HeldEpoch(worker.BotId) }).ConfigureAwait(false);
 
     public void Ended(AttachedWorker worker) => _ = store.DeleteWorkerAsync(worker.Process.Record);
 }

@@ -37,6 +37,14 @@ public sealed class ApiAuthenticationMiddleware(RequestDelegate next, ApiSecurit
             return next(context);
         }
 
+        if (context.RequestServices.GetService<Hosting.ClusterPeers>()?.Authenticate(context.Request) is { } node)
+        {
+            // Another node of the cluster, forwarding a command for a bot this node runs: audited as its caller, via the node.
+            string actor = context.Request.Headers[Hosting.ClusterPeers.ActorHeader].ToString();
+            ApiCaller.Set(context, $"{(actor.Length is > 0 and <= 200 ? actor : "unknown")} via node {node}");
+            return next(context);
+        }
+
         var header = context.Request.Headers.Authorization.ToString();
         if (header.Length == 0 && SessionAuthentication.Find(context, sessions) is { } session)
         {

@@ -210,6 +210,12 @@ public sealed record ValidationErrorInfo(
 [JsonSerializable(typeof(SourceInfo))]
 [JsonSerializable(typeof(List<SourceInfo>))]
 [JsonSerializable(typeof(SourceOutcomeInfo))]
+[JsonSerializable(typeof(AlertsResponse))]
+[JsonSerializable(typeof(SilenceInfo))]
+[JsonSerializable(typeof(SilenceRequest))]
+[JsonSerializable(typeof(UnmuteResponse))]
 [JsonSerializable(typeof(Microsoft.AspNetCore.Mvc.ProblemDetails))]
 [JsonSerializable(typeof(Microsoft.AspNetCore.Http.HttpValidationProblemDetails))]
+[JsonSerializable(typeof(NodesResponse))]
+[JsonSerializable(typeof(DrainResponse))]
 public sealed partial class ApiJsonContext : JsonSerializerContext;

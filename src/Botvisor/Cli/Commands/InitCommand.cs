@@ -81,5 +81,13 @@ internal static class InitCommand
             command: ["sh", "-c", "echo hello from $BOTVISOR_BOT_ID; exec sleep 3600"]
             restart: always
 
+        # The daemon's own Telegram bot: /status, /logs, /restart… for these users; alerts to these chats.
+        # admin:
+        #   token: ${ADMIN_BOT_TOKEN}       # a bot of its own from @BotFather (not one of the bots above)
+        #   users: [123456789]              # Telegram user ids it answers
+        #   chats: [123456789]              # where alerts go
+        # alerts:
+        #   webhooks: [https://example.com/botvisor-alerts]   # JSON; see the README's "The admin bot and alerts"
+
         """;
 }

@@ -67,8 +67,17 @@ internal static class RunCommand
             LogFormat = logFormat,
             SampleInterval = loaded.Fleet!.SampleInterval ?? Core.Health.ResourceSampler.DefaultInterval,
             Events = loaded.Fleet!.Events ?? Core.Fleet.EventRetention.Default,
+            Admin = AdminBot.AdminBotSetup.WithBaseUrl(loaded.Fleet!),
+            Alerts = loaded.Fleet!.Alerts ?? Core.Fleet.AlertsConfig.Empty,
             Cgroups = cgroups ?? Environment.GetEnvironmentVariable("BOTVISOR_CGROUPS") ?? "auto",
         };
+        var (cluster, clusterError) = ClusterSettings.Resolve(loaded.Fleet!.Cluster, configPath);
+        if (clusterError is not null)
+        {
+            Console.Error.WriteLine($"botvisor: not started: {clusterError}");
+            return ExitCodes.Usage;
+        }
+        options = options with { Cluster = cluster };
         if (options.Cgroups is not ("auto" or "off") && !Path.IsPathFullyQualified(options.Cgroups))
         {
             Console.Error.WriteLine($"botvisor: not started: --cgroups '{options.Cgroups}' is not auto, off, or an absolute cgroup v2 directory such as /sys/fs/cgroup/botvisor");
@@ -136,7 +145,7 @@ internal static class RunCommand
                 await host.Services.GetRequiredService<IFleetStore>().InitializeAsync().ConfigureAwait(false);
                 StateDirectoryPermissions.Secure(options.StateDirectory, options.DatabasePath); // a database made anew after a damaged one was moved aside
             }
-            catch (Exception ex) when (ex is StoreSchemaTooNewException or StoreUnavailableException or Microsoft.Data.Sqlite.SqliteException or IOException or UnauthorizedAccessException)
+            catch (Exception ex) when (ex is StoreSchemaTooNewException or StoreUnavailableException or Npgsql.PostgresException or Microsoft.Data.Sqlite.SqliteException or IOException or UnauthorizedAccessException)
             {
                 Console.Error.WriteLine($"botvisor: not started: {ex.Message}");
                 return ExitCodes.Failed;

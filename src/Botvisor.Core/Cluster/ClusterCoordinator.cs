@@ -1,0 +1,339 @@
+using Botvisor.Core.Reconciliation;
+using Botvisor.Core.State;
+using Botvisor.Core.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Botvisor.Core.Cluster;
+
+/// <summary>
+/// This node's part of the cluster. One loop, every <see cref="ClusterTiming.Retry"/>: the heartbeat with the
+/// renewal of every held lease (one statement), then the placement (<see cref="Placement"/>) computed from
+/// what the database says, the claims of this node's share, and the handovers of what belongs elsewhere
+/// (the gate closes, the worker stops, and only then is the lease released). Beside it, a thread of its own
+/// (<see cref="FenceWatch"/>) looks at the held leases' deadlines ten times a second and fences the node
+/// itself: it works without the thread pool, the store or the loop, and is the first to see a freeze's end.
+/// </summary>
+public sealed partial class ClusterCoordinator : IAsyncDisposable
+{
+    private readonly IClusterStore _store;
+    private readonly FleetReconciler _reconciler;
+    private readonly StoreWriter _writer;
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Dictionary<string, string> _holders = new(StringComparer.Ordinal);
+    private readonly Lock _viewLock = new();
+    private Task _loop = Task.CompletedTask;
+    private FenceWatch? _watch;
+    private long _startedAt;
+    private bool _failing;
+    private volatile bool _leaving;
+    private volatile ClusterView? _view;
+    private string? _botsVersion;
+    private bool _nameTaken;
+
+    /// <summary>
+    /// Called when the bots added through the API changed in the store (on any node): the node re-reads them
+    /// through the controller's one path (validate, diff, apply). Set by the host.
+    /// </summary>
+    public Func<Task>? SyncStoredBots { get; set; }
+
+    public ClusterCoordinator(IClusterStore store, LocalLeases leases, NodeRegistration self, FleetReconciler reconciler, StoreWriter writer,
+        TimeProvider time, ILogger<ClusterCoordinator> logger)
+    {
+        _store = store;
+        Leases = leases;
+        Self = self;
+        _reconciler = reconciler;
+        _writer = writer;
+        _time = time;
+        _logger = logger;
+    }
+
+    public LocalLeases Leases { get; }
+    public NodeRegistration Self { get; private set; }
+
+    /// <summary>The API address the heartbeats carry from now on (known once the server has bound).</summary>
+    public void Advertise(string address) => Self = Self with { Address = address };
+    public ClusterTiming Timing => Leases.Timing;
+
+    /// <summary>The cluster as the last heartbeat saw it (null before the first).</summary>
+    public ClusterView? View => _view;
+
+    /// <summary>Heartbeats that reached the database (for tests and diagnostics).</summary>
+    public long Heartbeats => Interlocked.Read(ref _heartbeats);
+
+    private long _heartbeats;
+
+    /// <summary>A node's advertised API address, as last seen; null for an unknown node.</summary>
+    public string? AddressOf(string node) => _view?.Nodes.FirstOrDefault(n => n.Name == node)?.Address;
+
+    /// <summary>Which node holds a bot's valid lease, as last seen; null when none.</summary>
+    public string? HolderOf(string botId)
+    {
+        lock (_viewLock) return _holders.GetValueOrDefault(botId);
+    }
+
+    /// <summary>Starts the loop and the fence watch. Call after the workers a predecessor left have been ended: leases still held are adopted.</summary>
+    public void Start()
+    {
+        _startedAt = _time.GetTimestamp();
+        _watch = new FenceWatch(Leases, FindSupervisor, OnFenced, _logger);
+        _loop = Task.Run(LoopAsync);
+        Log.Joined(_logger, Self.Name, Self.Address, Configuration.DurationParser.Format(Timing.Lease), Configuration.DurationParser.Format(Timing.RenewDeadline), Configuration.DurationParser.Format(Timing.Retry));
+        Record(null, $"node {Self.Name} joined the cluster ({Self.Address}, version {Self.Version})");
+    }
+
+    private Supervision.BotSupervisor? FindSupervisor(string botId) => _reconciler.Find(botId);
+
+    private async Task LoopAsync()
+    {
+        while (!_stop.IsCancellationRequested)
+        {
+            try
+            {
+                await TickAsync(_stop.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception ex)
+            {
+                StoreFailed(ex);
+            }
+            try
+            {
+                await Task.Delay(Timing.Retry, _time, _stop.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>One round: heartbeat and renewal, placement, claims, handovers, releases.</summary>
+    private async Task TickAsync(CancellationToken cancellationToken)
+    {
+        long started = _time.GetTimestamp();
+        Self = Self with { Fleet = FleetDigest.Of(_reconciler.CurrentSpecs.Keys) };
+        var view = await _store.HeartbeatAsync(Self, Timing.Lease, cancellationToken).ConfigureAwait(false);
+        Interlocked.Increment(ref _heartbeats);
+        StoreRecovered();
+
+        // Renewed leases move their deadlines to this round's start; leases held here that the database did not renew are lost.
+        var renewed = view.Renewed.Select(r => r.BotId).ToHashSet(StringComparer.Ordinal);
+        var lost = Leases.Snapshot().Where(kv => !renewed.Contains(kv.Key) && kv.Value.RenewedAt < started).Select(kv => kv.Key).ToList();
+        foreach (var lease in Leases.Forget(lost))
+        {
+            Log.Lost(_logger, lease.BotId, lease.Epoch);
+            Record(lease.BotId, $"node {Self.Name} lost the lease (epoch {lease.Epoch}): the worker is ended");
+            if (FindSupervisor(lease.BotId) is { } sup)
+            {
+                sup.KillWorkerNow();
+                sup.CloseGate($"lease lost (epoch {lease.Epoch})");
+            }
+        }
+        foreach (var adopted in Leases.Extend(view.Renewed, started, adopt: !_leaving))
+        {
+            Record(adopted.BotId, $"node {Self.Name} holds the lease (epoch {adopted.Epoch})");
+        }
+
+        var holders = view.Leases.Where(l => l.Holder is not null && !l.Expired).ToDictionary(l => l.BotId, l => l.Holder!, StringComparer.Ordinal);
+        List<string> moved;
+        lock (_viewLock)
+        {
+            moved = holders.Where(h => _holders.GetValueOrDefault(h.Key) != h.Value).Select(h => h.Key)
+                .Concat(_holders.Keys.Where(b => !holders.ContainsKey(b))).ToList();
+            _holders.Clear();
+            foreach (var (bot, holder) in holders) _holders[bot] = holder;
+        }
+        Leases.Wake(moved); // a waiting bot shows where it runs now
+        _view = view;
+
+        if (view.BotsVersion != _botsVersion && SyncStoredBots is { } sync)
+        {
+            // Before placement: a bot added on another node is placed once this node defines it too.
+            await sync().ConfigureAwait(false);
+            _botsVersion = view.BotsVersion;
+        }
+
+        var bots = _reconciler.CurrentSpecs.Keys.ToList();
+        string fleet = FleetDigest.Of(bots);
+        var takers = view.Nodes.Where(n => NodeStates.Classify(n, Timing).TakesBots() && (n.Fleet == fleet || n.Name == Self.Name)).Select(n => n.Name).ToList();
+        var target = Placement.Assign(bots, takers, holders);
+
+        if (!view.Accepted)
+        {
+            if (!_nameTaken) Log.NameTaken(_logger, Self.Name, Configuration.DurationParser.Format(Timing.Lease));
+            _nameTaken = true;
+            return;
+        }
+        _nameTaken = false;
+
+        // Claims wait one round after the start, so that nodes started together see each other first.
+        if (!_leaving && _time.GetElapsedTime(_startedAt) >= Timing.Retry)
+        {
+            var wanted = bots.Where(b => target.GetValueOrDefault(b) == Self.Name && !holders.ContainsKey(b) && Leases.HeldEpoch(b) is null).ToList();
+            if (wanted.Count > 0)
+            {
+                long claimStarted = _time.GetTimestamp();
+                var granted = await _store.ClaimAsync(Self, wanted, Timing.Lease, cancellationToken).ConfigureAwait(false);
+                Leases.Extend(granted, claimStarted, adopt: true);
+                foreach (var g in granted)
+                {
+                    Log.Taken(_logger, g.BotId, g.Epoch);
+                    Record(g.BotId, $"node {Self.Name} took the lease (epoch {g.Epoch})");
+                }
+            }
+        }
+
+        await HandOverAsync(bots, target, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Closes the gate of every held bot that belongs elsewhere (or no longer exists); releases those whose worker has ended.</summary>
+    private async Task HandOverAsync(IReadOnlyCollection<string> bots, IReadOnlyDictionary<string, string> target, CancellationToken cancellationToken)
+    {
+        var defined = bots.ToHashSet(StringComparer.Ordinal);
+        var release = new List<string>();
+        foreach (var (bot, entry) in Leases.Snapshot())
+        {
+            if (!entry.Releasing)
+            {
+                string? to = target.GetValueOrDefault(bot);
+                bool elsewhere = to is not null && to != Self.Name;
+                if (!elsewhere && defined.Contains(bot) && !_leaving) continue;
+                Leases.BeginRelease(bot);
+                string why = !defined.Contains(bot) ? "the bot was removed" : _leaving ? $"node {Self.Name} is shutting down" : $"handing over to node {to}";
+                Log.HandingOver(_logger, bot, entry.Epoch, why);
+                FindSupervisor(bot)?.CloseGate(why);
+            }
+            if (FindSupervisor(bot) is not { WorkerPid: not null }) release.Add(bot);
+        }
+        if (release.Count == 0) return;
+        var held = Leases.Snapshot();
+        var grants = release.Select(b => new LeaseGrant(b, held[b].Epoch)).ToList();
+        await _store.ReleaseAsync(Self, grants, cancellationToken).ConfigureAwait(false);
+        Leases.Forget(release);
+        foreach (var g in grants) Record(g.BotId, $"node {Self.Name} released the lease (epoch {g.Epoch}) after its worker ended");
+    }
+
+    /// <summary>Marks a node as draining (its bots move to the others) or takes it back; false when there is no such node.</summary>
+    public Task<bool> SetDrainingAsync(string node, bool draining, string actor)
+    {
+        Log.Draining(_logger, node, draining, actor);
+        Record(null, draining ? $"{actor}: drain node {node}" : $"{actor}: node {node} takes bots again");
+        return _store.SetDrainingAsync(node, draining);
+    }
+
+    /// <summary>
+    /// A clean shutdown's handover: nothing starts any more, every bot is stopped by <paramref name="stopBots"/>
+    /// while the leases are still renewed, then every lease is released at once and the node is marked as
+    /// left, so that the others start the bots within one retry instead of one lease.
+    /// </summary>
+    public async Task LeaveAsync(Func<Task> stopBots)
+    {
+        _leaving = true;
+        foreach (var bot in Leases.Snapshot().Keys) Leases.BeginRelease(bot);
+        await stopBots().ConfigureAwait(false);
+        await _stop.CancelAsync().ConfigureAwait(false);
+        await _loop.ConfigureAwait(false);
+        try
+        {
+            await _store.LeaveAsync(Self).ConfigureAwait(false);
+            Log.Left(_logger, Self.Name, Leases.Count);
+            Record(null, $"node {Self.Name} left the cluster; its {Leases.Count} lease(s) were released");
+        }
+        catch (Exception ex) when (ex is StoreUnavailableException or TimeoutException)
+        {
+            // The leases expire by themselves; the workers have ended already.
+            Log.StoreFailing(_logger, ex.Message, Configuration.DurationParser.Format(Timing.RenewDeadline));
+        }
+        Leases.Forget(Leases.Snapshot().Keys);
+    }
+
+    private void OnFenced(string botId, long epoch, bool killed)
+    {
+        if (killed)
+        {
+            Log.FencedKilled(_logger, botId, epoch);
+            Record(botId, $"node {Self.Name} killed the worker: its lease (epoch {epoch}) may have lapsed");
+        }
+        else
+        {
+            Log.SelfFenced(_logger, botId, epoch, Configuration.DurationParser.Format(Timing.RenewDeadline));
+            Record(botId, $"node {Self.Name} fenced itself: the lease (epoch {epoch}) was not renewed within {Configuration.DurationParser.Format(Timing.RenewDeadline)}; the worker is stopped");
+        }
+    }
+
+    private void StoreFailed(Exception ex)
+    {
+        if (_failing) return;
+        _failing = true;
+        Log.StoreFailing(_logger, ex.Message, Configuration.DurationParser.Format(Timing.RenewDeadline));
+    }
+
+    private void StoreRecovered()
+    {
+        if (!_failing) return;
+        _failing = false;
+        Log.StoreRecovered(_logger);
+    }
+
+    private void Record(string? botId, string message) => _writer.Record(new BotEvent
+    {
+        Time = _time.GetUtcNow(),
+        Kind = BotEventKinds.Node,
+        BotId = botId,
+        Actor = "daemon",
+        Message = message,
+    });
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!_stop.IsCancellationRequested) await _stop.CancelAsync().ConfigureAwait(false);
+        await _loop.ConfigureAwait(false);
+        _watch?.Dispose();
+        _stop.Dispose();
+    }
+
+    private static partial class Log
+    {
+        [LoggerMessage(EventId = Diagnostics.LogEventIds.ClusterJoined, Level = LogLevel.Information,
+            Message = "Node {Node} joined the cluster, advertising {Address} (lease {Lease}, renew deadline {RenewDeadline}, retry {Retry})")]
+        public static partial void Joined(ILogger logger, string node, string address, string lease, string renewDeadline, string retry);
+
+        [LoggerMessage(EventId = Diagnostics.LogEventIds.LeaseTaken, Level = LogLevel.Information, Message = "Lease of {BotId} taken (epoch {Epoch})")]
+        public static partial void Taken(ILogger logger, string botId, long epoch);
+
+        [LoggerMessage(EventId = Diagnostics.LogEventIds.LeaseHandedOver, Level = LogLevel.Information, Message = "Lease of {BotId} (epoch {Epoch}) handed over: {Reason}; the worker stops, then the lease is released")]
+        public static partial void HandingOver(ILogger logger, string botId, long epoch, string reason);
+
+        [LoggerMessage(EventId = Diagnostics.LogEventIds.LeaseLost, Level = LogLevel.Warning, Message = "Lease of {BotId} (epoch {Epoch}) lost: the database did not renew it; the worker is killed")]
+        public static partial void Lost(ILogger logger, string botId, long epoch);
+
+        [LoggerMessage(EventId = Diagnostics.LogEventIds.SelfFenced, Level = LogLevel.Warning, Message = "Self-fencing {BotId}: its lease (epoch {Epoch}) was not renewed within {RenewDeadline}; the worker is stopped")]
+        public static partial void SelfFenced(ILogger logger, string botId, long epoch, string renewDeadline);
+
+        [LoggerMessage(EventId = Diagnostics.LogEventIds.FencedWorkerKilled, Level = LogLevel.Warning, Message = "Killed the worker of {BotId}: its lease (epoch {Epoch}) may have lapsed")]
+        public static partial void FencedKilled(ILogger logger, string botId, long epoch);
+
+        [LoggerMessage(EventId = Diagnostics.LogEventIds.ClusterStoreFailing, Level = LogLevel.Error,
+            Message = "The cluster's store cannot be reached ({Reason}); leases not renewed within {RenewDeadline} are fenced (their workers stop)")]
+        public static partial void StoreFailing(ILogger logger, string reason, string renewDeadline);
+
+        [LoggerMessage(EventId = Diagnostics.LogEventIds.ClusterStoreRecovered, Level = LogLevel.Information, Message = "The cluster's store can be reached again")]
+        public static partial void StoreRecovered(ILogger logger);
+
+        [LoggerMessage(EventId = Diagnostics.LogEventIds.NodeNameTaken, Level = LogLevel.Error,
+            Message = "Another live daemon is node {Node}: this one takes no bots until that one has left or been silent for {Lease}; give every node a name of its own (BOTVISOR_NODE or node:)")]
+        public static partial void NameTaken(ILogger logger, string node, string lease);
+
+        [LoggerMessage(EventId = Diagnostics.LogEventIds.ClusterLeft, Level = LogLevel.Information, Message = "Node {Node} left the cluster: {Count} lease(s) released")]
+        public static partial void Left(ILogger logger, string node, int count);
+
+        [LoggerMessage(EventId = Diagnostics.LogEventIds.NodeDraining, Level = LogLevel.Information, Message = "Node {Node} draining: {Draining} (asked by {Actor})")]
+        public static partial void Draining(ILogger logger, string node, bool draining, string actor);
+    }
+}
