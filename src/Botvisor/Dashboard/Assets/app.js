@@ -104,6 +104,12 @@
     for (const b of s.bots) upsert(b);
     for (const id of [...app.bots.keys()]) if (!ids.has(id)) app.bots.delete(id);
     changed();
+    loadNodes();
+  }
+
+  // The cluster's nodes (GET /nodes); a daemon on its own shows none.
+  async function loadNodes() {
+    try { const n = await api("nodes"); app.nodes = n.cluster ? n.nodes : null; changed(); } catch { app.nodes = null; }
   }
 
   // One bot changed: fetch just that bot. Many at once (restart all): one /status instead.
@@ -155,6 +161,7 @@
       const fresh = Date.parse(e.time) >= app.loadedAt - 2000;
       if (fresh && e.bot) refresh(e.bot);
       else if (fresh && e.kind === "daemon" && app.loadedAt) loadStatus().catch(() => {});
+      else if (fresh && e.kind === "node") loadNodes();
       eventListeners.forEach((f) => f(e));
     };
     KINDS.forEach((k) => es.addEventListener(k, onMessage));
@@ -247,7 +254,7 @@
       const d = app.daemon;
       const counts = {};
       for (const b of app.bots.values()) counts[b.state] = (counts[b.state] || 0) + 1;
-      const nodes = d?.nodes ?? null;
+      const nodes = app.nodes;
       summary.replaceChildren(
         h("div", { class: "counts", role: "group", "aria-label": "Bots per state (select to filter)" },
           h("button", { type: "button", "data-focus": "count:", "aria-pressed": String(!stateFilter), onclick: () => setState("") }, "all ", h("b", { text: String(app.bots.size) })),
