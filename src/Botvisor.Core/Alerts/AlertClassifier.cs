@@ -114,6 +114,8 @@ public static class AlertClassifier
     private static string Subject(BotEvent e)
     {
         if (e.BotId is { Length: > 0 } id) return id;
+        // "source 'shop': …" names its source as FromSourceMessage does.
+        if (e.Message.StartsWith("source '", StringComparison.Ordinal) && e.Message.IndexOf('\'', 8) is > 8 and var end) return e.Message[8..end];
         int colon = e.Message.IndexOf(": ", StringComparison.Ordinal);
         return colon > 0 ? e.Message[..colon] : e.Message;
     }

@@ -217,14 +217,15 @@ public sealed partial class FleetController
             {
                 await _store.SaveSourceSnapshotAsync(source.Snapshot(next, generation, now)).ConfigureAwait(false); // a list that cannot be stored is not applied
             }
-            ReportRead(source, rejected, held, decision);
+            ReportRead(source, rejected, held, decision.WasConfirmed || accepted);
             source.Read(fetch, held, rejected, extract);
             if (!changed) return held is null ? Summary("unchanged", rejected) : Summary($"removal of {held.Ids.Count} bot(s) held", rejected);
 
             source.Accept(next, generation, now);
             var diff = await _reconciler.ApplyAsync(fleet, $"source {source.Name}").ConfigureAwait(false);
             SourceApplied?.Invoke(diff);
-            Record(BotEventKinds.Source, $"source '{source.Name}': generation {generation}: {diff.Added.Count} added, {diff.Changed.Count} changed, {diff.Removed.Count} removed ({next.Count} bot(s){(accepted ? ", removal accepted" : decision.WasConfirmed ? ", removal seen again and applied" : "")})");
+            Record(BotEventKinds.Source, $"source '{source.Name}': generation {generation}: {diff.Added.Count} added, {diff.Changed.Count} changed, {diff.Removed.Count} removed ({next.Count} bot(s){(accepted ? ", removal accepted" : decision.WasConfirmed ? ", removal seen again and applied" : "")})",
+                accepted || decision.WasConfirmed ? SourceEventStates.Confirmed : null);
             return Summary($"generation {generation}: {diff.Added.Count} added, {diff.Changed.Count} changed, {diff.Removed.Count} removed", rejected)
                 + (held is null ? "" : $"; removal of {held.Ids.Count} bot(s) held");
         }
@@ -284,7 +285,7 @@ public sealed partial class FleetController
     private const int MaxRejectionEvents = 10;
 
     /// <summary>Events for what is new in this read: entries rejected that were not before, a removal held or no longer held.</summary>
-    private void ReportRead(RemoteFleetSource source, List<RejectedEntry> rejected, HeldRemoval? held, BrakeDecision decision)
+    private void ReportRead(RemoteFleetSource source, List<RejectedEntry> rejected, HeldRemoval? held, bool removalApplied)
     {
         var before = source.Status.Rejected.Select(r => (r.Id, r.Reason)).ToHashSet();
         var fresh = rejected.Where(r => !before.Contains((r.Id, r.Reason))).ToList();
@@ -299,19 +300,20 @@ public sealed partial class FleetController
         if (held is not null && (source.Held is null || !source.Held.Ids.SetEquals(held.Ids)))
         {
             var ids = string.Join(", ", held.Ids.Order(StringComparer.Ordinal).Take(10)) + (held.Ids.Count > 10 ? ", …" : "");
-            Record(BotEventKinds.Source, held.NeedsAccept
+            Record(BotEventKinds.Source, state: SourceEventStates.Held, message: held.NeedsAccept
                 ? $"source '{source.Name}': the list is empty; removing all {held.Before} bot(s) is held until accepted with `botvisor sources accept {source.Name}`"
                 : $"source '{source.Name}': {held.Ids.Count} of {held.Before} bot(s) missing from the list (more than {source.Config.MaxRemoval:P0}): removal held until the next fetch shows it again or `botvisor sources accept {source.Name}` ({ids})");
             Log.RemovalHeld(_logger, source.Name, held.Ids.Count, held.Before);
         }
-        else if (held is null && source.Held is not null && !decision.Remove)
+        else if (held is null && source.Held is not null && !removalApplied)
         {
-            Record(BotEventKinds.Source, $"source '{source.Name}': the held removal is over: the missing bots are back in the list");
+            Record(BotEventKinds.Source, $"source '{source.Name}': the held removal is over: the missing bots are back in the list", SourceEventStates.Released);
         }
     }
 
     /// <summary>Records an event that is not an audit (a source's outage, say).</summary>
-    internal void Record(string kind, string message) => _writer.Record(new BotEvent { Time = _time.GetUtcNow(), Kind = kind, Message = message });
+    internal void Record(string kind, string message, string? state = null) =>
+        _writer.Record(new BotEvent { Time = _time.GetUtcNow(), Kind = kind, State = state, Message = message });
 
     private static partial class Log
     {

@@ -38,3 +38,13 @@ public static class BotEventKinds
     /// <summary>An alert sent (or failing to be sent) to Telegram chats or webhooks.</summary>
     public const string Alert = "alert";
 }
+
+/// <summary>The <c>State</c> of a <see cref="BotEventKinds.Source"/> event: what alerts key on (null: nothing to alert).</summary>
+public static class SourceEventStates
+{
+    public const string Outage = "outage";
+    public const string Recovered = "recovered";
+    public const string Held = "held";
+    public const string Released = "released";
+    public const string Confirmed = "confirmed";
+}

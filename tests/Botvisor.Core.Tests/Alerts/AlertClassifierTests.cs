@@ -43,6 +43,20 @@ public class AlertClassifierTests
         Assert.Equal(new AlertKey("shop", kind), key);
     }
 
+    /// <summary>The remote sources' events as they are written now: with a state, named by the source in their text.</summary>
+    [Theory]
+    [InlineData(SourceEventStates.Outage, "source 'shop': fetch failed: HTTP 503; keeping the last good list; retrying with backoff", AlertKind.SourceOutage, true)]
+    [InlineData(SourceEventStates.Recovered, "source 'shop': fetching works again after 3 failed attempt(s): not modified (304)", AlertKind.SourceOutage, false)]
+    [InlineData(SourceEventStates.Held, "source 'shop': 40 of 50 bot(s) missing from the list (more than 10 %): removal held …", AlertKind.SourceHeld, true)]
+    [InlineData(SourceEventStates.Released, "source 'shop': the held removal is over: the missing bots are back in the list", AlertKind.SourceHeld, false)]
+    [InlineData(SourceEventStates.Confirmed, "source 'shop': generation 5: 0 added, 0 changed, 40 removed (10 bot(s), removal seen again and applied)", AlertKind.SourceHeld, false)]
+    public void Classify_RemoteSourceEventsWithTheirStates(string state, string message, AlertKind kind, bool fires)
+    {
+        var signal = One(BotEventKinds.Source, null, state, message);
+        var key = fires ? Assert.IsType<AlertSignal.Fire>(signal).Key : Assert.IsType<AlertSignal.Resolve>(signal).Key;
+        Assert.Equal(new AlertKey("shop", kind), key);
+    }
+
     [Fact]
     public void Classify_OrdinarySourceEvents_AreNoAlerts()
     {

@@ -179,7 +179,7 @@ public sealed partial class RemoteSourceRunner : IAsyncDisposable, IDisposable
         if (failures > 0)
         {
             Log.Recovered(_logger, Source.Name, failures);
-            _controller.Record(BotEventKinds.Source, $"source '{Source.Name}': fetching works again after {failures} failed attempt(s): {result}");
+            _controller.Record(BotEventKinds.Source, $"source '{Source.Name}': fetching works again after {failures} failed attempt(s): {result}", SourceEventStates.Recovered);
         }
         else
         {
@@ -197,7 +197,7 @@ public sealed partial class RemoteSourceRunner : IAsyncDisposable, IDisposable
         if (failures == 1)
         {
             Log.Failing(_logger, Source.Name, reason, keeping);
-            _controller.Record(BotEventKinds.Source, $"source '{Source.Name}': fetch failed: {reason}; {keeping}; retrying with backoff");
+            _controller.Record(BotEventKinds.Source, $"source '{Source.Name}': fetch failed: {reason}; {keeping}; retrying with backoff", SourceEventStates.Outage);
         }
         else
         {
