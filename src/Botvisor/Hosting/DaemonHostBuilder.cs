@@ -121,6 +121,7 @@ public static class DaemonHostBuilder
         });
         services.AddSingleton<Core.Sources.Remote.IFeedClient, Sources.HttpFeedClient>();
         services.AddSingleton<FleetController>();
+        services.AddSingleton<BotNodes>();
         AdminBot.AdminBotSetup.AddAlertsAndAdminBot(services, options); // before the fleet's service: subscribed before the first event
         services.AddSingleton<FleetDaemonService>();
         services.AddHostedService(sp => sp.GetRequiredService<FleetDaemonService>());

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json;
 using Botvisor.IntegrationTests.Runners;
 using Botvisor.Testing;
 
@@ -71,6 +72,9 @@ public class ClusterFailoverTests
             Assert.True(sw.Elapsed < TestTimeouts.Event, "node a's status never said where " + takenByC + " runs:\n" + shown);
             await Task.Delay(200);
         }
+        // And its JSON names the node (the dashboard's Node column).
+        var json = JsonDocument.Parse((await DaemonRunner.RunCliAsync("status", "--json", "--state-dir", cluster["a"].StateDir)).Stdout).RootElement;
+        Assert.Equal("c", json.GetProperty("bots").EnumerateArray().Single(b => b.GetProperty("id").GetString() == takenByC).GetProperty("node").GetString());
 
         // The others see it gone.
         sw.Restart();

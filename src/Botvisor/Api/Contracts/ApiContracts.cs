@@ -42,6 +42,10 @@ public sealed record BotStatus
     public GatewayInfo? Gateway { get; init; }
 
     public required string Source { get; init; }
+
+    /// <summary>In a cluster: the node that holds the bot's lease (and runs it); absent on a daemon on its own.</summary>
+    public string? Node { get; init; }
+
     public IReadOnlyList<string> Command { get; init; } = [];
     public bool Autostart { get; init; }
     public IReadOnlyList<string> DependsOn { get; init; } = [];

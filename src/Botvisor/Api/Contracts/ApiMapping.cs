@@ -17,8 +17,9 @@ internal static class ApiMapping
     /// A stopped (or not yet started, or waiting to start) bot has no health verdict, and a bot without a worker no resources: the
     /// last sample is of a process that is gone. A bot in backoff or failed keeps the verdict that ended it.
     /// </remarks>
-    public static BotStatus ToStatus(this BotSnapshot s, BotSpec? spec, DateTimeOffset now, Core.Logs.TokenMasker masker, Core.Health.ResourceUsage? usage = null, Core.Gateway.GatewayRegistry? gateway = null) => new()
+    public static BotStatus ToStatus(this BotSnapshot s, BotSpec? spec, DateTimeOffset now, Core.Logs.TokenMasker masker, Core.Health.ResourceUsage? usage = null, Core.Gateway.GatewayRegistry? gateway = null, Hosting.BotNodes? nodes = null) => new()
     {
+        Node = nodes?.Of(s.Id),
         BehindGateway = spec?.Gateway ?? false,
         Gateway = gateway?.Bot(s.Id) is { } g ? ToInfo(g) : null,
         Ready = s.Ready,

@@ -43,18 +43,18 @@ internal static class BotEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound).WithSummary("Restart a bot; answers once the new worker runs");
     }
 
-    private static Results<BufferedJsonResult<List<BotStatus>>, TextResult> ListBots(HttpRequest request, bool? color, int? width, FleetStateService state, FleetReconciler reconciler, ResourceSampler sampler, TimeProvider time, TokenMasker masker, Core.Gateway.GatewayRegistry gateway)
+    private static Results<BufferedJsonResult<List<BotStatus>>, TextResult> ListBots(HttpRequest request, bool? color, int? width, FleetStateService state, FleetReconciler reconciler, ResourceSampler sampler, TimeProvider time, TokenMasker masker, Core.Gateway.GatewayRegistry gateway, Hosting.BotNodes nodes)
     {
         var specs = reconciler.CurrentSpecs;
         var now = time.GetUtcNow();
-        var bots = state.Snapshots.Select(s => s.ToStatus(specs.GetValueOrDefault(s.Id), now, masker, sampler.Get(s.Id), gateway)).ToList();
+        var bots = state.Snapshots.Select(s => s.ToStatus(specs.GetValueOrDefault(s.Id), now, masker, sampler.Get(s.Id), gateway, nodes)).ToList();
         return TextResult.JsonOrText(request, bots, ApiJsonContext.Default.ListBotStatus, bots.Count + 1, text => StatusText.Bots(text, bots, color == true, width));
     }
 
-    private static BotStatus GetBot(string id, FleetStateService state, FleetReconciler reconciler, ResourceSampler sampler, TimeProvider time, TokenMasker masker, Core.Gateway.GatewayRegistry gateway)
+    private static BotStatus GetBot(string id, FleetStateService state, FleetReconciler reconciler, ResourceSampler sampler, TimeProvider time, TokenMasker masker, Core.Gateway.GatewayRegistry gateway, Hosting.BotNodes nodes)
     {
         var snapshot = state.Get(id) ?? throw new BotNotFoundException(id);
-        return snapshot.ToStatus(reconciler.Find(id)?.Spec, time.GetUtcNow(), masker, sampler.Get(id), gateway);
+        return snapshot.ToStatus(reconciler.Find(id)?.Spec, time.GetUtcNow(), masker, sampler.Get(id), gateway, nodes);
     }
 
     private static async Task<IResult> AddBot(HttpContext context, FleetController controller, FleetStateService state, TimeProvider time, TokenMasker masker)

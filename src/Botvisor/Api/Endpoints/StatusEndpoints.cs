@@ -19,11 +19,11 @@ internal static class StatusEndpoints
             .AlsoProducesText("JSON by default; with `Accept: text/plain`, the table `botvisor status` prints (`color=true` colours the state column; `width=N` leaves out columns and cuts the reason to fit N characters; `verbose=true` adds how limits are enforced).");
     }
 
-    private static Results<BufferedJsonResult<StatusResponse>, TextResult> GetStatus(HttpRequest request, bool? color, int? width, bool? verbose, FleetStateService state, FleetReconciler reconciler, ResourceSampler sampler, Core.Cgroups.CgroupSupport cgroups, DaemonOptions options, DaemonClock clock, TimeProvider time, TokenMasker masker, Core.Gateway.GatewayRegistry gateway)
+    private static Results<BufferedJsonResult<StatusResponse>, TextResult> GetStatus(HttpRequest request, bool? color, int? width, bool? verbose, FleetStateService state, FleetReconciler reconciler, ResourceSampler sampler, Core.Cgroups.CgroupSupport cgroups, DaemonOptions options, DaemonClock clock, TimeProvider time, TokenMasker masker, Core.Gateway.GatewayRegistry gateway, Hosting.BotNodes nodes)
     {
         var now = time.GetUtcNow();
         var specs = reconciler.CurrentSpecs;
-        var bots = state.Snapshots.Select(s => s.ToStatus(specs.GetValueOrDefault(s.Id), now, masker, sampler.Get(s.Id), gateway)).ToList();
+        var bots = state.Snapshots.Select(s => s.ToStatus(specs.GetValueOrDefault(s.Id), now, masker, sampler.Get(s.Id), gateway, nodes)).ToList();
         var daemon = new DaemonStatus
         {
             Pid = Environment.ProcessId,
