@@ -194,7 +194,7 @@ public sealed partial class FleetController
 
             // Entries that fail with the rest of the fleet are rejected alone; then the brake sees what is left.
             var current = source.Current.Bots;
-            RejectInvalid(file, source, entries, kept: []);
+            var alone = RejectInvalid(file, source, entries, kept: []);
             if (offered > 0 && !Candidates(entries).Any())
             {
                 var first = entries.First(e => e.Rejection is not null);
@@ -204,7 +204,8 @@ public sealed partial class FleetController
             var removed = current.Select(b => b.Id).Where(id => !accepting.Contains(id)).ToHashSet(StringComparer.Ordinal);
             var decision = RemovalBrake.Decide(current.Count, removed, accepting.Count, source.Held, config.MaxRemoval, accepted);
             var kept = decision.Remove ? [] : current.Where(b => removed.Contains(b.Id)).Select(b => (b, source.DocumentOf(b.Id)!)).ToList();
-            var (fleet, next) = RejectInvalid(file, source, entries, kept);
+            // With nothing kept, the fleet just validated is the one to apply: no second validation of the whole.
+            var (fleet, next) = kept.Count == 0 ? alone : RejectInvalid(file, source, entries, kept);
 
             var rejected = entries.Where(e => e.Rejection is not null).Select(e => new RejectedEntry(e.Index, e.Id, e.Rejection!)).ToList();
             var held = decision.Held
