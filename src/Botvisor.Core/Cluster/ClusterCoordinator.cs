@@ -209,7 +209,12 @@ public sealed partial class ClusterCoordinator : IAsyncDisposable
                 Log.HandingOver(_logger, bot, entry.Epoch, why);
                 FindSupervisor(bot)?.CloseGate(why);
             }
-            if (FindSupervisor(bot) is not { WorkerPid: not null }) release.Add(bot);
+            var supervisor = FindSupervisor(bot);
+            if (supervisor is not { WorkerPid: not null }) release.Add(bot);
+            // A worker that started anyway (its last gate answered before the release began, and the machine
+            // drops a closed gate while it is still starting) is asked again every round, so the lease is not
+            // renewed for ever under a release that never ends. A worker already stopping ignores it.
+            else if (entry.Releasing) supervisor.CloseGate($"handing over the lease of {bot}");
         }
         if (release.Count == 0) return;
         var held = Leases.Snapshot();

@@ -16,7 +16,7 @@ public class PlacementTests
     {
         var target = Placement.Assign(Bots(1000), ["a", "b", "c"], Nobody);
         Assert.Equal(1000, target.Count);
-        foreach (var (_, count) in Load(target)) Assert.InRange(count, 300, 367);
+        foreach (var (_, count) in Load(target)) Assert.InRange(count, 333, 334); // within ten percent, and no more than ⌈1000 / 3⌉
         Assert.Equal(3, Load(target).Count);
     }
 
