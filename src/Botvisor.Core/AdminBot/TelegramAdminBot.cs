@@ -190,17 +190,23 @@ public sealed partial class TelegramAdminBot : IAsyncDisposable
 
     private async Task RefuseAsync(long userId, string? username, long chatId, string what, CancellationToken ct)
     {
-        bool first, audit;
-        var now = Now;
-        lock (_gate)
-        {
-            first = !_strangers.TryGetValue(userId, out var last);
-            audit = first || now - last >= StrangerAuditInterval;
-            if (audit) _strangers[userId] = now;
-        }
+        var (first, audit) = StrangerSeen(userId);
         Log.Refused(_logger, userId, username ?? "");
         if (audit) Audit(Actor(userId), "admin bot", null, $"refused: user {userId}{(username is null ? "" : " (@" + username + ")")} is not in admin.users (sent '{what}')");
         if (first) await ReplyAsync(chatId, "Sorry, this bot answers only the people who run it.", ct).ConfigureAwait(false);
+    }
+
+    /// <summary>Whether this is the stranger's first attempt, and whether it is audited (the first, then at most one a <see cref="StrangerAuditInterval"/>).</summary>
+    private (bool First, bool Audit) StrangerSeen(long userId)
+    {
+        var now = Now;
+        lock (_gate)
+        {
+            bool first = !_strangers.TryGetValue(userId, out var last);
+            bool audit = first || now - last >= StrangerAuditInterval;
+            if (audit) _strangers[userId] = now;
+            return (first, audit);
+        }
     }
 
     private object WithBot(AdminCommand command, Func<string, object> then)
@@ -286,7 +292,8 @@ public sealed partial class TelegramAdminBot : IAsyncDisposable
         if (!_config.Users.TryGetValue(q.FromId, out var role))
         {
             await _api.AnswerCallbackQueryAsync(q.Id, "Sorry, this bot answers only the people who run it.", ct).ConfigureAwait(false);
-            Audit(Actor(q.FromId), "admin bot", null, $"refused: user {q.FromId} is not in admin.users (pressed a button)");
+            // Throttled like a stranger's messages: pressing a button in a group over and over cannot flood the event log.
+            if (StrangerSeen(q.FromId).Audit) Audit(Actor(q.FromId), "admin bot", null, $"refused: user {q.FromId} is not in admin.users (pressed a button)");
             return;
         }
         var (outcome, pending) = _confirmations.Press(q.Data, q.FromId, Now);

@@ -147,6 +147,10 @@ public class AdminBotTests : AdminBotTestBase
         Assert.Contains("no longer works", await admin.PressAsync(Operator, ask, "ok:0123456789abcdef01234567"), StringComparison.Ordinal);
         Assert.True(Processes.IsAlive(pid));
 
+        // A stranger pressing the real button, over and over, is refused every time and audited once.
+        for (int i = 0; i < 3; i++) Assert.Contains("Sorry", await admin.PressAsync(Stranger, ask, buttons[0]), StringComparison.Ordinal);
+        Assert.True(Processes.IsAlive(pid), "a stranger's press restarted the bot");
+
         int mark = daemon.Mark;
         Assert.Equal("restart worker…", await admin.PressAsync(Operator, ask, buttons[0]));
         int newPid = await daemon.WaitForRunningAsync("worker", mark);
@@ -161,5 +165,6 @@ public class AdminBotTests : AdminBotTestBase
         var events = await EventsAsync(daemon);
         Assert.Contains($"telegram:{Operator}: restart worker: now running", events, StringComparison.Ordinal);
         Assert.Contains($"telegram:{Operator}: stop worker: not done: the confirmation button had expired", events, StringComparison.Ordinal);
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(events, $"refused: user {Stranger} is not in admin.users \\(pressed a button\\)"));
     }
 }
