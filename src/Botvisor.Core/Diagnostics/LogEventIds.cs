@@ -84,6 +84,8 @@ public static class LogEventIds
     public const int GuardianFailed = 711;
     public const int FenceWatchFailed = 712;
     public const int NodeNameTaken = 713;
+    public const int PeerNotAnswering = 730;
+    public const int PeerAnswering = 731;
 
     // 8xx: the admin bot and alerts
     public const int AdminBotStarted = 800;
