@@ -82,6 +82,11 @@ public sealed partial class ClusterPeers(ClusterCoordinator coordinator) : IDisp
             context.Response.StatusCode = (int)answer.StatusCode;
             context.Response.Headers["X-Botvisor-Node"] = node;
             if (answer.Content.Headers.ContentType is { } type) context.Response.ContentType = type.ToString();
+            if (answer.Headers.CacheControl is { } cache) context.Response.Headers.CacheControl = cache.ToString();
+            if (answer.Headers.TryGetValues("X-Accel-Buffering", out var buffering)) context.Response.Headers["X-Accel-Buffering"] = buffering.ToArray();
+            // A stream that is quiet for now (a bot's events, a followed log) is open at once.
+            await context.Response.StartAsync(context.RequestAborted).ConfigureAwait(false);
+            await context.Response.Body.FlushAsync(context.RequestAborted).ConfigureAwait(false);
             await using var body = await answer.Content.ReadAsStreamAsync(context.RequestAborted).ConfigureAwait(false);
             var buffer = new byte[16 * 1024];
             int n;

@@ -72,11 +72,8 @@ public sealed partial class PeerBots : IDisposable
         {
             if (entry.Last is null || entry.Last.AskedAt <= askedAt)
             {
-                if (entry.Last?.Answered != answer.Answered)
-                {
-                    if (answer.Answered) Log.Answering(_logger, node);
-                    else Log.NotAnswering(_logger, node, answer.Failure!);
-                }
+                if (answer.Answered && entry.Last is { Answered: false }) Log.Answering(_logger, node);
+                else if (!answer.Answered && entry.Last is not { Answered: false }) Log.NotAnswering(_logger, node, answer.Failure!);
                 entry.Last = answer;
             }
             if (entry.InFlightSince == askedAt) entry.InFlight = null;
@@ -110,7 +107,7 @@ public sealed partial class PeerBots : IDisposable
         [LoggerMessage(EventId = LogEventIds.PeerNotAnswering, Level = LogLevel.Warning, Message = "Node {Node} does not answer for the bots it runs ({Reason}): they show as unknown")]
         public static partial void NotAnswering(ILogger logger, string node, string reason);
 
-        [LoggerMessage(EventId = LogEventIds.PeerAnswering, Level = LogLevel.Information, Message = "Node {Node} answers for the bots it runs")]
+        [LoggerMessage(EventId = LogEventIds.PeerAnswering, Level = LogLevel.Information, Message = "Node {Node} answers again for the bots it runs")]
         public static partial void Answering(ILogger logger, string node);
     }
 }

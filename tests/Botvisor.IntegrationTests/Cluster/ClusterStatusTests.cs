@@ -237,4 +237,36 @@ public class ClusterStatusTests
         }
         Assert.True(cluster.Overlaps().Count == 0, ClusterHarness.Describe(cluster.Overlaps()));
     }
+
+    [Fact]
+    public async Task FollowingTheEventsOfABotOnAnotherNode_ShowsThemAsTheyHappenThere()
+    {
+        await using var cluster = await SpreadAsync(4, ["a", "b"]);
+        string bot = (await cluster.HoldersAsync())["b"][0];
+        await UntilTrueEverywhereAsync(cluster, "a"); // node a knows where it runs
+
+        // Followed on node a (as `botvisor events BOT --follow` does); node a's own feed never sees what happens on b.
+        using var http = cluster["a"].UnixHttp();
+        http.Timeout = Timeout.InfiniteTimeSpan;
+        using var cts = new CancellationTokenSource(TestTimeouts.Event);
+        using var response = await http.GetAsync($"events?bot={bot}&tail=0", HttpCompletionOption.ResponseHeadersRead, cts.Token);
+        Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal("b", response.Headers.GetValues("X-Botvisor-Node").Single()); // forwarded to the bot's node
+        using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cts.Token));
+
+        // Restarted on node b itself.
+        int old = cluster.Sampler.Current[bot].Single().Pid;
+        using (var onB = cluster["b"].UnixHttp())
+        {
+            var restarted = await onB.PostAsync($"bots/{bot}/restart", null);
+            Assert.True(restarted.IsSuccessStatusCode, await restarted.Content.ReadAsStringAsync());
+        }
+        var lines = new List<string>();
+        while (!lines.Any(l => l.StartsWith("data:", StringComparison.Ordinal) && l.Contains("\"running\"", StringComparison.Ordinal) && !l.Contains($"pid {old}", StringComparison.Ordinal)))
+        {
+            lines.Add(await reader.ReadLineAsync(cts.Token) ?? throw new InvalidOperationException("the stream ended: " + string.Join('\n', lines)));
+        }
+        Assert.Contains(lines, l => l.Contains("restart", StringComparison.OrdinalIgnoreCase));
+        Assert.All(lines.Where(l => l.StartsWith("data:", StringComparison.Ordinal)), l => Assert.Contains($"\"bot\":\"{bot}\"", l, StringComparison.Ordinal));
+    }
 }
