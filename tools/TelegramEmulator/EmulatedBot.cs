@@ -292,6 +292,7 @@ public sealed partial class EmulatedBot
                 ["pending_updates"] = _pending.Count,
                 ["sent"] = _sent.Count,
                 ["webhook"] = WebhookUrl,
+                ["webhook_info_calls"] = WebhookInfoCalls,
                 ["revoked"] = Revoked,
                 ["flood_seconds"] = _floodSeconds,
                 ["flood_rejections"] = FloodRejections,

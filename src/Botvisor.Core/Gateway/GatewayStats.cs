@@ -15,11 +15,15 @@ public sealed class GatewayStats(TimeProvider time)
     private readonly ConcurrentDictionary<string, MethodCounters> _methods = new(StringComparer.OrdinalIgnoreCase);
     private long _updates;
     private long _lastPollUnixMs;
+    private long _lastCallUnixMs;
 
     public long UpdatesDelivered => Interlocked.Read(ref _updates);
 
     /// <summary>When the bot's last getUpdates was answered; null before the first.</summary>
     public DateTimeOffset? LastPoll => Interlocked.Read(ref _lastPollUnixMs) is var ms and > 0 ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
+
+    /// <summary>When the bot's last call of any method was answered; null before the first.</summary>
+    public DateTimeOffset? LastCall => Interlocked.Read(ref _lastCallUnixMs) is var ms and > 0 ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
 
     /// <summary>One call was answered with <paramref name="status"/> (502/504 when Telegram could not be reached) after <paramref name="elapsed"/>.</summary>
     public void Record(string method, int status, TimeSpan elapsed)
@@ -29,6 +33,7 @@ public sealed class GatewayStats(TimeProvider time)
         if (status >= 400) Interlocked.Increment(ref counters.Errors);
         if (status == 429) Interlocked.Increment(ref counters.RateLimited);
         Interlocked.Add(ref counters.Microseconds, (long)elapsed.TotalMicroseconds);
+        Interlocked.Exchange(ref _lastCallUnixMs, time.GetUtcNow().ToUnixTimeMilliseconds());
     }
 
     /// <summary>A getUpdates answer carried <paramref name="updates"/> updates.</summary>

@@ -189,6 +189,47 @@ public class GatewayDaemonTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task WebhookBot_IsJudgedByItsPendingUpdates_QuietIsFine_UndeliveredUpdatesRestartIt()
+    {
+        // Sets its webhook through the gateway, then lives on without a single getUpdates (Telegram would deliver to it).
+        const string hook = "import json, os, time, urllib.request\n"
+            + "req = urllib.request.Request(os.environ['TELEGRAM_API_BASE_URL'] + '/bot' + os.environ['BOT_TOKEN'] + '/setWebhook',"
+            + " data=json.dumps({'url': 'https://bots.example.org/hook'}).encode(), headers={'Content-Type': 'application/json'})\n"
+            + "print(urllib.request.urlopen(req).read().decode(), flush=True)\n"
+            + "time.sleep(1000)\n";
+        var token = await _emu.RegisterAsync("webhook_bot");
+        // An earlier run set it already, so the first look finds it however slowly this worker starts.
+        (await _emu.Http.GetAsync($"/bot{token}/setWebhook?url=https://bots.example.org/hook")).EnsureSuccessStatusCode();
+        await using var run = new Running(token, Fleet(token, $"[\"python3\", \"-c\", {JsonSerializer.Serialize(hook)}]", "    liveness: { max_poll_gap: 2s }"));
+        var daemon = run.Daemon;
+        int pid = await daemon.WaitForRunningAsync("echo");
+        using var api = await daemon.HttpAsync();
+
+        // Quiet, nothing waiting: the gateway looks at getWebhookInfo again and again and leaves it running.
+        using (var cts = new CancellationTokenSource(TestTimeouts.Event))
+        {
+            while ((await _emu.StatsAsync(token))["webhook_info_calls"]!.GetValue<int>() < 6) await Task.Delay(100, cts.Token);
+        }
+        var status = JsonDocument.Parse(await api.GetStringAsync("/bots/echo")).RootElement;
+        Assert.Equal(1, status.GetProperty("gateway").GetProperty("methods").GetProperty("setWebhook").GetProperty("calls").GetInt64());
+        Assert.True(status.GetProperty("gateway").GetProperty("webhook").GetBoolean(), status.ToString());
+        Assert.Equal(0, status.GetProperty("restarts").GetInt32());
+        Assert.DoesNotContain(daemon.Entries, e => e.EventId == StateChanged && e.Message.StartsWith("Bot echo: stopping", StringComparison.Ordinal));
+        Assert.True(Processes.IsAlive(pid));
+
+        // Telegram cannot deliver to it any more and updates wait: restarted, with Telegram's error as the reason.
+        await _emu.FailWebhookAsync(token, "Connection refused");
+        await _emu.InjectAsync(token, "anyone there?");
+        var stopping = await daemon.WaitForAsync(StateChanged, e => e.Message.StartsWith("Bot echo: stopping", StringComparison.Ordinal));
+        Assert.Contains("webhook stopped: 1 update waiting at Telegram for", stopping.Message);
+        Assert.Contains("Telegram's last delivery failed", stopping.Message);
+        Assert.Contains("Connection refused", stopping.Message);
+        Assert.Contains("liveness.max_poll_gap 2s", stopping.Message);
+        await daemon.WaitForRunningAsync("echo", after: daemon.Entries.ToList().FindIndex(e => e == stopping));
+        Assert.False(Processes.IsAlive(pid));
+    }
+
+    [Fact]
     public async Task RateLimitBurst_IsAbsorbed_WithRetryAfterHonouredOnceForTheToken()
     {
         await using var run = await StartAsync("flood_bot", Sleeper);
