@@ -25,6 +25,16 @@ public class GatewayRegistryTests
     }
 
     [Fact]
+    public void MaskIn_MasksThePlaceholder_AsARealTokenIsMasked_WholeOrItsSecretAlone()
+    {
+        var placeholder = _registry.Issue(Spec()).Placeholder;
+        var secret = placeholder[11..];
+        Assert.Equal("GET /bot7000000123:****/getMe", PlaceholderToken.MaskIn($"GET /bot{placeholder}/getMe", placeholder));
+        Assert.Equal("/file/bot7000000123%3A****/a.bin and ****", PlaceholderToken.MaskIn($"/file/bot7000000123%3A{secret}/a.bin and {secret}", placeholder));
+        Assert.Equal("nothing here 7000000123", PlaceholderToken.MaskIn("nothing here 7000000123", placeholder));
+    }
+
+    [Fact]
     public void Issue_EveryRunGetsAFreshPlaceholder_AndThePreviousOneDies()
     {
         var first = _registry.Issue(Spec());

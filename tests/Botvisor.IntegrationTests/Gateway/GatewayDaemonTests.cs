@@ -230,6 +230,40 @@ public class GatewayDaemonTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task WorkersOwnLog_MasksItsLivePlaceholder_AsItMasksRealTokens()
+    {
+        // What an HTTP client logging its URLs prints: the placeholder whole, percent-encoded, and on stderr.
+        const string chatty = "import os, sys, time\n"
+            + "t = os.environ['BOT_TOKEN']; base = os.environ['TELEGRAM_API_BASE_URL']\n"
+            + "print(f'HTTP Request: POST {base}/bot{t}/getUpdates \"HTTP/1.1 200 OK\"', flush=True)\n"
+            + "print('download ' + base + '/file/bot' + t.replace(':', '%3A') + '/documents/file_1.bin', flush=True)\n"
+            + "print('token=' + t, file=sys.stderr, flush=True)\n"
+            + "print('done printing', flush=True)\n"
+            + "time.sleep(1000)\n";
+        await using var run = await StartAsync("chatty_bot", $"[\"python3\", \"-c\", {JsonSerializer.Serialize(chatty)}]");
+        var (placeholder, gateway) = Worker(run.Pid);
+        using var _ = gateway;
+        Assert.Equal(HttpStatusCode.OK, (await gateway.GetAsync($"/bot{placeholder}/getMe")).StatusCode); // it is live: it opens the gateway
+
+        using var api = await run.Daemon.HttpAsync();
+        string text = "";
+        using (var cts = new CancellationTokenSource(TestTimeouts.Event))
+        {
+            while (!text.Contains("done printing", StringComparison.Ordinal))
+            {
+                await Task.Delay(50, cts.Token);
+                text = await api.GetStringAsync("/bots/echo/logs?tail=10", cts.Token);
+            }
+        }
+        string id = placeholder[..placeholder.IndexOf(':', StringComparison.Ordinal)];
+        Assert.Contains($"/bot{id}:****/getUpdates", text);
+        Assert.Contains($"/file/bot{id}%3A****/documents/file_1.bin", text);
+        Assert.Contains($"token={id}:****", text);
+        GatewayAssertions.NoTokenIn(placeholder, run.Fleet.StateDir, run.Daemon); // the log file, the database, the daemon's own lines
+        GatewayAssertions.NoTokenIn(run.Token, run.Fleet.StateDir, run.Daemon);
+    }
+
+    [Fact]
     public async Task RateLimitBurst_IsAbsorbed_WithRetryAfterHonouredOnceForTheToken()
     {
         await using var run = await StartAsync("flood_bot", Sleeper);
