@@ -4,15 +4,16 @@ namespace Botvisor.Core.Gateway;
 
 /// <summary>
 /// What a bot did through the gateway: calls, errors, 429s and time per Bot API method, updates
-/// delivered, and its last getUpdates. At most <see cref="MaxMethods"/> method names are kept apart;
-/// the rest are counted under <c>other</c>, so a worker calling made-up methods cannot grow it.
+/// delivered, and its last getUpdates. Only the Bot API's own method names (<see cref="BotApiMethods"/>,
+/// spelt as the Bot API spells them) and <c>file</c> (downloads) are kept apart; any other name is
+/// counted under <c>other</c>, so a worker calling made-up methods cannot grow it.
 /// </summary>
 public sealed class GatewayStats(TimeProvider time)
 {
-    public const int MaxMethods = 64;
     public const string Other = "other";
+    public const string File = "file";
 
-    private readonly ConcurrentDictionary<string, MethodCounters> _methods = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, MethodCounters> _methods = new(StringComparer.Ordinal);
     private long _updates;
     private long _lastPollUnixMs;
     private long _lastCallUnixMs;
@@ -51,8 +52,8 @@ public sealed class GatewayStats(TimeProvider time)
 
     private MethodCounters For(string method)
     {
-        if (_methods.TryGetValue(method, out var counters)) return counters;
-        return _methods.Count >= MaxMethods ? _methods.GetOrAdd(Other, _ => new MethodCounters()) : _methods.GetOrAdd(method, _ => new MethodCounters());
+        var name = method == File ? File : BotApiMethods.Canonical(method) ?? Other;
+        return _methods.TryGetValue(name, out var counters) ? counters : _methods.GetOrAdd(name, _ => new MethodCounters());
     }
 
     private sealed class MethodCounters

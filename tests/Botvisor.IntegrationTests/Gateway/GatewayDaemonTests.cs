@@ -264,6 +264,44 @@ public class GatewayDaemonTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task WorkerCallingManyMadeUpMethods_GrowsNoMetricSeries_TheyAreCountedAsOther()
+    {
+        // 300 distinct method names Telegram does not know (each answered 404 by it), then real ones in odd spellings.
+        const string scatter = "import os, time, urllib.request, urllib.error\n"
+            + "url = os.environ['TELEGRAM_API_BASE_URL'] + '/bot' + os.environ['BOT_TOKEN'] + '/'\n"
+            + "for i in range(300):\n"
+            + "    try: urllib.request.urlopen(url + f'madeUpMethod{i}').read()\n"
+            + "    except urllib.error.HTTPError as e: e.read()\n"
+            + "urllib.request.urlopen(url + 'getme').read(); urllib.request.urlopen(url + 'GETME').read()\n"
+            + "print('scattered', flush=True)\n"
+            + "time.sleep(1000)\n";
+        await using var run = await StartAsync("scatter_bot", $"[\"python3\", \"-c\", {JsonSerializer.Serialize(scatter)}]");
+        using var api = await run.Daemon.HttpAsync();
+        JsonElement methods;
+        using (var cts = new CancellationTokenSource(TestTimeouts.Event))
+        {
+            do
+            {
+                await Task.Delay(100, cts.Token);
+                methods = JsonDocument.Parse(await api.GetStringAsync("/bots/echo", cts.Token)).RootElement.GetProperty("gateway").GetProperty("methods");
+            }
+            while (!methods.TryGetProperty("getMe", out var me) || me.GetProperty("calls").GetInt64() < 2);
+        }
+        Assert.Equal(["getMe", "other"], methods.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(300, methods.GetProperty("other").GetProperty("calls").GetInt64());
+        Assert.Equal(300, methods.GetProperty("other").GetProperty("errors").GetInt64());
+
+        var metrics = Prometheus.Parse(await api.GetStringAsync("/metrics"));
+        var series = metrics.Samples.Where(s => s.Name == "botvisor_gateway_calls_total").ToList();
+        Assert.Equal(["getMe", "other"], series.Select(s => s.Labels["method"]).Order(StringComparer.Ordinal));
+        Assert.Equal(300, metrics.Value("botvisor_gateway_calls_total", ("bot_id", "echo"), ("method", "other")));
+        Assert.Equal(300, metrics.Value("botvisor_gateway_errors_total", ("bot_id", "echo"), ("method", "other")));
+        Assert.Equal(2, metrics.Value("botvisor_gateway_calls_total", ("bot_id", "echo"), ("method", "getMe")));
+        Assert.Equal(0, metrics.Value("botvisor_gateway_method_series_folded"));
+        Assert.DoesNotContain(metrics.Samples, s => s.Labels.Values.Any(v => v.Contains("madeUp", StringComparison.OrdinalIgnoreCase)));
+    }
+
+    [Fact]
     public async Task RateLimitBurst_IsAbsorbed_WithRetryAfterHonouredOnceForTheToken()
     {
         await using var run = await StartAsync("flood_bot", Sleeper);
