@@ -101,9 +101,9 @@ internal sealed class LivenessWatch : IDisposable
         {
             return await _webhooks.GetAsync(_run, _run.Ended).ConfigureAwait(false);
         }
-        catch (OperationCanceledException)
+        catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
         {
-            return null;
+            return null; // the run ended, or the daemon is stopping: nothing is concluded
         }
     }
 
