@@ -31,12 +31,25 @@ public sealed partial class ClusterCoordinator : IAsyncDisposable
     private volatile ClusterView? _view;
     private string? _botsVersion;
     private bool _nameTaken;
+    private long? _unsettledSince;
 
     /// <summary>
     /// Called when the bots added through the API changed in the store (on any node): the node re-reads them
     /// through the controller's one path (validate, diff, apply). Set by the host.
     /// </summary>
     public Func<Task>? SyncStoredBots { get; set; }
+
+    /// <summary>Called when the cluster's fleet has a generation this node does not run: the node reads and applies it. Set by the host.</summary>
+    public Func<Task>? SyncFleet { get; set; }
+
+    /// <summary>The cluster's fleet generation this node runs and its own file's digest, for its heartbeat. Set by the host.</summary>
+    public Func<Reconciliation.FleetMark>? Mark { get; set; }
+
+    private NodeRegistration Marked()
+    {
+        var mark = Mark?.Invoke() ?? new Reconciliation.FleetMark(0, "");
+        return Self with { Fleet = mark.Generation.ToString(System.Globalization.CultureInfo.InvariantCulture), File = mark.File };
+    }
 
     public ClusterCoordinator(IClusterStore store, LocalLeases leases, NodeRegistration self, FleetReconciler reconciler, StoreWriter writer,
         TimeProvider time, ILogger<ClusterCoordinator> logger)
@@ -117,7 +130,7 @@ public sealed partial class ClusterCoordinator : IAsyncDisposable
     private async Task TickAsync(CancellationToken cancellationToken)
     {
         long started = _time.GetTimestamp();
-        Self = Self with { Fleet = FleetDigest.Of(_reconciler.CurrentSpecs.Keys) };
+        Self = Marked();
         var view = await _store.HeartbeatAsync(Self, Timing.Lease, cancellationToken).ConfigureAwait(false);
         Interlocked.Increment(ref _heartbeats);
         StoreRecovered();
@@ -152,15 +165,22 @@ public sealed partial class ClusterCoordinator : IAsyncDisposable
         Leases.Wake(moved); // a waiting bot shows where it runs now
         _view = view;
 
+        // Before placement: a bot added on another node is placed once this node defines it too.
+        if (view.FleetGeneration.ToString(System.Globalization.CultureInfo.InvariantCulture) != Self.Fleet && SyncFleet is { } syncFleet)
+        {
+            await syncFleet().ConfigureAwait(false);
+        }
         if (view.BotsVersion != _botsVersion && SyncStoredBots is { } sync)
         {
-            // Before placement: a bot added on another node is placed once this node defines it too.
             await sync().ConfigureAwait(false);
             _botsVersion = view.BotsVersion;
         }
 
+        // Bots are placed only on nodes that run the same generation of the cluster's fleet as this one: a node
+        // that could not apply the newest keeps what it holds, and nodes never hand bots back and forth.
+        Self = Marked();
         var bots = _reconciler.CurrentSpecs.Keys.ToList();
-        string fleet = FleetDigest.Of(bots);
+        string fleet = Self.Fleet;
         var takers = view.Nodes.Where(n => NodeStates.Classify(n, Timing).TakesBots() && (n.Fleet == fleet || n.Name == Self.Name)).Select(n => n.Name).ToList();
         var target = Placement.Assign(bots, takers, holders);
 
@@ -172,8 +192,14 @@ public sealed partial class ClusterCoordinator : IAsyncDisposable
         }
         _nameTaken = false;
 
-        // Claims wait one round after the start, so that nodes started together see each other first.
-        if (!_leaving && _time.GetElapsedTime(_startedAt) >= Timing.Retry)
+        // Claims wait one round after the start, so that nodes started together see each other first, and while
+        // the live nodes run different generations of the fleet (for at most a lease: one that cannot apply the
+        // newest must not hold up the rest), so that the first node to see new bots does not take them all.
+        bool settled = view.Nodes.Where(n => NodeStates.Classify(n, Timing).TakesBots()).All(n => n.Fleet == fleet || n.Name == Self.Name);
+        if (settled) _unsettledSince = null;
+        else _unsettledSince ??= _time.GetTimestamp();
+        bool waiting = _unsettledSince is { } since && _time.GetElapsedTime(since) < Timing.Lease;
+        if (!_leaving && !waiting && _time.GetElapsedTime(_startedAt) >= Timing.Retry)
         {
             var wanted = bots.Where(b => target.GetValueOrDefault(b) == Self.Name && !holders.ContainsKey(b) && Leases.HeldEpoch(b) is null).ToList();
             if (wanted.Count > 0)

@@ -112,6 +112,34 @@ public sealed class ClusterHarness : IAsyncDisposable
         return result;
     }
 
+    /// <summary>
+    /// Waits until every live node has sent <paramref name="rounds"/> more heartbeats (each a round of its loop:
+    /// renewal, placement, claims and handovers), as the database records them: "nothing happened for a while"
+    /// measured in the nodes' own rounds, not in wall-clock time.
+    /// </summary>
+    public async Task WaitForRoundsAsync(int rounds)
+    {
+        var seen = new Dictionary<string, (DateTimeOffset Last, int Count)>(StringComparer.Ordinal);
+        var deadline = DateTime.UtcNow + Botvisor.Testing.TestTimeouts.Daemon;
+        while (true)
+        {
+            await using (var conn = new NpgsqlConnection(ConnectionString))
+            {
+                await conn.OpenAsync();
+                await using var cmd = new NpgsqlCommand("SELECT name, heartbeat_at FROM nodes WHERE left_at IS NULL AND heartbeat_at > now() - interval '5 seconds'", conn);
+                await using var reader = await cmd.ExecuteReaderAsync();
+                while (await reader.ReadAsync())
+                {
+                    var (name, at) = (reader.GetString(0), reader.GetFieldValue<DateTimeOffset>(1));
+                    seen[name] = seen.TryGetValue(name, out var s) ? (at, s.Count + (at != s.Last ? 1 : 0)) : (at, 0);
+                }
+            }
+            if (seen.Count > 0 && seen.Values.All(s => s.Count >= rounds)) return;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"the nodes did not beat {rounds} times: {string.Join(", ", seen.Select(s => $"{s.Key} {s.Value.Count}"))}");
+            await Task.Delay(50);
+        }
+    }
+
     /// <summary>The database's clock now.</summary>
     public async Task<DateTimeOffset> DatabaseNowAsync()
     {

@@ -1,0 +1,62 @@
+using System.Text.Json;
+using Botvisor.IntegrationTests.Runners;
+
+namespace Botvisor.IntegrationTests.Cluster;
+
+/// <summary>
+/// One desired state for the cluster: the fleet file last applied by a person, kept in PostgreSQL and run by
+/// every node. Nodes with different files do not fight: a joining node runs the cluster's fleet, a reload
+/// publishes a node's file, and the difference shows in <c>botvisor nodes</c>.
+/// </summary>
+[Collection(PostgresCollection.Name)]
+public class ClusterFleetTests
+{
+    private static JsonElement Node(JsonElement nodes, string name) => nodes.GetProperty("nodes").EnumerateArray().Single(n => n.GetProperty("name").GetString() == name);
+
+    [Fact]
+    public async Task NodesWithDifferentFiles_RunOneFleet_TheLastReloadedWins_AndTheyNeverTakeTurns()
+    {
+        await using var cluster = await ClusterHarness.CreateAsync(4);
+        var shared = cluster.Bots;
+        await cluster.StartNodeAsync("a");
+        await cluster.AllRunningOnceAsync("a's fleet running");
+
+        // b joins with a file of its own (one bot more): it runs the cluster's fleet, and says its file differs.
+        await cluster.StartNodeAsync("b", extraBots: ["only-b"]);
+        await cluster.WaitForRoundsAsync(4);
+        Assert.False(cluster.Sampler.Current.ContainsKey("only-b"), "a joining node's file must not change the cluster's fleet");
+        var nodes = await cluster.NodesAsync("a");
+        Assert.Equal(1, nodes.GetProperty("fleet").GetProperty("generation").GetInt64());
+        Assert.Equal("a", nodes.GetProperty("fleet").GetProperty("node").GetString());
+        Assert.Equal("differs", Node(nodes, "b").GetProperty("file").GetString());
+        Assert.Equal("same", Node(nodes, "a").GetProperty("file").GetString());
+        Assert.Equal("1", Node(nodes, "b").GetProperty("fleet").GetString());
+        var table = await DaemonRunner.RunCliAsync("nodes", "--state-dir", cluster["a"].StateDir);
+        Assert.Contains("differs", table.Stdout, StringComparison.Ordinal);
+        Assert.Contains("generation 1", table.Stdout, StringComparison.Ordinal);
+
+        // A reload on b makes b's file the cluster's: every node runs it, the extra bot runs once.
+        var reload = await DaemonRunner.RunCliAsync("reload", "--state-dir", cluster["b"].StateDir);
+        Assert.True(reload.ExitCode == 0, reload.Stdout + reload.Stderr);
+        await cluster.Sampler.WaitUntilAsync(c => shared.Append("only-b").All(b => c.TryGetValue(b, out var w) && w.Count == 1), "b's fleet running, each bot once");
+        await cluster["a"].WaitForAsync(721, e => e.Message.Contains("generation 2", StringComparison.Ordinal)); // a runs the cluster's fleet
+        nodes = await cluster.NodesAsync("a");
+        Assert.Equal(2, nodes.GetProperty("fleet").GetProperty("generation").GetInt64());
+        Assert.Equal("differs", Node(nodes, "a").GetProperty("file").GetString());
+
+        // No flip-flop: for several rounds of every node, no lease changes holder.
+        var before = await cluster.LeasesAsync(shared.Append("only-b"));
+        await cluster.WaitForRoundsAsync(6);
+        Assert.Equal(before, await cluster.LeasesAsync(shared.Append("only-b")));
+
+        // a restarted with its unchanged file does not take the fleet back: it runs generation 2.
+        await cluster["a"].DisposeAsync(); // a clean stop: its bots are handed over
+        await cluster.StartNodeAsync("a");
+        await cluster.WaitForRoundsAsync(4);
+        nodes = await cluster.NodesAsync("b");
+        Assert.Equal(2, nodes.GetProperty("fleet").GetProperty("generation").GetInt64());
+        Assert.Equal("2", Node(nodes, "a").GetProperty("fleet").GetString());
+        await cluster.Sampler.WaitUntilAsync(c => shared.Append("only-b").All(b => c.TryGetValue(b, out var w) && w.Count == 1), "every bot of generation 2 running once");
+        Assert.True(cluster.Overlaps().Count == 0, ClusterHarness.Describe(cluster.Overlaps()));
+    }
+}
