@@ -86,86 +86,88 @@ public class WebhookLivenessTests
     [Fact]
     public void Watch_OfAQuietWebhookBot_NeverReports_AndAsksTelegramAtMostTwicePerGap()
     {
-        var (time, checks, run, telegram) = Setup();
-        run.Bot.WebhookSet();
-        var reports = new List<string>();
-        using var watch = new LivenessWatch(run, Gap, checks, telegram, time, reports.Add);
-
-        for (int i = 0; i < 60; i++) time.Advance(TimeSpan.FromSeconds(10)); // 10 minutes, no getUpdates at all
-        Assert.Empty(reports);
-        Assert.InRange(telegram.Asked, 5, 10);
+        using var w = new Watched(webhook: true);
+        for (int i = 0; i < 60; i++) w.Time.Advance(TimeSpan.FromSeconds(10)); // 10 minutes, no getUpdates at all
+        Assert.Empty(w.Reports);
+        Assert.InRange(w.Telegram.Asked, 5, 10);
     }
 
     [Fact]
     public void Watch_OfAWebhookBot_WhoseUpdatesPileUpUndelivered_ReportsOnce()
     {
-        var (time, checks, run, telegram) = Setup();
-        run.Bot.WebhookSet();
-        var reports = new List<string>();
-        using var watch = new LivenessWatch(run, Gap, checks, telegram, time, reports.Add);
-        time.Advance(TimeSpan.FromMinutes(3));
+        using var w = new Watched(webhook: true);
+        w.Time.Advance(TimeSpan.FromMinutes(3));
 
-        telegram.Answer = () => new WebhookInfo(Hook, 2, time.GetUtcNow(), "Connection refused"); // Telegram retries and fails
-        time.Advance(TimeSpan.FromSeconds(119));
-        Assert.Empty(reports);
-        time.Advance(TimeSpan.FromMinutes(2));
-        var reason = Assert.Single(reports);
+        w.Telegram.Answer = () => new WebhookInfo(Hook, 2, w.Time.GetUtcNow(), "Connection refused"); // Telegram retries and fails
+        w.Time.Advance(TimeSpan.FromSeconds(119));
+        Assert.Empty(w.Reports);
+        w.Time.Advance(TimeSpan.FromMinutes(2));
+        var reason = Assert.Single(w.Reports);
         Assert.StartsWith("webhook stopped: 2 updates waiting at Telegram for", reason);
         Assert.Contains("Connection refused", reason);
-        time.Advance(TimeSpan.FromMinutes(10));
-        Assert.Single(reports);
+        w.Time.Advance(TimeSpan.FromMinutes(10));
+        Assert.Single(w.Reports);
     }
 
     [Fact]
     public void Watch_WhenTelegramCannotBeAsked_ConcludesNothing()
     {
-        var (time, checks, run, telegram) = Setup();
-        run.Bot.WebhookSet();
-        telegram.Answer = () => null;
-        var reports = new List<string>();
-        using var watch = new LivenessWatch(run, Gap, checks, telegram, time, reports.Add);
-        time.Advance(TimeSpan.FromMinutes(30));
-        Assert.Empty(reports);
+        using var w = new Watched(webhook: true, answer: () => null);
+        w.Time.Advance(TimeSpan.FromMinutes(30));
+        Assert.Empty(w.Reports);
     }
 
     [Fact]
     public void Watch_OfABotThatNeverPolls_AsksTelegramFirst_AndAWebhookSetElsewhereSparesIt()
     {
-        var (time, checks, run, telegram) = Setup();
-        var reports = new List<string>();
-        using var watch = new LivenessWatch(run, Gap, checks, telegram, time, reports.Add);
-        time.Advance(TimeSpan.FromMinutes(30)); // set by an earlier run or outside Botvisor: Telegram says so
-        Assert.Empty(reports);
-        Assert.True(run.Bot.TakesWebhook);
+        using var w = new Watched(webhook: false);
+        w.Time.Advance(TimeSpan.FromMinutes(30)); // set by an earlier run or outside Botvisor: Telegram says so
+        Assert.Empty(w.Reports);
+        Assert.True(w.Run.Bot.TakesWebhook);
     }
 
     [Fact]
     public void Watch_AfterTheWebhookIsDeletedElsewhere_JudgesPollsAgain_FromThen()
     {
-        var (time, checks, run, telegram) = Setup();
-        run.Bot.WebhookSet();
-        var reports = new List<string>();
-        using var watch = new LivenessWatch(run, Gap, checks, telegram, time, reports.Add);
-        time.Advance(TimeSpan.FromMinutes(5));
-        Assert.Empty(reports);
+        using var w = new Watched(webhook: true);
+        w.Time.Advance(TimeSpan.FromMinutes(5));
+        Assert.Empty(w.Reports);
 
-        telegram.Answer = () => new WebhookInfo("", 0);
-        time.Advance(TimeSpan.FromMinutes(1)); // the next look sees no webhook: the poll gap starts now
-        Assert.False(run.Bot.TakesWebhook);
-        Assert.Empty(reports);
-        time.Advance(Gap);
-        Assert.StartsWith("polling stopped: no getUpdates through the gateway", Assert.Single(reports));
+        w.Telegram.Answer = () => new WebhookInfo("", 0);
+        w.Time.Advance(TimeSpan.FromMinutes(1)); // the next look sees no webhook: the poll gap starts now
+        Assert.False(w.Run.Bot.TakesWebhook);
+        Assert.Empty(w.Reports);
+        w.Time.Advance(Gap);
+        Assert.StartsWith("polling stopped: no getUpdates through the gateway", Assert.Single(w.Reports));
     }
 
-    private static (FakeTimeProvider Time, CheckScheduler Checks, GatewayRun Run, FakeTelegram Telegram) Setup()
+    /// <summary>A run of a gateway bot watched with <see cref="Gap"/> against a fake Telegram; <paramref name="webhook"/>: its setWebhook went through the gateway.</summary>
+    private sealed class Watched : IDisposable
     {
-        var time = new FakeTimeProvider(Start);
-        var checks = new CheckScheduler(time);
-        var run = new GatewayRegistry(time).Issue(new BotSpec
+        public Watched(bool webhook, Func<WebhookInfo?>? answer = null)
         {
-            Id = "hook", Command = ["x"], WorkingDirectory = "/", Token = new BotToken("123:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawq"), Gateway = true, MaxPollGap = Gap,
-        });
-        return (time, checks, run, new FakeTelegram());
+            Checks = new CheckScheduler(Time);
+            Run = new GatewayRegistry(Time).Issue(new BotSpec
+            {
+                Id = "hook", Command = ["x"], WorkingDirectory = "/", Token = new BotToken("123:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawq"), Gateway = true, MaxPollGap = Gap,
+            });
+            if (webhook) Run.Bot.WebhookSet();
+            if (answer is not null) Telegram.Answer = answer;
+            Watch = new LivenessWatch(Run, Gap, Checks, Telegram, Time, Reports.Add);
+        }
+
+        public FakeTimeProvider Time { get; } = new(Start);
+        public CheckScheduler Checks { get; }
+        public GatewayRun Run { get; }
+        public FakeTelegram Telegram { get; } = new();
+        public List<string> Reports { get; } = [];
+        private LivenessWatch Watch { get; }
+
+        public void Dispose()
+        {
+            Watch.Dispose();
+            Checks.Dispose();
+        }
     }
 
     /// <summary>getWebhookInfo as Telegram would answer it now (synchronously, so that each look ends within the fake clock's advance).</summary>
