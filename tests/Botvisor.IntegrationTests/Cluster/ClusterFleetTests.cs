@@ -59,4 +59,43 @@ public class ClusterFleetTests
         await cluster.Sampler.WaitUntilAsync(c => shared.Append("only-b").All(b => c.TryGetValue(b, out var w) && w.Count == 1), "every bot of generation 2 running once");
         Assert.True(cluster.Overlaps().Count == 0, ClusterHarness.Describe(cluster.Overlaps()));
     }
+
+    private static async Task<string?> StateOnAsync(ClusterHarness cluster, string node, string bot)
+    {
+        var json = JsonDocument.Parse((await DaemonRunner.RunCliAsync("status", "--json", "--state-dir", cluster[node].StateDir)).Stdout).RootElement;
+        return json.GetProperty("bots").EnumerateArray().Single(b => b.GetProperty("id").GetString() == bot).GetProperty("state").GetString();
+    }
+
+    [Fact]
+    public async Task AStop_IsTheClusters_TheBotStaysStoppedWhereverItMoves_UntilStarted()
+    {
+        await using var cluster = await ClusterHarness.CreateAsync(4);
+        await Task.WhenAll(cluster.StartNodeAsync("a"), cluster.StartNodeAsync("b"));
+        await cluster.AllRunningOnceAsync("the bots");
+        await cluster.WaitForRoundsAsync(2); // a has seen who holds what
+        string bot = (await cluster.HoldersAsync())["b"][0];
+
+        // Stopped through node a (forwarded to b, which runs it): its lease is released, nobody claims it.
+        var stop = await DaemonRunner.RunCliAsync("stop", bot, "--state-dir", cluster["a"].StateDir);
+        Assert.True(stop.ExitCode == 0, stop.Stdout + stop.Stderr);
+        await cluster.Sampler.WaitUntilAsync(c => !c.ContainsKey(bot), "the bot stopped");
+
+        // b drains: its other bots move to a, the stopped one does not start there.
+        var drain = await DaemonRunner.RunCliAsync("nodes", "drain", "b", "--state-dir", cluster["a"].StateDir);
+        Assert.True(drain.ExitCode == 0, drain.Stdout + drain.Stderr);
+        var others = cluster.Bots.Where(b => b != bot).ToList();
+        await cluster.Sampler.WaitUntilAsync(c => others.All(b => c.TryGetValue(b, out var w) && w.Count == 1), "the other bots running");
+        await cluster.WaitForRoundsAsync(6);
+        Assert.False(cluster.Sampler.Current.ContainsKey(bot), "a stopped bot must not start on the node it moved to");
+        Assert.Null((await cluster.LeasesAsync([bot])).GetValueOrDefault(bot).Holder);
+        Assert.Equal("stopped", await StateOnAsync(cluster, "a", bot));
+        Assert.Equal("stopped", await StateOnAsync(cluster, "b", bot));
+
+        // Started on a: it runs once, on a (b is draining).
+        var start = await DaemonRunner.RunCliAsync("start", bot, "--state-dir", cluster["a"].StateDir);
+        Assert.True(start.ExitCode == 0, start.Stdout + start.Stderr);
+        await cluster.Sampler.WaitUntilAsync(c => c.TryGetValue(bot, out var w) && w.Count == 1, "the bot running again");
+        Assert.Equal("a", (await cluster.LeasesAsync([bot]))[bot].Holder);
+        Assert.True(cluster.Overlaps().Count == 0, ClusterHarness.Describe(cluster.Overlaps()));
+    }
 }
