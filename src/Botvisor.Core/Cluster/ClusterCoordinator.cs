@@ -201,6 +201,8 @@ public sealed partial class ClusterCoordinator : IAsyncDisposable
         if (settled) _unsettledSince = null;
         else _unsettledSince ??= _time.GetTimestamp();
         bool waiting = _unsettledSince is { } since && _time.GetElapsedTime(since) < Timing.Lease;
+        // A node that could not apply the cluster's newest fleet keeps what it holds but takes nothing new.
+        if ((Mark?.Invoke().Generation ?? 0) < view.FleetGeneration) waiting = true;
         if (!_leaving && !waiting && _time.GetElapsedTime(_startedAt) >= Timing.Retry)
         {
             var wanted = bots.Where(b => target.GetValueOrDefault(b) == Self.Name && !holders.ContainsKey(b) && Leases.HeldEpoch(b) is null && !view.Stopped.ContainsKey(b)).ToList();
