@@ -98,4 +98,32 @@ public class ClusterFleetTests
         Assert.Equal("a", (await cluster.LeasesAsync([bot]))[bot].Holder);
         Assert.True(cluster.Overlaps().Count == 0, ClusterHarness.Describe(cluster.Overlaps()));
     }
+
+    [Fact]
+    public async Task AGenerationThatDoesNotApplyOnANode_LeavesItOnItsOwn_TakingNothingNew()
+    {
+        // b's own file has an admin bot; the cluster's next fleet gives a bot the admin bot's token, which b refuses.
+        const string admin = "222222:BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB";
+        await using var cluster = await ClusterHarness.CreateAsync(4);
+        await cluster.StartNodeAsync("a");
+        await cluster.AllRunningOnceAsync("a's fleet running");
+        await cluster.StartNodeAsync("b", ownSettings: $"admin:\n  token: '{admin}'\n  users: [1]\n  api_base_url: http://127.0.0.1:9\n");
+        await cluster.WaitForRoundsAsync(3);
+
+        cluster.AddToSharedFile("clash", $"    token: '{admin}'\n    telegram: {{ validate: false, clear_webhook: false }}\n");
+        var reload = await DaemonRunner.RunCliAsync("reload", "--state-dir", cluster["a"].StateDir);
+        Assert.True(reload.ExitCode == 0, reload.Stdout + reload.Stderr);
+        await cluster["b"].WaitForAsync(722, e => e.Message.Contains("generation 2", StringComparison.Ordinal));
+        Assert.DoesNotContain(admin, string.Join("\n", cluster["b"].Entries.Select(e => e.Message)), StringComparison.Ordinal);
+
+        // b stays on generation 1, keeps what it holds, and claims nothing new: the new bot runs once, on a.
+        await cluster.Sampler.WaitUntilAsync(c => c.TryGetValue("clash", out var w) && w.Count == 1, "the new bot running");
+        await cluster.WaitForRoundsAsync(4);
+        Assert.Equal("a", (await cluster.LeasesAsync(["clash"]))["clash"].Holder);
+        var nodes = await cluster.NodesAsync("a");
+        Assert.Equal("1", Node(nodes, "b").GetProperty("fleet").GetString());
+        Assert.Equal("2", Node(nodes, "a").GetProperty("fleet").GetString());
+        await cluster.AllRunningOnceAsync("the first bots still running, each once");
+        Assert.True(cluster.Overlaps().Count == 0, ClusterHarness.Describe(cluster.Overlaps()));
+    }
 }
