@@ -15,6 +15,12 @@ public interface IClusterFleetStore
     /// <summary>The digest of the document <paramref name="node"/> published last; null if it never did.</summary>
     Task<string?> LastPublishedByAsync(string node, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Remembers that a person stopped <paramref name="botId"/> (<paramref name="actor"/>), or forgets it (null): a
+    /// stopped bot stays stopped on every node, wherever it moves, until someone starts it.
+    /// </summary>
+    Task SetStoppedAsync(string botId, string? actor, CancellationToken cancellationToken = default);
+
     /// <summary>Makes <paramref name="document"/> the cluster's fleet, one generation on (unchanged when it is the same), and returns it.</summary>
     Task<PublishedFleet> PublishFleetAsync(FleetDocument document, string node, CancellationToken cancellationToken = default);
 }

@@ -57,6 +57,9 @@ public sealed record ClusterView(IReadOnlyList<LeaseGrant> Renewed, IReadOnlyLis
 {
     public long FleetGeneration { get; init; }
 
+    /// <summary>The bots a person stopped (bot → who), which stay stopped on every node until started.</summary>
+    public IReadOnlyDictionary<string, string> Stopped { get; init; } = new Dictionary<string, string>();
+
     /// <summary>False when another live daemon has this node's name: this one renews and claims nothing.</summary>
     public bool Accepted { get; init; } = true;
 }

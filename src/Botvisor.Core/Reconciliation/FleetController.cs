@@ -224,6 +224,19 @@ public sealed partial class FleetController : IDisposable
     {
         var supervisor = _reconciler.Find(botId) ?? throw new BotNotFoundException(botId);
         string verb = command.ToString().ToLowerInvariant();
+        if (_clusterFleet is not null && command is BotCommand.Start or BotCommand.Stop or BotCommand.Restart)
+        {
+            // In a cluster a stop is the cluster's: stored first, so that the bot stays stopped wherever it moves.
+            try
+            {
+                await _clusterFleet.SetStoppedAsync(botId, command == BotCommand.Stop ? actor : null).ConfigureAwait(false);
+            }
+            catch (StoreUnavailableException ex)
+            {
+                Audit(actor, verb, botId, $"failed: {ex.Message}; nothing was changed");
+                throw;
+            }
+        }
         var snapshot = await supervisor.SendAsync(command, $"{verb} requested by {actor}").ConfigureAwait(false);
         Audit(actor, verb, botId, $"now {snapshot.State.ToName()}");
         return snapshot;

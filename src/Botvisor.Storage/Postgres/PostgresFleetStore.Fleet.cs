@@ -75,6 +75,20 @@ public sealed partial class PostgresFleetStore : IClusterFleetStore
         }, cancellationToken).ConfigureAwait(false);
     }
 
+    public async Task SetStoppedAsync(string botId, string? actor, CancellationToken cancellationToken = default)
+    {
+        await RunAsync(async (conn, ct) =>
+        {
+            await using var cmd = actor is null
+                ? new NpgsqlCommand("DELETE FROM bot_stops WHERE bot_id = $1", conn)
+                : new NpgsqlCommand("INSERT INTO bot_stops (bot_id, actor, stopped_at) VALUES ($1, $2, now()) ON CONFLICT (bot_id) DO UPDATE SET actor = excluded.actor, stopped_at = now()", conn);
+            cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = botId });
+            if (actor is not null) cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = actor });
+            await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            return true;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
     private static PublishedFleet ReadFleet(NpgsqlDataReader reader)
     {
         var names = reader.GetFieldValue<string[]>(4);

@@ -345,6 +345,7 @@ public sealed partial class PostgresFleetStore : IFleetStore, IClusterStore
             // The bots added through the API, as a version: a change (on any node) is synced by every node.
             batch.BatchCommands.Add(new NpgsqlBatchCommand(
                 "SELECT count(*) || ':' || coalesce(sum(hashtext(id || '/' || updated_ms || '/' || definition)::bigint), 0), (SELECT coalesce(max(generation), 0) FROM cluster_fleet) FROM bots"));
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT bot_id, actor FROM bot_stops"));
             var renewed = new List<LeaseGrant>();
             var nodes = new List<NodeRow>();
             var leases = new List<LeaseRow>();
@@ -368,7 +369,10 @@ public sealed partial class PostgresFleetStore : IFleetStore, IClusterStore
             bool versions = await reader.ReadAsync(ct).ConfigureAwait(false);
             string botsVersion = versions ? reader.GetString(0) : "";
             long fleetGeneration = versions ? reader.GetInt64(1) : 0;
-            return new ClusterView(renewed, nodes, leases, botsVersion) { Accepted = accepted, FleetGeneration = fleetGeneration };
+            await reader.NextResultAsync(ct).ConfigureAwait(false);
+            var stopped = new Dictionary<string, string>(StringComparer.Ordinal);
+            while (await reader.ReadAsync(ct).ConfigureAwait(false)) stopped[reader.GetString(0)] = reader.GetString(1);
+            return new ClusterView(renewed, nodes, leases, botsVersion) { Accepted = accepted, FleetGeneration = fleetGeneration, Stopped = stopped };
         }, cancellationToken).ConfigureAwait(false);
     }
 

@@ -71,7 +71,7 @@ internal static class PostgresMigrations
             secret text NOT NULL
         );
         """,
-        // 2: the cluster's one desired state (the fleet file last published), who published what last, and each node's own file.
+        // 2: the cluster's one desired state (the fleet file last published), who published what last, each node's own file, and the bots a person stopped.
         """
         CREATE TABLE cluster_fleet (
             one boolean PRIMARY KEY DEFAULT true CHECK (one),
@@ -91,6 +91,11 @@ internal static class PostgresMigrations
             published_at timestamptz NOT NULL
         );
         ALTER TABLE nodes ADD COLUMN file text NOT NULL DEFAULT '';
+        CREATE TABLE bot_stops (
+            bot_id text PRIMARY KEY,
+            actor text NOT NULL,
+            stopped_at timestamptz NOT NULL
+        );
         """,
     ];
 }

@@ -59,4 +59,71 @@ public class ClusterFleetTests
         await cluster.Sampler.WaitUntilAsync(c => shared.Append("only-b").All(b => c.TryGetValue(b, out var w) && w.Count == 1), "every bot of generation 2 running once");
         Assert.True(cluster.Overlaps().Count == 0, ClusterHarness.Describe(cluster.Overlaps()));
     }
+
+    private static async Task<string?> StateOnAsync(ClusterHarness cluster, string node, string bot)
+    {
+        var json = JsonDocument.Parse((await DaemonRunner.RunCliAsync("status", "--json", "--state-dir", cluster[node].StateDir)).Stdout).RootElement;
+        return json.GetProperty("bots").EnumerateArray().Single(b => b.GetProperty("id").GetString() == bot).GetProperty("state").GetString();
+    }
+
+    [Fact]
+    public async Task AStop_IsTheClusters_TheBotStaysStoppedWhereverItMoves_UntilStarted()
+    {
+        await using var cluster = await ClusterHarness.CreateAsync(4);
+        await Task.WhenAll(cluster.StartNodeAsync("a"), cluster.StartNodeAsync("b"));
+        await cluster.AllRunningOnceAsync("the bots");
+        await cluster.WaitForRoundsAsync(2); // a has seen who holds what
+        string bot = (await cluster.HoldersAsync())["b"][0];
+
+        // Stopped through node a (forwarded to b, which runs it): its lease is released, nobody claims it.
+        var stop = await DaemonRunner.RunCliAsync("stop", bot, "--state-dir", cluster["a"].StateDir);
+        Assert.True(stop.ExitCode == 0, stop.Stdout + stop.Stderr);
+        await cluster.Sampler.WaitUntilAsync(c => !c.ContainsKey(bot), "the bot stopped");
+
+        // b drains: its other bots move to a, the stopped one does not start there.
+        var drain = await DaemonRunner.RunCliAsync("nodes", "drain", "b", "--state-dir", cluster["a"].StateDir);
+        Assert.True(drain.ExitCode == 0, drain.Stdout + drain.Stderr);
+        var others = cluster.Bots.Where(b => b != bot).ToList();
+        await cluster.Sampler.WaitUntilAsync(c => others.All(b => c.TryGetValue(b, out var w) && w.Count == 1), "the other bots running");
+        await cluster.WaitForRoundsAsync(6);
+        Assert.False(cluster.Sampler.Current.ContainsKey(bot), "a stopped bot must not start on the node it moved to");
+        Assert.Null((await cluster.LeasesAsync([bot])).GetValueOrDefault(bot).Holder);
+        Assert.Equal("stopped", await StateOnAsync(cluster, "a", bot));
+        Assert.Equal("stopped", await StateOnAsync(cluster, "b", bot));
+
+        // Started on a: it runs once, on a (b is draining).
+        var start = await DaemonRunner.RunCliAsync("start", bot, "--state-dir", cluster["a"].StateDir);
+        Assert.True(start.ExitCode == 0, start.Stdout + start.Stderr);
+        await cluster.Sampler.WaitUntilAsync(c => c.TryGetValue(bot, out var w) && w.Count == 1, "the bot running again");
+        Assert.Equal("a", (await cluster.LeasesAsync([bot]))[bot].Holder);
+        Assert.True(cluster.Overlaps().Count == 0, ClusterHarness.Describe(cluster.Overlaps()));
+    }
+
+    [Fact]
+    public async Task AGenerationThatDoesNotApplyOnANode_LeavesItOnItsOwn_TakingNothingNew()
+    {
+        // b's own file has an admin bot; the cluster's next fleet gives a bot the admin bot's token, which b refuses.
+        const string admin = "222222:BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB";
+        await using var cluster = await ClusterHarness.CreateAsync(4);
+        await cluster.StartNodeAsync("a");
+        await cluster.AllRunningOnceAsync("a's fleet running");
+        await cluster.StartNodeAsync("b", ownSettings: $"admin:\n  token: '{admin}'\n  users: [1]\n  api_base_url: http://127.0.0.1:9\n");
+        await cluster.WaitForRoundsAsync(3);
+
+        cluster.AddToSharedFile("clash", $"    token: '{admin}'\n    telegram: {{ validate: false, clear_webhook: false }}\n");
+        var reload = await DaemonRunner.RunCliAsync("reload", "--state-dir", cluster["a"].StateDir);
+        Assert.True(reload.ExitCode == 0, reload.Stdout + reload.Stderr);
+        await cluster["b"].WaitForAsync(722, e => e.Message.Contains("generation 2", StringComparison.Ordinal));
+        Assert.DoesNotContain(admin, string.Join("\n", cluster["b"].Entries.Select(e => e.Message)), StringComparison.Ordinal);
+
+        // b stays on generation 1, keeps what it holds, and claims nothing new: the new bot runs once, on a.
+        await cluster.Sampler.WaitUntilAsync(c => c.TryGetValue("clash", out var w) && w.Count == 1, "the new bot running");
+        await cluster.WaitForRoundsAsync(4);
+        Assert.Equal("a", (await cluster.LeasesAsync(["clash"]))["clash"].Holder);
+        var nodes = await cluster.NodesAsync("a");
+        Assert.Equal("1", Node(nodes, "b").GetProperty("fleet").GetString());
+        Assert.Equal("2", Node(nodes, "a").GetProperty("fleet").GetString());
+        await cluster.AllRunningOnceAsync("the first bots still running, each once");
+        Assert.True(cluster.Overlaps().Count == 0, ClusterHarness.Describe(cluster.Overlaps()));
+    }
 }

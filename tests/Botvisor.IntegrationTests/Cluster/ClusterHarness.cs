@@ -56,7 +56,8 @@ public sealed class ClusterHarness : IAsyncDisposable
     /// <summary>Starts node <paramref name="name"/>; with <paramref name="proxied"/>, it reaches PostgreSQL through a proxy of its own.</summary>
     /// <param name="nodeName">The name the daemon gets (BOTVISOR_NODE); default <paramref name="name"/>, the test's key for it.</param>
     /// <param name="extraBots">Bots only this node's fleet file defines (a fleet file of its own).</param>
-    public async Task<DaemonRunner> StartNodeAsync(string name, bool proxied = false, string? nodeName = null, IReadOnlyList<string>? extraBots = null)
+    /// <param name="ownSettings">Top-level YAML only this node's fleet file has (a fleet file of its own), such as an <c>admin:</c> section.</param>
+    public async Task<DaemonRunner> StartNodeAsync(string name, bool proxied = false, string? nodeName = null, IReadOnlyList<string>? extraBots = null, string? ownSettings = null)
     {
         int port = TestPostgres.Port;
         if (proxied)
@@ -71,10 +72,10 @@ public sealed class ClusterHarness : IAsyncDisposable
             ["BOTVISOR_NODE"] = nodeName ?? name,
         };
         string config = _fleet.ConfigPath;
-        if (extraBots is { Count: > 0 })
+        if (extraBots is { Count: > 0 } || ownSettings is not null)
         {
             config = Path.Combine(_fleet.Directory, $"fleet-{name}.yaml");
-            File.WriteAllText(config, File.ReadAllText(_fleet.ConfigPath) + string.Concat(extraBots.Select(b =>
+            File.WriteAllText(config, ownSettings + File.ReadAllText(_fleet.ConfigPath) + string.Concat((extraBots ?? []).Select(b =>
                 $"  {b}:\n    command: [sleep, '3600']\n    env: {{ CLUSTER_RUN: '{_run}' }}\n")));
         }
         var runner = DaemonRunner.Start(config, Path.Combine(_fleet.Directory, "state-" + name), env);
@@ -84,6 +85,10 @@ public sealed class ClusterHarness : IAsyncDisposable
     }
 
     public TcpProxy Proxy(string node) => _proxies[node];
+
+    /// <summary>Adds to the fleet file every node shares (a node reloaded then publishes it) a bot with <paramref name="yaml"/> under it.</summary>
+    public void AddToSharedFile(string bot, string yaml = "") =>
+        File.AppendAllText(_fleet.ConfigPath, $"  {bot}:\n    command: [sleep, '3600']\n    env: {{ CLUSTER_RUN: '{_run}' }}\n{yaml}");
 
     /// <summary>Waits until every bot has exactly one live worker.</summary>
     public Task AllRunningOnceAsync(string what) =>
