@@ -229,14 +229,6 @@ public sealed partial class EmulatedBot
         lock (_gate) return new JsonArray(_sent.Select(m => (JsonNode)m.DeepClone()).ToArray());
     }
 
-    public int PendingCount
-    {
-        get
-        {
-            lock (_gate) return _pending.Count;
-        }
-    }
-
     public void SetWebhook(string url)
     {
         lock (_gate)
