@@ -87,6 +87,7 @@ public static class LogEventIds
     public const int ClusterFleetPublished = 720;
     public const int ClusterFleetAdopted = 721;
     public const int ClusterFleetNotApplied = 722;
+    public const int ClusterWishNotForgotten = 723;
 
     // 8xx: the admin bot and alerts
     public const int AdminBotStarted = 800;

@@ -21,9 +21,13 @@ public sealed partial class PostgresFleetStore : IFleetStore, IClusterStore
 
     /// <param name="connectionString">A libpq-style URL (<c>postgres://user:pass@host:5432/db</c>) or Npgsql's key=value form.</param>
     /// <param name="node">This node's name: its worker records and events carry it.</param>
-    public PostgresFleetStore(string connectionString, string node)
+    /// <param name="instance">This daemon's own id (a name belongs to one live daemon at a time).</param>
+    /// <param name="lease">How long a silent node's name stays taken.</param>
+    public PostgresFleetStore(string connectionString, string node, string instance = "", TimeSpan? lease = null)
     {
         Node = node;
+        Instance = instance;
+        Lease = lease ?? Core.Cluster.ClusterTiming.Default.Lease;
         var builder = new NpgsqlSlimDataSourceBuilder(PostgresConnectionString.ToNpgsql(connectionString));
         builder.EnableArrays();
         builder.ConnectionStringBuilder.ApplicationName ??= "botvisor " + node;
@@ -34,6 +38,8 @@ public sealed partial class PostgresFleetStore : IFleetStore, IClusterStore
     }
 
     public string Node { get; }
+    public string Instance { get; }
+    public TimeSpan Lease { get; }
 
     /// <summary>The schema version this build creates and understands.</summary>
     public static int SchemaVersion => PostgresMigrations.Steps.Length;
@@ -345,7 +351,7 @@ public sealed partial class PostgresFleetStore : IFleetStore, IClusterStore
             // The bots added through the API, as a version: a change (on any node) is synced by every node.
             batch.BatchCommands.Add(new NpgsqlBatchCommand(
                 "SELECT count(*) || ':' || coalesce(sum(hashtext(id || '/' || updated_ms || '/' || definition)::bigint), 0), (SELECT coalesce(max(generation), 0) FROM cluster_fleet) FROM bots"));
-            batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT bot_id, actor FROM bot_stops"));
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT bot_id, running, actor FROM bot_wishes"));
             var renewed = new List<LeaseGrant>();
             var nodes = new List<NodeRow>();
             var leases = new List<LeaseRow>();
@@ -370,9 +376,9 @@ public sealed partial class PostgresFleetStore : IFleetStore, IClusterStore
             string botsVersion = versions ? reader.GetString(0) : "";
             long fleetGeneration = versions ? reader.GetInt64(1) : 0;
             await reader.NextResultAsync(ct).ConfigureAwait(false);
-            var stopped = new Dictionary<string, string>(StringComparer.Ordinal);
-            while (await reader.ReadAsync(ct).ConfigureAwait(false)) stopped[reader.GetString(0)] = reader.GetString(1);
-            return new ClusterView(renewed, nodes, leases, botsVersion) { Accepted = accepted, FleetGeneration = fleetGeneration, Stopped = stopped };
+            var wishes = new Dictionary<string, BotWish>(StringComparer.Ordinal);
+            while (await reader.ReadAsync(ct).ConfigureAwait(false)) wishes[reader.GetString(0)] = new BotWish(reader.GetBoolean(1), reader.GetString(2));
+            return new ClusterView(renewed, nodes, leases, botsVersion) { Accepted = accepted, FleetGeneration = fleetGeneration, Wishes = wishes };
         }, cancellationToken).ConfigureAwait(false);
     }
 
@@ -390,6 +396,7 @@ public sealed partial class PostgresFleetStore : IFleetStore, IClusterStore
                 """
                 UPDATE leases l SET holder = $2, epoch = l.epoch + 1, expires_at = now() + $3, changed_at = now()
                 FROM (SELECT bot_id FROM leases WHERE bot_id = ANY($1::text[]) AND (holder IS NULL OR expires_at <= now())
+                        AND NOT EXISTS (SELECT 1 FROM bot_wishes w WHERE w.bot_id = leases.bot_id AND NOT w.running)
                         AND EXISTS (SELECT 1 FROM nodes WHERE name = $2 AND instance = $4)
                       ORDER BY bot_id FOR UPDATE SKIP LOCKED) free
                 WHERE l.bot_id = free.bot_id

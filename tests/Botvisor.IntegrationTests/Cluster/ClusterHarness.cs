@@ -145,6 +145,18 @@ public sealed class ClusterHarness : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits until the holders of valid leases (node → bots) satisfy <paramref name="condition"/>.</summary>
+    public async Task WaitForHoldersAsync(Func<Dictionary<string, List<string>>, bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + Botvisor.Testing.TestTimeouts.Daemon;
+        Dictionary<string, List<string>> holders;
+        while (!condition(holders = await HoldersAsync()))
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"{what}: holders {string.Join("; ", holders.Select(kv => $"{kv.Key}={kv.Value.Count}"))}");
+            await Task.Delay(100);
+        }
+    }
+
     /// <summary>The database's clock now.</summary>
     public async Task<DateTimeOffset> DatabaseNowAsync()
     {
