@@ -71,5 +71,7 @@ internal static class PostgresMigrations
             secret text NOT NULL
         );
         """,
+        // 2: the lease epoch an event was recorded under (a worker's start, exit and stop; a lease taken, lost, released).
+        "ALTER TABLE events ADD COLUMN epoch bigint;",
     ];
 }
