@@ -141,8 +141,14 @@ public class ClusterFailoverTests
             Assert.True(added.IsSuccessStatusCode, await added.Content.ReadAsStringAsync());
         }
         await cluster.Sampler.WaitUntilAsync(c => c.TryGetValue("added", out var w) && w.Count == 1, "the added bot running");
-        await Task.Delay(TimeSpan.FromSeconds(1)); // a heartbeat of each node since: both define it
-        Assert.Single((await cluster.NodesAsync("b")).GetProperty("nodes").EnumerateArray().Select(n => n.GetProperty("fleet").GetString()).Distinct());
+        // Rounds of each node since (b syncs the added bot, then its heartbeat carries it): both define it, the same fleet.
+        await cluster.WaitForRoundsAsync("b", "a", 3);
+        var sw = Stopwatch.StartNew();
+        while ((await cluster.NodesAsync("b")).GetProperty("nodes").EnumerateArray().Select(n => n.GetProperty("fleet").GetString()).Distinct().Count() != 1)
+        {
+            Assert.True(sw.Elapsed < TestTimeouts.Event, "nodes a and b never defined the same bots");
+            await Task.Delay(100);
+        }
 
         using (var http = cluster["b"].UnixHttp())
         {
@@ -161,7 +167,19 @@ public class ClusterFailoverTests
         await cluster.AllRunningOnceAsync("the bots");
         await WaitForAsync(cluster, h => h.Count == 2 && h.Values.All(v => v.Count == 2), "two bots each");
         string bot = (await cluster.HoldersAsync())["b"][0];
-        await Task.Delay(TimeSpan.FromSeconds(1)); // a has seen the holders
+        // Node a has seen the holders: its status says the bot runs on node b.
+        async Task<string?> NodeShownByA()
+        {
+            var status = JsonDocument.Parse((await DaemonRunner.RunCliAsync("status", "--json", "--state-dir", cluster["a"].StateDir)).Stdout).RootElement;
+            var entry = status.GetProperty("bots").EnumerateArray().Single(b => b.GetProperty("id").GetString() == bot);
+            return entry.TryGetProperty("node", out var node) ? node.GetString() : null;
+        }
+        var sw = Stopwatch.StartNew();
+        while (await NodeShownByA() != "b")
+        {
+            Assert.True(sw.Elapsed < TestTimeouts.Event, $"node a never saw that {bot} runs on node b");
+            await Task.Delay(100);
+        }
 
         var stop = await DaemonRunner.RunCliAsync("stop", bot, "--state-dir", cluster["a"].StateDir);
         Assert.True(stop.ExitCode == 0, stop.Stdout + stop.Stderr);
@@ -204,8 +222,10 @@ public class ClusterFailoverTests
 
         var twin = await cluster.StartNodeAsync("twin", nodeName: "a");
         await twin.WaitForAsync(713); // another live daemon is node a
-        await Task.Delay(TimeSpan.FromSeconds(2));
+        // Rounds of the twin past the refusal (its view of node a's heartbeat advancing), more than the one a claim waits for.
+        await cluster.WaitForRoundsAsync("twin", "a", 4);
         Assert.DoesNotContain(twin.Entries, e => e.EventId == 701); // it took no lease
+        Assert.Contains(cluster["a"].Entries, e => e.EventId == 701); // (which the real node a logged, for each of its bots)
         Assert.True(cluster.Overlaps().Count == 0, ClusterHarness.Describe(cluster.Overlaps()));
         Assert.Equal(4, (await cluster.HoldersAsync())["a"].Count);
     }
