@@ -84,6 +84,7 @@ public static class LogEventIds
     public const int GuardianFailed = 711;
     public const int FenceWatchFailed = 712;
     public const int NodeNameTaken = 713;
+    public const int GuardianGaveUp = 714;
 
     // 8xx: the admin bot and alerts
     public const int AdminBotStarted = 800;
