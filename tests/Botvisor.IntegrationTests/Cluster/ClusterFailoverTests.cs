@@ -214,6 +214,32 @@ public class ClusterFailoverTests
     }
 
     [Fact]
+    public async Task AThousandBotsWithRealWorkers_OnThreeNodes_AreBalancedWithinTenPercent_EachWithExactlyOneLiveWorker()
+    {
+        // The same spread with a worker per bot (sleep: a process that costs next to nothing), 333 or so per node.
+        var generous = TestTimeouts.Daemon * 3;
+        var sw = Stopwatch.StartNew();
+        await using var cluster = await ClusterHarness.CreateAsync(1000, "{ lease: 6s, renew_deadline: 4s, retry: 1s }");
+        await Task.WhenAll(cluster.StartNodeAsync("a"), cluster.StartNodeAsync("b"), cluster.StartNodeAsync("c"));
+        // Settled: spread within ten percent, and every bot with exactly one live worker, under its bot's current lease
+        // (a node that joined a round late takes its share by handovers, so the spread comes first and the workers follow).
+        string last = "";
+        while (true)
+        {
+            var holders = await cluster.HoldersAsync();
+            var leases = await cluster.LeasesAsync(cluster.Bots);
+            var workers = cluster.Sampler.Current;
+            bool balanced = holders.Count == 3 && holders.Values.Sum(b => b.Count) == 1000 && holders.Values.All(b => b.Count is >= 300 and <= 367);
+            int once = cluster.Bots.Count(b => workers.TryGetValue(b, out var w) && w.Count == 1 && w[0].Epoch == leases[b].Epoch);
+            if (balanced && once == 1000) break;
+            last = $"spread {string.Join(", ", holders.Select(kv => $"{kv.Key}={kv.Value.Count}"))}; {once} bots with one worker under the current lease";
+            if (sw.Elapsed > generous) throw new TimeoutException("a thousand bots with workers never settled: " + last);
+            await Task.Delay(500);
+        }
+        Assert.True(cluster.Overlaps().Count == 0, ClusterHarness.Describe(cluster.Overlaps()));
+    }
+
+    [Fact]
     public async Task ASecondDaemonWithALiveNodesName_TakesNoBots()
     {
         await using var cluster = await ClusterHarness.CreateAsync(4);
