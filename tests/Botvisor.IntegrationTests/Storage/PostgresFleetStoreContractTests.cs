@@ -50,14 +50,14 @@ public sealed class PostgresFleetStoreContractTests : DurableFleetStoreContract
     }
 
     [Fact]
-    public async Task ASchemaOneDatabase_GetsTheEventsEpoch_AndKeepsItsEvents()
+    public async Task ASchemaTwoDatabase_GetsTheEventsEpoch_AndKeepsItsEvents()
     {
-        // A database as schema version 1 left it: events without the epoch column.
+        // A database as schema version 2 left it: events without the epoch column (added by version 3).
         var old = await Store.AppendEventsAsync([Event("before the upgrade", "a")]);
         await using (var conn = new NpgsqlConnection(For(_schema)))
         {
             await conn.OpenAsync();
-            await using var cmd = new NpgsqlCommand("ALTER TABLE events DROP COLUMN epoch; UPDATE botvisor_schema SET version = 1", conn);
+            await using var cmd = new NpgsqlCommand("ALTER TABLE events DROP COLUMN epoch; UPDATE botvisor_schema SET version = 2", conn);
             await cmd.ExecuteNonQueryAsync();
         }
 
