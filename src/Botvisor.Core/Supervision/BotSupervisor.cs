@@ -412,11 +412,16 @@ public sealed partial class BotSupervisor : IMonitorSink, IWorkerInbox, IAsyncDi
     }
 
     /// <summary>
-    /// The lease epoch a state event carries (in a cluster): the worker's (it started under it), the ended worker's
-    /// for the state its end leads to, and for a start about to spawn, the lease its gates have just seen held.
+    /// The lease epoch a state event carries (in a cluster): the worker's (it started under it); the ended worker's
+    /// for the exit its end leads to (backoff, stopped, failed; not a wait for the next lease); and for a start about
+    /// to spawn, the lease its gates have just seen held.
     /// </summary>
-    private long? EventEpoch(BotLifecycleState state) =>
-        _worker?.Record.Epoch ?? _endedEpoch ?? (state == BotLifecycleState.Starting ? _services.Leases?.HeldEpoch(Id) : null);
+    private long? EventEpoch(BotLifecycleState state) => _worker is { } worker ? worker.Record.Epoch : state switch
+    {
+        BotLifecycleState.Backoff or BotLifecycleState.Stopped or BotLifecycleState.Failed => _endedEpoch,
+        BotLifecycleState.Starting => _services.Leases?.HeldEpoch(Id),
+        _ => null,
+    };
 
     /// <summary>The result of one check; a change of the verdict is logged and recorded.</summary>
     private void SetCheck(string name, bool healthy, string message)
