@@ -142,7 +142,7 @@ public sealed partial class ClusterCoordinator : IAsyncDisposable
         foreach (var lease in Leases.Forget(lost))
         {
             Log.Lost(_logger, lease.BotId, lease.Epoch);
-            Record(lease.BotId, $"node {Self.Name} lost the lease (epoch {lease.Epoch}): the worker is ended");
+            Record(lease.BotId, $"node {Self.Name} lost the lease (epoch {lease.Epoch}): the worker is ended", lease.Epoch);
             if (FindSupervisor(lease.BotId) is { } sup)
             {
                 sup.KillWorkerNow();
@@ -155,7 +155,7 @@ public sealed partial class ClusterCoordinator : IAsyncDisposable
         var gained = new List<string>();
         foreach (var adopted in Leases.Extend(view.Renewed, started, adopt: !_leaving))
         {
-            Record(adopted.BotId, $"node {Self.Name} holds the lease (epoch {adopted.Epoch})");
+            Record(adopted.BotId, $"node {Self.Name} holds the lease (epoch {adopted.Epoch})", adopted.Epoch);
             gained.Add(adopted.BotId);
         }
 
@@ -221,7 +221,7 @@ public sealed partial class ClusterCoordinator : IAsyncDisposable
                 foreach (var g in granted)
                 {
                     Log.Taken(_logger, g.BotId, g.Epoch);
-                    Record(g.BotId, $"node {Self.Name} took the lease (epoch {g.Epoch})");
+                    Record(g.BotId, $"node {Self.Name} took the lease (epoch {g.Epoch})", g.Epoch);
                 }
                 FollowWishes(view.Wishes, stopped, granted.Select(g => g.BotId).ToList());
             }
@@ -292,7 +292,7 @@ public sealed partial class ClusterCoordinator : IAsyncDisposable
         var grants = release.Select(b => new LeaseGrant(b, held[b].Epoch)).ToList();
         await _store.ReleaseAsync(Self, grants, cancellationToken).ConfigureAwait(false);
         Leases.Forget(release);
-        foreach (var g in grants) Record(g.BotId, $"node {Self.Name} released the lease (epoch {g.Epoch}) after its worker ended");
+        foreach (var g in grants) Record(g.BotId, $"node {Self.Name} released the lease (epoch {g.Epoch}) after its worker ended", g.Epoch);
     }
 
     /// <summary>Marks a node as draining (its bots move to the others) or takes it back; false when there is no such node.</summary>
@@ -334,12 +334,12 @@ public sealed partial class ClusterCoordinator : IAsyncDisposable
         if (killed)
         {
             Log.FencedKilled(_logger, botId, epoch);
-            Record(botId, $"node {Self.Name} killed the worker: its lease (epoch {epoch}) may have lapsed");
+            Record(botId, $"node {Self.Name} killed the worker: its lease (epoch {epoch}) may have lapsed", epoch);
         }
         else
         {
             Log.SelfFenced(_logger, botId, epoch, Configuration.DurationParser.Format(Timing.RenewDeadline));
-            Record(botId, $"node {Self.Name} fenced itself: the lease (epoch {epoch}) was not renewed within {Configuration.DurationParser.Format(Timing.RenewDeadline)}; the worker is stopped");
+            Record(botId, $"node {Self.Name} fenced itself: the lease (epoch {epoch}) was not renewed within {Configuration.DurationParser.Format(Timing.RenewDeadline)}; the worker is stopped", epoch);
         }
     }
 
@@ -357,8 +357,9 @@ public sealed partial class ClusterCoordinator : IAsyncDisposable
         Log.StoreRecovered(_logger);
     }
 
-    private void Record(string? botId, string message) => _writer.Record(new BotEvent
+    private void Record(string? botId, string message, long? epoch = null) => _writer.Record(new BotEvent
     {
+        Epoch = epoch,
         Time = _time.GetUtcNow(),
         Kind = BotEventKinds.Node,
         BotId = botId,

@@ -83,9 +83,9 @@ public sealed partial class PostgresFleetStore : IFleetStore, IClusterStore
             // One statement for the batch; WITH ORDINALITY keeps the order, so ids grow in it.
             await using var cmd = new NpgsqlCommand(
                 """
-                INSERT INTO events (time_ms, kind, bot_id, state, message, actor, node)
-                SELECT t, k, b, s, m, a, $7 FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
-                    WITH ORDINALITY AS e(t, k, b, s, m, a, n) ORDER BY n
+                INSERT INTO events (time_ms, kind, bot_id, state, message, actor, node, epoch)
+                SELECT t, k, b, s, m, a, $7, ep FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $8::bigint[])
+                    WITH ORDINALITY AS e(t, k, b, s, m, a, ep, n) ORDER BY n
                 RETURNING id
                 """, conn);
             cmd.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = events.Select(e => e.Time.ToUnixTimeMilliseconds()).ToArray() });
@@ -95,6 +95,7 @@ public sealed partial class PostgresFleetStore : IFleetStore, IClusterStore
             cmd.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = events.Select(e => e.Message).ToArray() });
             cmd.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = events.Select(e => e.Actor).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
             cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Node });
+            cmd.Parameters.Add(new NpgsqlParameter<long?[]> { TypedValue = events.Select(e => e.Epoch).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
             var ids = new List<long>(events.Count);
             await using (var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false))
             {
@@ -115,7 +116,7 @@ public sealed partial class PostgresFleetStore : IFleetStore, IClusterStore
     {
         return await RunAsync(async (conn, ct) =>
         {
-            await using var cmd = new NpgsqlCommand("SELECT id, time_ms, kind, bot_id, state, message, actor FROM events " + where, conn);
+            await using var cmd = new NpgsqlCommand("SELECT " + EventRows.Columns + " FROM events " + where, conn);
             cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = afterId });
             cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)botId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
             cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = limit });
@@ -388,7 +389,8 @@ public sealed partial class PostgresFleetStore : IFleetStore, IClusterStore
         return await RunAsync(async (conn, ct) =>
         {
             await using var batch = new NpgsqlBatch(conn);
-            var ids = new NpgsqlParameter<string[]> { TypedValue = botIds.ToArray() };
+            // In one order (ordinal) on every node: two nodes creating the same new rows in different orders would deadlock.
+            var ids = new NpgsqlParameter<string[]> { TypedValue = botIds.Distinct().Order(StringComparer.Ordinal).ToArray() };
             var create = new NpgsqlBatchCommand("INSERT INTO leases (bot_id) SELECT unnest($1::text[]) ON CONFLICT (bot_id) DO NOTHING");
             create.Parameters.Add(ids);
             // Row locks, skipping what another node is claiming right now; only free or expired leases by the database's clock.
@@ -410,7 +412,7 @@ public sealed partial class PostgresFleetStore : IFleetStore, IClusterStore
             batch.BatchCommands.Add(claim);
             var granted = new List<LeaseGrant>();
             await using var reader = await batch.ExecuteReaderAsync(ct).ConfigureAwait(false);
-            await reader.NextResultAsync(ct).ConfigureAwait(false);
+            // The reader starts at the first statement that returns rows (the claim's): the INSERT returns none.
             while (await reader.ReadAsync(ct).ConfigureAwait(false)) granted.Add(new LeaseGrant(reader.GetString(0), reader.GetInt64(1)));
             return (IReadOnlyList<LeaseGrant>)granted;
         }, cancellationToken).ConfigureAwait(false);

@@ -98,5 +98,7 @@ internal static class PostgresMigrations
             wished_at timestamptz NOT NULL
         );
         """,
+        // 3: the lease epoch an event was recorded under (a worker's start, exit and stop; a lease taken, lost, released).
+        "ALTER TABLE events ADD COLUMN epoch bigint;",
     ];
 }

@@ -29,7 +29,8 @@ public static class ClusterHosting
             sp.GetRequiredService<FleetReconciler>(), sp.GetRequiredService<StoreWriter>(), sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<ClusterCoordinator>>()));
         services.AddSingleton<ClusterPeers>();
-        services.AddSingleton(sp => new WorkerGuardian(options.WorkerMark, sp.GetRequiredService<ILogger<WorkerGuardian>>()));
+        services.AddSingleton(sp => new WorkerGuardian(options.WorkerMark, sp.GetRequiredService<Core.Supervision.ChildReaper>(), sp.GetRequiredService<IHostApplicationLifetime>(), sp.GetRequiredService<StoreWriter>(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<WorkerGuardian>>()));
         services.AddHostedService<ClusterService>();
     }
 }
