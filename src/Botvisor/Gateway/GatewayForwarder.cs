@@ -49,6 +49,7 @@ public sealed partial class GatewayForwarder
         _time = registry.Time;
         _logger = logger;
         _record = record;
+        registry.Webhooks = this;
     }
 
     /// <summary>
@@ -114,6 +115,7 @@ public sealed partial class GatewayForwarder
             status = 502;
         }
         if (status > 0) run.Bot.Stats.Record(path.Method, status, _time.GetElapsedTime(started));
+        if (status == 200) NoteWebhook(run.Bot, path);
     }
 
     /// <summary>Returns the status the worker was answered with; 0 when it went away (or its run ended) first.</summary>
