@@ -140,4 +140,38 @@ public class ClusterFleetTests
         await cluster.AllRunningOnceAsync("the first bots still running, each once");
         Assert.True(cluster.Overlaps().Count == 0, ClusterHarness.Describe(cluster.Overlaps()));
     }
+
+    [Fact]
+    public async Task ABotStartedByHand_IsStartedWhereItMoves_ARemovedBotForgetsItsStop()
+    {
+        await using var cluster = await ClusterHarness.CreateAsync(2);
+        cluster.AddToSharedFile("manual", "    autostart: false\n");
+        await Task.WhenAll(cluster.StartNodeAsync("a"), cluster.StartNodeAsync("b"));
+        await cluster.AllRunningOnceAsync("the autostarted bots");
+
+        // A bot with autostart: false, started by hand, runs; its node drains: it runs on the other one.
+        await cluster.WaitForHoldersAsync(h => h.Values.Any(b => b.Contains("manual")), "manual placed");
+        var start = await DaemonRunner.RunCliAsync("start", "manual", "--state-dir", cluster["a"].StateDir);
+        Assert.True(start.ExitCode == 0, start.Stdout + start.Stderr);
+        await cluster.Sampler.WaitUntilAsync(c => c.TryGetValue("manual", out var w) && w.Count == 1, "manual running");
+        string from = (await cluster.LeasesAsync(["manual"]))["manual"].Holder!;
+        string to = from == "a" ? "b" : "a";
+        var drain = await DaemonRunner.RunCliAsync("nodes", "drain", from, "--state-dir", cluster["a"].StateDir);
+        Assert.True(drain.ExitCode == 0, drain.Stdout + drain.Stderr);
+        await cluster.WaitForHoldersAsync(h => h.GetValueOrDefault(to)?.Contains("manual") == true, "manual moved");
+        await cluster.Sampler.WaitUntilAsync(c => c.TryGetValue("manual", out var w) && w.Count == 1, "manual running where it moved");
+
+        // A bot added through the API, stopped, removed and added again starts as new.
+        using var http = cluster[to].UnixHttp();
+        string body = $$$"""{"id": "api1", "command": ["sleep", "3600"], "env": {"CLUSTER_RUN": "{{{cluster.RunMark}}}"} }""";
+        (await http.PostAsync("bots", new StringContent(body, System.Text.Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode();
+        await cluster.Sampler.WaitUntilAsync(c => c.TryGetValue("api1", out var w) && w.Count == 1, "api1 running");
+        var stop = await DaemonRunner.RunCliAsync("stop", "api1", "--state-dir", cluster[to].StateDir);
+        Assert.True(stop.ExitCode == 0, stop.Stdout + stop.Stderr);
+        await cluster.Sampler.WaitUntilAsync(c => !c.ContainsKey("api1"), "api1 stopped");
+        (await http.DeleteAsync("bots/api1")).EnsureSuccessStatusCode();
+        (await http.PostAsync("bots", new StringContent(body, System.Text.Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode();
+        await cluster.Sampler.WaitUntilAsync(c => c.TryGetValue("api1", out var w) && w.Count == 1, "api1 running again once re-added");
+        Assert.True(cluster.Overlaps().Count == 0, ClusterHarness.Describe(cluster.Overlaps()));
+    }
 }
