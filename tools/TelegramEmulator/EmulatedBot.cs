@@ -37,6 +37,14 @@ public sealed partial class EmulatedBot
     /// <summary>Calls answered 429 because of a flood limit.</summary>
     public long FloodRejections { get; private set; }
 
+    /// <summary>The protocol ("HTTP/1.1", "HTTP/2") and connection of the bot's last Bot API call.</summary>
+    public (string Protocol, string Connection) LastTransport { get; private set; } = ("", "");
+
+    public void Called(string protocol, string connection)
+    {
+        lock (_gate) LastTransport = (protocol, connection);
+    }
+
     private sealed class Poll
     {
         public required Socket? Socket { get; init; }
@@ -229,14 +237,6 @@ public sealed partial class EmulatedBot
         lock (_gate) return new JsonArray(_sent.Select(m => (JsonNode)m.DeepClone()).ToArray());
     }
 
-    public int PendingCount
-    {
-        get
-        {
-            lock (_gate) return _pending.Count;
-        }
-    }
-
     public void SetWebhook(string url)
     {
         lock (_gate)
@@ -292,9 +292,12 @@ public sealed partial class EmulatedBot
                 ["pending_updates"] = _pending.Count,
                 ["sent"] = _sent.Count,
                 ["webhook"] = WebhookUrl,
+                ["webhook_info_calls"] = WebhookInfoCalls,
                 ["revoked"] = Revoked,
                 ["flood_seconds"] = _floodSeconds,
                 ["flood_rejections"] = FloodRejections,
+                ["protocol"] = LastTransport.Protocol,
+                ["connection"] = LastTransport.Connection,
             };
         }
     }

@@ -31,12 +31,26 @@ public sealed partial class ClusterCoordinator : IAsyncDisposable
     private volatile ClusterView? _view;
     private string? _botsVersion;
     private bool _nameTaken;
+    private long? _unsettledSince;
+    private HashSet<string> _stopped = new(StringComparer.Ordinal);
 
     /// <summary>
     /// Called when the bots added through the API changed in the store (on any node): the node re-reads them
     /// through the controller's one path (validate, diff, apply). Set by the host.
     /// </summary>
     public Func<Task>? SyncStoredBots { get; set; }
+
+    /// <summary>Called with the cluster's fleet generation when this node does not run it: the node reads and applies it. Set by the host.</summary>
+    public Func<long, Task>? SyncFleet { get; set; }
+
+    /// <summary>The cluster's fleet generation this node runs and its own file's digest, for its heartbeat. Set by the host.</summary>
+    public Func<Reconciliation.FleetMark>? Mark { get; set; }
+
+    private NodeRegistration Marked()
+    {
+        var mark = Mark?.Invoke() ?? new Reconciliation.FleetMark(0, "");
+        return Self with { Fleet = mark.Generation.ToString(System.Globalization.CultureInfo.InvariantCulture), File = mark.File };
+    }
 
     public ClusterCoordinator(IClusterStore store, LocalLeases leases, NodeRegistration self, FleetReconciler reconciler, StoreWriter writer,
         TimeProvider time, ILogger<ClusterCoordinator> logger)
@@ -117,7 +131,7 @@ public sealed partial class ClusterCoordinator : IAsyncDisposable
     private async Task TickAsync(CancellationToken cancellationToken)
     {
         long started = _time.GetTimestamp();
-        Self = Self with { Fleet = FleetDigest.Of(_reconciler.CurrentSpecs.Keys) };
+        Self = Marked();
         var view = await _store.HeartbeatAsync(Self, Timing.Lease, cancellationToken).ConfigureAwait(false);
         Interlocked.Increment(ref _heartbeats);
         StoreRecovered();
@@ -128,16 +142,21 @@ public sealed partial class ClusterCoordinator : IAsyncDisposable
         foreach (var lease in Leases.Forget(lost))
         {
             Log.Lost(_logger, lease.BotId, lease.Epoch);
-            Record(lease.BotId, $"node {Self.Name} lost the lease (epoch {lease.Epoch}): the worker is ended");
+            Record(lease.BotId, $"node {Self.Name} lost the lease (epoch {lease.Epoch}): the worker is ended", lease.Epoch);
             if (FindSupervisor(lease.BotId) is { } sup)
             {
                 sup.KillWorkerNow();
                 sup.CloseGate($"lease lost (epoch {lease.Epoch})");
             }
         }
+        // Before any lease is adopted: a bot a person stopped opens no gate, whoever holds its lease.
+        var stopped = view.Wishes.Where(w => !w.Value.Running).Select(w => w.Key).ToHashSet(StringComparer.Ordinal);
+        Leases.SetStopped(stopped);
+        var gained = new List<string>();
         foreach (var adopted in Leases.Extend(view.Renewed, started, adopt: !_leaving))
         {
-            Record(adopted.BotId, $"node {Self.Name} holds the lease (epoch {adopted.Epoch})");
+            Record(adopted.BotId, $"node {Self.Name} holds the lease (epoch {adopted.Epoch})", adopted.Epoch);
+            gained.Add(adopted.BotId);
         }
 
         var holders = view.Leases.Where(l => l.Holder is not null && !l.Expired).ToDictionary(l => l.BotId, l => l.Holder!, StringComparer.Ordinal);
@@ -151,16 +170,24 @@ public sealed partial class ClusterCoordinator : IAsyncDisposable
         }
         Leases.Wake(moved); // a waiting bot shows where it runs now
         _view = view;
+        FollowWishes(view.Wishes, stopped, gained);
 
+        // Before placement: a bot added on another node is placed once this node defines it too.
+        if (view.FleetGeneration.ToString(System.Globalization.CultureInfo.InvariantCulture) != Self.Fleet && SyncFleet is { } syncFleet)
+        {
+            await syncFleet(view.FleetGeneration).ConfigureAwait(false);
+        }
         if (view.BotsVersion != _botsVersion && SyncStoredBots is { } sync)
         {
-            // Before placement: a bot added on another node is placed once this node defines it too.
             await sync().ConfigureAwait(false);
             _botsVersion = view.BotsVersion;
         }
 
+        // Bots are placed only on nodes that run the same generation of the cluster's fleet as this one: a node
+        // that could not apply the newest keeps what it holds, and nodes never hand bots back and forth.
+        Self = Marked();
         var bots = _reconciler.CurrentSpecs.Keys.ToList();
-        string fleet = FleetDigest.Of(bots);
+        string fleet = Self.Fleet;
         var takers = view.Nodes.Where(n => NodeStates.Classify(n, Timing).TakesBots() && (n.Fleet == fleet || n.Name == Self.Name)).Select(n => n.Name).ToList();
         var target = Placement.Assign(bots, takers, holders);
 
@@ -172,10 +199,20 @@ public sealed partial class ClusterCoordinator : IAsyncDisposable
         }
         _nameTaken = false;
 
-        // Claims wait one round after the start, so that nodes started together see each other first.
-        if (!_leaving && _time.GetElapsedTime(_startedAt) >= Timing.Retry)
+        // Claims wait one round after the start, so that nodes started together see each other first, and while
+        // the live nodes run different generations of the fleet (for at most a lease: one that cannot apply the
+        // newest must not hold up the rest), so that the first node to see new bots does not take them all.
+        bool settled = view.Nodes.Where(n => NodeStates.Classify(n, Timing).TakesBots()).All(n => n.Fleet == fleet || n.Name == Self.Name);
+        if (settled) _unsettledSince = null;
+        else _unsettledSince ??= _time.GetTimestamp();
+        bool waiting = _unsettledSince is { } since && _time.GetElapsedTime(since) < Timing.Lease;
+        // A node that could not apply the cluster's newest fleet hands its bots to the nodes that run it, and takes
+        // none; when no live node runs the newest, the nodes that are behind go on as they are (bots run somewhere).
+        string newest = view.FleetGeneration.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        bool yieldAll = fleet != newest && view.Nodes.Any(n => n.Name != Self.Name && n.Fleet == newest && NodeStates.Classify(n, Timing).TakesBots());
+        if (!_leaving && !waiting && !yieldAll && _time.GetElapsedTime(_startedAt) >= Timing.Retry)
         {
-            var wanted = bots.Where(b => target.GetValueOrDefault(b) == Self.Name && !holders.ContainsKey(b) && Leases.HeldEpoch(b) is null).ToList();
+            var wanted = bots.Where(b => target.GetValueOrDefault(b) == Self.Name && !holders.ContainsKey(b) && Leases.HeldEpoch(b) is null && !stopped.Contains(b)).ToList();
             if (wanted.Count > 0)
             {
                 long claimStarted = _time.GetTimestamp();
@@ -184,16 +221,48 @@ public sealed partial class ClusterCoordinator : IAsyncDisposable
                 foreach (var g in granted)
                 {
                     Log.Taken(_logger, g.BotId, g.Epoch);
-                    Record(g.BotId, $"node {Self.Name} took the lease (epoch {g.Epoch})");
+                    Record(g.BotId, $"node {Self.Name} took the lease (epoch {g.Epoch})", g.Epoch);
                 }
+                FollowWishes(view.Wishes, stopped, granted.Select(g => g.BotId).ToList());
             }
         }
 
-        await HandOverAsync(bots, target, cancellationToken).ConfigureAwait(false);
+        string? yieldWhy = yieldAll ? $"node {Self.Name} cannot apply the cluster's fleet generation {newest}: handing over to the nodes that run it" : null;
+        await HandOverAsync(bots, target, view.Wishes, yieldWhy, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// What a person asked of a bot holds on every node: a stopped bot's supervisor here is stopped too (and no
+    /// node claims its lease, nor opens its gate) until someone starts it; then every node's supervisor waits for
+    /// the lease again, and one claims it. A bot a person started is started by the node it moves to.
+    /// </summary>
+    private void FollowWishes(IReadOnlyDictionary<string, BotWish> wishes, HashSet<string> stopped, IReadOnlyList<string> gained)
+    {
+        foreach (var bot in stopped)
+        {
+            // Only a supervisor that would run (a failed one is left as it is: it runs nothing).
+            if (FindSupervisor(bot) is { State: State.BotLifecycleState.Running or State.BotLifecycleState.Starting or State.BotLifecycleState.Waiting
+                    or State.BotLifecycleState.Backoff or State.BotLifecycleState.Pending } supervisor)
+            {
+                Forget(supervisor.SendAsync(Supervision.BotCommand.Stop, $"stopped in the cluster by {wishes[bot].Actor}"));
+            }
+        }
+        foreach (var bot in _stopped.Where(b => !stopped.Contains(b)).Concat(gained.Where(b => wishes.GetValueOrDefault(b)?.Running == true)))
+        {
+            if (FindSupervisor(bot) is { State: State.BotLifecycleState.Stopped } supervisor)
+            {
+                Forget(supervisor.SendAsync(Supervision.BotCommand.Start, wishes.TryGetValue(bot, out var wish) ? $"started in the cluster by {wish.Actor}" : "started in the cluster"));
+            }
+        }
+        _stopped = stopped;
+
+        // The effect is reached later (a worker stopping); the loop does not wait for it.
+        static void Forget(Task task) => task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
     }
 
     /// <summary>Closes the gate of every held bot that belongs elsewhere (or no longer exists); releases those whose worker has ended.</summary>
-    private async Task HandOverAsync(IReadOnlyCollection<string> bots, IReadOnlyDictionary<string, string> target, CancellationToken cancellationToken)
+    /// <param name="yieldWhy">Set when this node is to give every bot away (it cannot apply the cluster's newest fleet).</param>
+    private async Task HandOverAsync(IReadOnlyCollection<string> bots, IReadOnlyDictionary<string, string> target, IReadOnlyDictionary<string, BotWish> wishes, string? yieldWhy, CancellationToken cancellationToken)
     {
         var defined = bots.ToHashSet(StringComparer.Ordinal);
         var release = new List<string>();
@@ -203,9 +272,11 @@ public sealed partial class ClusterCoordinator : IAsyncDisposable
             {
                 string? to = target.GetValueOrDefault(bot);
                 bool elsewhere = to is not null && to != Self.Name;
-                if (!elsewhere && defined.Contains(bot) && !_leaving) continue;
+                bool stoppedByPerson = wishes.TryGetValue(bot, out var wish) && !wish.Running;
+                if (!elsewhere && defined.Contains(bot) && !_leaving && !stoppedByPerson && yieldWhy is null) continue;
                 Leases.BeginRelease(bot);
-                string why = !defined.Contains(bot) ? "the bot was removed" : _leaving ? $"node {Self.Name} is shutting down" : $"handing over to node {to}";
+                string why = !defined.Contains(bot) ? "the bot was removed" : _leaving ? $"node {Self.Name} is shutting down"
+                    : stoppedByPerson ? $"stopped in the cluster by {wish!.Actor}" : yieldWhy ?? $"handing over to node {to}";
                 Log.HandingOver(_logger, bot, entry.Epoch, why);
                 FindSupervisor(bot)?.CloseGate(why);
             }
@@ -221,7 +292,7 @@ public sealed partial class ClusterCoordinator : IAsyncDisposable
         var grants = release.Select(b => new LeaseGrant(b, held[b].Epoch)).ToList();
         await _store.ReleaseAsync(Self, grants, cancellationToken).ConfigureAwait(false);
         Leases.Forget(release);
-        foreach (var g in grants) Record(g.BotId, $"node {Self.Name} released the lease (epoch {g.Epoch}) after its worker ended");
+        foreach (var g in grants) Record(g.BotId, $"node {Self.Name} released the lease (epoch {g.Epoch}) after its worker ended", g.Epoch);
     }
 
     /// <summary>Marks a node as draining (its bots move to the others) or takes it back; false when there is no such node.</summary>
@@ -263,12 +334,12 @@ public sealed partial class ClusterCoordinator : IAsyncDisposable
         if (killed)
         {
             Log.FencedKilled(_logger, botId, epoch);
-            Record(botId, $"node {Self.Name} killed the worker: its lease (epoch {epoch}) may have lapsed");
+            Record(botId, $"node {Self.Name} killed the worker: its lease (epoch {epoch}) may have lapsed", epoch);
         }
         else
         {
             Log.SelfFenced(_logger, botId, epoch, Configuration.DurationParser.Format(Timing.RenewDeadline));
-            Record(botId, $"node {Self.Name} fenced itself: the lease (epoch {epoch}) was not renewed within {Configuration.DurationParser.Format(Timing.RenewDeadline)}; the worker is stopped");
+            Record(botId, $"node {Self.Name} fenced itself: the lease (epoch {epoch}) was not renewed within {Configuration.DurationParser.Format(Timing.RenewDeadline)}; the worker is stopped", epoch);
         }
     }
 
@@ -286,8 +357,9 @@ public sealed partial class ClusterCoordinator : IAsyncDisposable
         Log.StoreRecovered(_logger);
     }
 
-    private void Record(string? botId, string message) => _writer.Record(new BotEvent
+    private void Record(string? botId, string message, long? epoch = null) => _writer.Record(new BotEvent
     {
+        Epoch = epoch,
         Time = _time.GetUtcNow(),
         Kind = BotEventKinds.Node,
         BotId = botId,

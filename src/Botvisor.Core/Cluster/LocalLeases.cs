@@ -32,7 +32,21 @@ public sealed class LocalLeases : ILeaseFence
         }
     }
 
-    private bool IsHeld(string botId) => _held.TryGetValue(botId, out var e) && !e.Releasing && StandingOf(e) == LeaseStanding.Valid;
+    private bool IsHeld(string botId) => _held.TryGetValue(botId, out var e) && !e.Releasing && !_stopped.Contains(botId) && StandingOf(e) == LeaseStanding.Valid;
+
+    private HashSet<string> _stopped = new(StringComparer.Ordinal);
+
+    /// <summary>The bots a person stopped in the cluster: not held (no gate opens, the gateway forwards nothing) even with their lease.</summary>
+    public void SetStopped(HashSet<string> stopped)
+    {
+        var wake = new List<TaskCompletionSource>();
+        lock (_lock)
+        {
+            foreach (var bot in _stopped.Where(b => !stopped.Contains(b))) if (_waiters.Remove(bot, out var tcs)) wake.Add(tcs);
+            _stopped = stopped;
+        }
+        foreach (var tcs in wake) tcs.TrySetResult();
+    }
 
     public LeaseStanding StandingOf(Entry entry) => LeaseDeadline.Standing(_time.GetElapsedTime(entry.RenewedAt), Timing);
 

@@ -7,6 +7,7 @@ namespace Botvisor.Core.Gateway;
 public sealed class GatewayBot
 {
     private GatewayRun? _current;
+    private int _webhook;
 
     internal GatewayBot(string id, TimeProvider time)
     {
@@ -19,6 +20,17 @@ public sealed class GatewayBot
     public PollSlot Poll { get; } = new();
     public FloodHold Flood { get; }
     public GatewayStats Stats { get; }
+
+    /// <summary>
+    /// Whether the bot takes its updates by webhook: a setWebhook went through the gateway (or Telegram's
+    /// getWebhookInfo said so) and no deleteWebhook or answered getUpdates since. Liveness then watches
+    /// Telegram's pending updates instead of getUpdates.
+    /// </summary>
+    public bool TakesWebhook => Volatile.Read(ref _webhook) == 1;
+
+    public void WebhookSet() => Volatile.Write(ref _webhook, 1);
+
+    public void WebhookDeleted() => Volatile.Write(ref _webhook, 0);
 
     /// <summary>The run whose placeholder is live, if any.</summary>
     public GatewayRun? Current => Volatile.Read(ref _current);

@@ -23,6 +23,9 @@ public sealed class GatewayRegistry(TimeProvider time)
         set => _baseUrl = value;
     }
 
+    /// <summary>Asks Telegram for a bot's webhook, for the liveness of bots that take their updates by webhook; null: never asked.</summary>
+    public IWebhookInfoSource? Webhooks { get; set; }
+
     /// <summary>A new run of a gateway bot, with a fresh placeholder; whatever run the bot had is revoked.</summary>
     public GatewayRun Issue(BotSpec spec)
     {

@@ -14,16 +14,20 @@ namespace Botvisor.Storage.Postgres;
 /// calls (no session state, no session advisory locks), so a pooler in front of the database is harmless.
 /// Times that decide anything (lease expiry, heartbeat age) are the database's <c>now()</c>.
 /// </summary>
-public sealed class PostgresFleetStore : IFleetStore, IClusterStore
+public sealed partial class PostgresFleetStore : IFleetStore, IClusterStore
 {
     private readonly NpgsqlDataSource _dataSource;
     private int _disposed;
 
     /// <param name="connectionString">A libpq-style URL (<c>postgres://user:pass@host:5432/db</c>) or Npgsql's key=value form.</param>
     /// <param name="node">This node's name: its worker records and events carry it.</param>
-    public PostgresFleetStore(string connectionString, string node)
+    /// <param name="instance">This daemon's own id (a name belongs to one live daemon at a time).</param>
+    /// <param name="lease">How long a silent node's name stays taken.</param>
+    public PostgresFleetStore(string connectionString, string node, string instance = "", TimeSpan? lease = null)
     {
         Node = node;
+        Instance = instance;
+        Lease = lease ?? Core.Cluster.ClusterTiming.Default.Lease;
         var builder = new NpgsqlSlimDataSourceBuilder(PostgresConnectionString.ToNpgsql(connectionString));
         builder.EnableArrays();
         builder.ConnectionStringBuilder.ApplicationName ??= "botvisor " + node;
@@ -34,6 +38,8 @@ public sealed class PostgresFleetStore : IFleetStore, IClusterStore
     }
 
     public string Node { get; }
+    public string Instance { get; }
+    public TimeSpan Lease { get; }
 
     /// <summary>The schema version this build creates and understands.</summary>
     public static int SchemaVersion => PostgresMigrations.Steps.Length;
@@ -77,9 +83,9 @@ public sealed class PostgresFleetStore : IFleetStore, IClusterStore
             // One statement for the batch; WITH ORDINALITY keeps the order, so ids grow in it.
             await using var cmd = new NpgsqlCommand(
                 """
-                INSERT INTO events (time_ms, kind, bot_id, state, message, actor, node)
-                SELECT t, k, b, s, m, a, $7 FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
-                    WITH ORDINALITY AS e(t, k, b, s, m, a, n) ORDER BY n
+                INSERT INTO events (time_ms, kind, bot_id, state, message, actor, node, epoch)
+                SELECT t, k, b, s, m, a, $7, ep FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $8::bigint[])
+                    WITH ORDINALITY AS e(t, k, b, s, m, a, ep, n) ORDER BY n
                 RETURNING id
                 """, conn);
             cmd.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = events.Select(e => e.Time.ToUnixTimeMilliseconds()).ToArray() });
@@ -89,6 +95,7 @@ public sealed class PostgresFleetStore : IFleetStore, IClusterStore
             cmd.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = events.Select(e => e.Message).ToArray() });
             cmd.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = events.Select(e => e.Actor).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
             cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Node });
+            cmd.Parameters.Add(new NpgsqlParameter<long?[]> { TypedValue = events.Select(e => e.Epoch).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
             var ids = new List<long>(events.Count);
             await using (var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false))
             {
@@ -109,7 +116,7 @@ public sealed class PostgresFleetStore : IFleetStore, IClusterStore
     {
         return await RunAsync(async (conn, ct) =>
         {
-            await using var cmd = new NpgsqlCommand("SELECT id, time_ms, kind, bot_id, state, message, actor FROM events " + where, conn);
+            await using var cmd = new NpgsqlCommand("SELECT " + EventRows.Columns + " FROM events " + where, conn);
             cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = afterId });
             cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)botId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
             cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = limit });
@@ -314,8 +321,8 @@ public sealed class PostgresFleetStore : IFleetStore, IClusterStore
                 """
                 WITH prev AS (SELECT instance FROM nodes WHERE name = $1),
                 beat AS (
-                    INSERT INTO nodes (name, version, address, started_at, heartbeat_at, fleet, instance) VALUES ($1, $2, $3, now(), now(), $5, $6)
-                    ON CONFLICT (name) DO UPDATE SET version = excluded.version, address = excluded.address, heartbeat_at = now(), fleet = excluded.fleet,
+                    INSERT INTO nodes (name, version, address, started_at, heartbeat_at, fleet, instance, file) VALUES ($1, $2, $3, now(), now(), $5, $6, $7)
+                    ON CONFLICT (name) DO UPDATE SET version = excluded.version, address = excluded.address, heartbeat_at = now(), fleet = excluded.fleet, file = excluded.file,
                         left_at = NULL, instance = excluded.instance,
                         started_at = CASE WHEN nodes.instance = excluded.instance AND nodes.left_at IS NULL THEN nodes.started_at ELSE now() END
                     -- A name belongs to one live daemon: another takes it only once the first has left or been silent for a lease.
@@ -332,18 +339,20 @@ public sealed class PostgresFleetStore : IFleetStore, IClusterStore
             beat.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = lease, NpgsqlDbType = NpgsqlDbType.Interval });
             beat.Parameters.Add(new NpgsqlParameter<string> { TypedValue = node.Fleet });
             beat.Parameters.Add(new NpgsqlParameter<string> { TypedValue = node.Instance });
+            beat.Parameters.Add(new NpgsqlParameter<string> { TypedValue = node.File });
             batch.BatchCommands.Add(beat);
             var mine = new NpgsqlBatchCommand("SELECT count(*) = 1 FROM nodes WHERE name = $1 AND instance = $2");
             mine.Parameters.Add(new NpgsqlParameter<string> { TypedValue = node.Name });
             mine.Parameters.Add(new NpgsqlParameter<string> { TypedValue = node.Instance });
             batch.BatchCommands.Add(mine);
             batch.BatchCommands.Add(new NpgsqlBatchCommand(
-                "SELECT name, version, address, started_at, heartbeat_at, now() - heartbeat_at, draining, left_at IS NOT NULL, fleet FROM nodes ORDER BY name COLLATE \"C\""));
+                "SELECT name, version, address, started_at, heartbeat_at, now() - heartbeat_at, draining, left_at IS NOT NULL, fleet, file FROM nodes ORDER BY name COLLATE \"C\""));
             batch.BatchCommands.Add(new NpgsqlBatchCommand(
                 "SELECT bot_id, holder, epoch, expires_at <= now() FROM leases ORDER BY bot_id COLLATE \"C\""));
             // The bots added through the API, as a version: a change (on any node) is synced by every node.
             batch.BatchCommands.Add(new NpgsqlBatchCommand(
-                "SELECT count(*) || ':' || coalesce(sum(hashtext(id || '/' || updated_ms || '/' || definition)::bigint), 0) FROM bots"));
+                "SELECT count(*) || ':' || coalesce(sum(hashtext(id || '/' || updated_ms || '/' || definition)::bigint), 0), (SELECT coalesce(max(generation), 0) FROM cluster_fleet) FROM bots"));
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT bot_id, running, actor FROM bot_wishes"));
             var renewed = new List<LeaseGrant>();
             var nodes = new List<NodeRow>();
             var leases = new List<LeaseRow>();
@@ -356,7 +365,7 @@ public sealed class PostgresFleetStore : IFleetStore, IClusterStore
             {
                 nodes.Add(new NodeRow(reader.GetString(0), reader.GetString(1), reader.GetString(2),
                     reader.GetFieldValue<DateTimeOffset>(3), reader.GetFieldValue<DateTimeOffset>(4), reader.GetFieldValue<TimeSpan>(5),
-                    reader.GetBoolean(6), reader.GetBoolean(7), reader.GetString(8)));
+                    reader.GetBoolean(6), reader.GetBoolean(7), reader.GetString(8), reader.GetString(9)));
             }
             await reader.NextResultAsync(ct).ConfigureAwait(false);
             while (await reader.ReadAsync(ct).ConfigureAwait(false))
@@ -364,8 +373,13 @@ public sealed class PostgresFleetStore : IFleetStore, IClusterStore
                 leases.Add(new LeaseRow(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetInt64(2), reader.GetBoolean(3)));
             }
             await reader.NextResultAsync(ct).ConfigureAwait(false);
-            string botsVersion = await reader.ReadAsync(ct).ConfigureAwait(false) ? reader.GetString(0) : "";
-            return new ClusterView(renewed, nodes, leases, botsVersion) { Accepted = accepted };
+            bool versions = await reader.ReadAsync(ct).ConfigureAwait(false);
+            string botsVersion = versions ? reader.GetString(0) : "";
+            long fleetGeneration = versions ? reader.GetInt64(1) : 0;
+            await reader.NextResultAsync(ct).ConfigureAwait(false);
+            var wishes = new Dictionary<string, BotWish>(StringComparer.Ordinal);
+            while (await reader.ReadAsync(ct).ConfigureAwait(false)) wishes[reader.GetString(0)] = new BotWish(reader.GetBoolean(1), reader.GetString(2));
+            return new ClusterView(renewed, nodes, leases, botsVersion) { Accepted = accepted, FleetGeneration = fleetGeneration, Wishes = wishes };
         }, cancellationToken).ConfigureAwait(false);
     }
 
@@ -375,7 +389,8 @@ public sealed class PostgresFleetStore : IFleetStore, IClusterStore
         return await RunAsync(async (conn, ct) =>
         {
             await using var batch = new NpgsqlBatch(conn);
-            var ids = new NpgsqlParameter<string[]> { TypedValue = botIds.ToArray() };
+            // In one order (ordinal) on every node: two nodes creating the same new rows in different orders would deadlock.
+            var ids = new NpgsqlParameter<string[]> { TypedValue = botIds.Distinct().Order(StringComparer.Ordinal).ToArray() };
             var create = new NpgsqlBatchCommand("INSERT INTO leases (bot_id) SELECT unnest($1::text[]) ON CONFLICT (bot_id) DO NOTHING");
             create.Parameters.Add(ids);
             // Row locks, skipping what another node is claiming right now; only free or expired leases by the database's clock.
@@ -383,6 +398,7 @@ public sealed class PostgresFleetStore : IFleetStore, IClusterStore
                 """
                 UPDATE leases l SET holder = $2, epoch = l.epoch + 1, expires_at = now() + $3, changed_at = now()
                 FROM (SELECT bot_id FROM leases WHERE bot_id = ANY($1::text[]) AND (holder IS NULL OR expires_at <= now())
+                        AND NOT EXISTS (SELECT 1 FROM bot_wishes w WHERE w.bot_id = leases.bot_id AND NOT w.running)
                         AND EXISTS (SELECT 1 FROM nodes WHERE name = $2 AND instance = $4)
                       ORDER BY bot_id FOR UPDATE SKIP LOCKED) free
                 WHERE l.bot_id = free.bot_id
@@ -396,7 +412,7 @@ public sealed class PostgresFleetStore : IFleetStore, IClusterStore
             batch.BatchCommands.Add(claim);
             var granted = new List<LeaseGrant>();
             await using var reader = await batch.ExecuteReaderAsync(ct).ConfigureAwait(false);
-            await reader.NextResultAsync(ct).ConfigureAwait(false);
+            // The reader starts at the first statement that returns rows (the claim's): the INSERT returns none.
             while (await reader.ReadAsync(ct).ConfigureAwait(false)) granted.Add(new LeaseGrant(reader.GetString(0), reader.GetInt64(1)));
             return (IReadOnlyList<LeaseGrant>)granted;
         }, cancellationToken).ConfigureAwait(false);

@@ -71,5 +71,34 @@ internal static class PostgresMigrations
             secret text NOT NULL
         );
         """,
+        // 2: the cluster's one desired state (the fleet file last published), the file each node read last, each node's own file, and what a person last asked of a bot (started or stopped).
+        """
+        CREATE TABLE cluster_fleet (
+            one boolean PRIMARY KEY DEFAULT true CHECK (one),
+            generation bigint NOT NULL,
+            digest text NOT NULL,
+            text text NOT NULL,
+            path text NOT NULL,
+            base_directory text NOT NULL,
+            variable_names text[] NOT NULL,
+            variable_values text[] NOT NULL,
+            node text NOT NULL,
+            published_at timestamptz NOT NULL
+        );
+        CREATE TABLE fleet_reads (
+            node text PRIMARY KEY,
+            digest text NOT NULL,
+            read_at timestamptz NOT NULL
+        );
+        ALTER TABLE nodes ADD COLUMN file text NOT NULL DEFAULT '';
+        CREATE TABLE bot_wishes (
+            bot_id text PRIMARY KEY,
+            running boolean NOT NULL,
+            actor text NOT NULL,
+            wished_at timestamptz NOT NULL
+        );
+        """,
+        // 3: the lease epoch an event was recorded under (a worker's start, exit and stop; a lease taken, lost, released).
+        "ALTER TABLE events ADD COLUMN epoch bigint;",
     ];
 }

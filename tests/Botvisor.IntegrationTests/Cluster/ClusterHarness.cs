@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Botvisor.IntegrationTests.Runners;
+using Botvisor.Testing;
 using Npgsql;
 
 namespace Botvisor.IntegrationTests.Cluster;
@@ -56,7 +57,8 @@ public sealed class ClusterHarness : IAsyncDisposable
     /// <summary>Starts node <paramref name="name"/>; with <paramref name="proxied"/>, it reaches PostgreSQL through a proxy of its own.</summary>
     /// <param name="nodeName">The name the daemon gets (BOTVISOR_NODE); default <paramref name="name"/>, the test's key for it.</param>
     /// <param name="extraBots">Bots only this node's fleet file defines (a fleet file of its own).</param>
-    public async Task<DaemonRunner> StartNodeAsync(string name, bool proxied = false, string? nodeName = null, IReadOnlyList<string>? extraBots = null)
+    /// <param name="ownSettings">Top-level YAML only this node's fleet file has (a fleet file of its own), such as an <c>admin:</c> section.</param>
+    public async Task<DaemonRunner> StartNodeAsync(string name, bool proxied = false, string? nodeName = null, IReadOnlyList<string>? extraBots = null, string? ownSettings = null)
     {
         int port = TestPostgres.Port;
         if (proxied)
@@ -71,10 +73,10 @@ public sealed class ClusterHarness : IAsyncDisposable
             ["BOTVISOR_NODE"] = nodeName ?? name,
         };
         string config = _fleet.ConfigPath;
-        if (extraBots is { Count: > 0 })
+        if (extraBots is { Count: > 0 } || ownSettings is not null)
         {
             config = Path.Combine(_fleet.Directory, $"fleet-{name}.yaml");
-            File.WriteAllText(config, File.ReadAllText(_fleet.ConfigPath) + string.Concat(extraBots.Select(b =>
+            File.WriteAllText(config, ownSettings + File.ReadAllText(_fleet.ConfigPath) + string.Concat((extraBots ?? []).Select(b =>
                 $"  {b}:\n    command: [sleep, '3600']\n    env: {{ CLUSTER_RUN: '{_run}' }}\n")));
         }
         var runner = DaemonRunner.Start(config, Path.Combine(_fleet.Directory, "state-" + name), env);
@@ -84,6 +86,10 @@ public sealed class ClusterHarness : IAsyncDisposable
     }
 
     public TcpProxy Proxy(string node) => _proxies[node];
+
+    /// <summary>Adds to the fleet file every node shares (a node reloaded then publishes it) a bot with <paramref name="yaml"/> under it.</summary>
+    public void AddToSharedFile(string bot, string yaml = "") =>
+        File.AppendAllText(_fleet.ConfigPath, $"  {bot}:\n    command: [sleep, '3600']\n    env: {{ CLUSTER_RUN: '{_run}' }}\n{yaml}");
 
     /// <summary>Waits until every bot has exactly one live worker.</summary>
     public Task AllRunningOnceAsync(string what) =>
@@ -112,6 +118,46 @@ public sealed class ClusterHarness : IAsyncDisposable
         return result;
     }
 
+    /// <summary>
+    /// Waits until every live node has sent <paramref name="rounds"/> more heartbeats (each a round of its loop:
+    /// renewal, placement, claims and handovers), as the database records them: "nothing happened for a while"
+    /// measured in the nodes' own rounds, not in wall-clock time.
+    /// </summary>
+    public async Task WaitForRoundsAsync(int rounds)
+    {
+        var seen = new Dictionary<string, (DateTimeOffset Last, int Count)>(StringComparer.Ordinal);
+        var deadline = DateTime.UtcNow + Botvisor.Testing.TestTimeouts.Daemon;
+        while (true)
+        {
+            await using (var conn = new NpgsqlConnection(ConnectionString))
+            {
+                await conn.OpenAsync();
+                await using var cmd = new NpgsqlCommand("SELECT name, heartbeat_at FROM nodes WHERE left_at IS NULL AND heartbeat_at > now() - interval '5 seconds'", conn);
+                await using var reader = await cmd.ExecuteReaderAsync();
+                while (await reader.ReadAsync())
+                {
+                    var (name, at) = (reader.GetString(0), reader.GetFieldValue<DateTimeOffset>(1));
+                    seen[name] = seen.TryGetValue(name, out var s) ? (at, s.Count + (at != s.Last ? 1 : 0)) : (at, 0);
+                }
+            }
+            if (seen.Count > 0 && seen.Values.All(s => s.Count >= rounds)) return;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"the nodes did not beat {rounds} times: {string.Join(", ", seen.Select(s => $"{s.Key} {s.Value.Count}"))}");
+            await Task.Delay(50);
+        }
+    }
+
+    /// <summary>Waits until the holders of valid leases (node → bots) satisfy <paramref name="condition"/>.</summary>
+    public async Task WaitForHoldersAsync(Func<Dictionary<string, List<string>>, bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + Botvisor.Testing.TestTimeouts.Daemon;
+        Dictionary<string, List<string>> holders;
+        while (!condition(holders = await HoldersAsync()))
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"{what}: holders {string.Join("; ", holders.Select(kv => $"{kv.Key}={kv.Value.Count}"))}");
+            await Task.Delay(100);
+        }
+    }
+
     /// <summary>The database's clock now.</summary>
     public async Task<DateTimeOffset> DatabaseNowAsync()
     {
@@ -135,6 +181,41 @@ public sealed class ClusterHarness : IAsyncDisposable
             result[reader.GetString(0)] = (reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetInt64(2), reader.GetFieldValue<DateTimeOffset>(3));
         }
         return result;
+    }
+
+    /// <summary>Each node's last heartbeat (and with it the renewal of its leases), by the database's clock.</summary>
+    public async Task<Dictionary<string, DateTimeOffset>> HeartbeatsAsync()
+    {
+        await using var conn = new NpgsqlConnection(ConnectionString);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand("SELECT name, heartbeat_at FROM nodes", conn);
+        await using var reader = await cmd.ExecuteReaderAsync();
+        var result = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+        while (await reader.ReadAsync()) result[reader.GetString(0)] = reader.GetFieldValue<DateTimeOffset>(1);
+        return result;
+    }
+
+    /// <summary>
+    /// Waits until <paramref name="observer"/> has seen the heartbeat of node <paramref name="observed"/> advance
+    /// <paramref name="rounds"/> times in its own view (<c>GET /nodes</c>): proof that both have run that many rounds since.
+    /// </summary>
+    public async Task WaitForRoundsAsync(string observer, string observed, int rounds)
+    {
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        string? last = null;
+        int seen = -1; // the first value read is where counting starts
+        while (seen < rounds)
+        {
+            var row = (await NodesAsync(observer)).GetProperty("nodes").EnumerateArray().FirstOrDefault(n => n.GetProperty("name").GetString() == observed);
+            string? heartbeat = row.ValueKind == JsonValueKind.Object ? row.GetProperty("lastHeartbeat").GetString() : null;
+            if (heartbeat is not null && heartbeat != last)
+            {
+                last = heartbeat;
+                seen++;
+            }
+            if (sw.Elapsed > TestTimeouts.Daemon) throw new TimeoutException($"node {observer} saw node {observed}'s heartbeat advance {Math.Max(seen, 0)} times, not {rounds}");
+            await Task.Delay(50);
+        }
     }
 
     /// <summary>The overlaps the sampler saw, outside <paramref name="allowed"/> intervals (a frozen node's freeze).</summary>

@@ -1,4 +1,6 @@
 using System.Net.Http.Json;
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
 using Botvisor.Testing;
 using Microsoft.AspNetCore.Builder;
@@ -14,11 +16,11 @@ public sealed class EmulatorHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private EmulatorHost(WebApplication app, Uri address)
+    private EmulatorHost(WebApplication app, Uri address, HttpMessageHandler handler)
     {
         _app = app;
         Address = address;
-        Http = new HttpClient { BaseAddress = address, Timeout = TestTimeouts.Event };
+        Http = new HttpClient(handler) { BaseAddress = address, Timeout = TestTimeouts.Event };
     }
 
     public Uri Address { get; }
@@ -28,12 +30,27 @@ public sealed class EmulatorHost : IAsyncDisposable
 
     public HttpClient Http { get; }
 
-    public static async Task<EmulatorHost> StartAsync()
+    public static Task<EmulatorHost> StartAsync() => StartAsync(["--urls", "http://127.0.0.1:0"], new SocketsHttpHandler());
+
+    /// <summary>
+    /// Over TLS, speaking HTTP/2 (by ALPN) as api.telegram.org does, with the self-signed certificate in these PEM
+    /// files (which the control client trusts).
+    /// </summary>
+    public static Task<EmulatorHost> StartHttpsAsync(string certificatePem, string keyPem)
     {
-        var app = EmulatorApp.Create(["--urls", "http://127.0.0.1:0"]);
+        var policy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
+        policy.CustomTrustStore.Add(X509Certificate2.CreateFromPem(File.ReadAllText(certificatePem)));
+        return StartAsync(
+            ["--urls", "https://127.0.0.1:0", "--Kestrel:Certificates:Default:Path", certificatePem, "--Kestrel:Certificates:Default:KeyPath", keyPem],
+            new SocketsHttpHandler { SslOptions = new SslClientAuthenticationOptions { CertificateChainPolicy = policy } });
+    }
+
+    private static async Task<EmulatorHost> StartAsync(string[] args, HttpMessageHandler handler)
+    {
+        var app = EmulatorApp.Create(args);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new EmulatorHost(app, new Uri(address));
+        return new EmulatorHost(app, new Uri(address), handler);
     }
 
     public async Task<string> RegisterAsync(string username)
@@ -69,6 +86,10 @@ public sealed class EmulatorHost : IAsyncDisposable
     /// <summary>Makes the bot flood-limited: every call is answered 429 with <paramref name="retryAfter"/> until it is over.</summary>
     public async Task FloodAsync(string token, int retryAfter) =>
         (await Http.PostAsJsonAsync($"/_emulator/bots/{token}/flood", new JsonObject { ["retry_after"] = retryAfter })).EnsureSuccessStatusCode();
+
+    /// <summary>From now on Telegram's deliveries to the bot's webhook fail with <paramref name="message"/> (getWebhookInfo's last error).</summary>
+    public async Task FailWebhookAsync(string token, string message) =>
+        (await Http.PostAsJsonAsync($"/_emulator/bots/{token}/webhook_failure", new JsonObject { ["message"] = message })).EnsureSuccessStatusCode();
 
     public async Task<long> InjectAsync(string token, string text, long chatId = 4242)
     {

@@ -68,6 +68,9 @@ public sealed record GatewayInfo
     /// <summary>A getUpdates of the bot is in flight now.</summary>
     public bool Polling { get; init; }
 
+    /// <summary>The bot takes its updates by webhook (a setWebhook went through the gateway, or Telegram said so): liveness watches its pending updates at Telegram instead of getUpdates.</summary>
+    public bool Webhook { get; init; }
+
     public long UpdatesDelivered { get; init; }
 
     /// <summary>Seconds Telegram asked the bot to wait (429 retry_after), while the gateway holds its calls; absent otherwise.</summary>
@@ -132,6 +135,9 @@ public sealed record EventInfo
     public string? State { get; init; }
     public required string Message { get; init; }
     public string? Actor { get; init; }
+
+    /// <summary>In a cluster: the lease epoch the event was recorded under (a worker's start, exit, stop; a lease's change); absent otherwise.</summary>
+    public long? Epoch { get; init; }
 }
 
 public sealed record ReloadResponse(int Added, int Changed, int Removed, int Unchanged, string Summary);
