@@ -47,6 +47,7 @@ public static class DaemonHostBuilder
         AddApi(builder.Services);
 
         var app = builder.Build();
+        app.UseMiddleware<ShutdownEndsRequestsMiddleware>(); // a followed stream does not hold the daemon's exit
         app.UseStatusCodePages(); // empty error responses (unknown route, 405, 415) become problem details too
         app.UseMiddleware<ApiAuthenticationMiddleware>(options.SocketPath);
         if (options.Cluster is not null) app.UseMiddleware<ClusterForwardingMiddleware>(); // a bot held by another node: its node answers

@@ -29,6 +29,34 @@ public class DaemonTests
         """;
 
     [Fact]
+    public async Task Sigterm_WithFollowedStreamsOpen_TheDaemonStillExits()
+    {
+        using var fleet = new TempFleet().Write(TwoBots);
+        var daemon = DaemonRunner.Start(fleet.ConfigPath, fleet.StateDir);
+        await using var _ = daemon;
+        await daemon.WaitForRunningAsync("alpha");
+        await daemon.WaitForAsync(DaemonStarted);
+
+        // Clients that follow and never hang up: the event stream, a bot's log, over the socket and over TCP.
+        using var unix = daemon.UnixHttp();
+        unix.Timeout = Timeout.InfiniteTimeSpan;
+        using var tcp = await daemon.HttpAsync();
+        tcp.Timeout = Timeout.InfiniteTimeSpan;
+        var streams = new List<HttpResponseMessage>
+        {
+            await unix.GetAsync("events?follow=true", HttpCompletionOption.ResponseHeadersRead),
+            await unix.GetAsync("bots/alpha/logs?follow=true", HttpCompletionOption.ResponseHeadersRead),
+            await tcp.GetAsync("/events?follow=true", HttpCompletionOption.ResponseHeadersRead),
+        };
+        foreach (var stream in streams) Assert.True(stream.IsSuccessStatusCode, stream.StatusCode.ToString());
+
+        daemon.Signal("TERM");
+        Assert.Equal(0, await daemon.WaitForExitAsync()); // within the test's timeout, not the host's hour
+        await daemon.WaitForAsync(DaemonStopped);
+        foreach (var stream in streams) stream.Dispose();
+    }
+
+    [Fact]
     public async Task Sighup_ChangedFile_RestartsOnlyTheChangedBot()
     {
         using var fleet = new TempFleet().Write(TwoBots);

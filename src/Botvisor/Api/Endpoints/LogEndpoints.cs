@@ -28,6 +28,7 @@ internal static class LogEndpoints
             return Results.Empty;
         }
         await response.StartAsync(ct);
+        await response.Body.FlushAsync(ct); // the stream opens at once, before a quiet bot's first line
         try
         {
             await foreach (var line in supervisor.Output.FollowAsync(n, ct))
