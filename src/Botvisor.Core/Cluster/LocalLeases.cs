@@ -12,6 +12,8 @@ public sealed class LocalLeases : ILeaseFence
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Entry> _held = new(StringComparer.Ordinal);
     private readonly Dictionary<string, TaskCompletionSource> _waiters = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, CancellationTokenSource> _tenures = new(StringComparer.Ordinal);
+    private static readonly CancellationToken NotHeld = new(canceled: true);
 
     public LocalLeases(TimeProvider time, ClusterTiming timing)
     {
@@ -30,6 +32,40 @@ public sealed class LocalLeases : ILeaseFence
         {
             return IsHeld(botId) ? _held[botId].Epoch : null;
         }
+    }
+
+    public CancellationToken Tenure(string botId)
+    {
+        lock (_lock)
+        {
+            if (!IsHeld(botId)) return NotHeld;
+            if (!_tenures.TryGetValue(botId, out var tenure)) _tenures[botId] = tenure = new CancellationTokenSource();
+            return tenure.Token;
+        }
+    }
+
+    /// <summary>The bot's lease is no longer <see cref="LeaseStanding.Valid"/> (the fence watch saw it): what acts under it stops now.</summary>
+    public void EndTenure(string botId)
+    {
+        CancellationTokenSource? tenure;
+        lock (_lock)
+        {
+            if (!_tenures.Remove(botId, out tenure)) return;
+        }
+        End(tenure);
+    }
+
+    private static void End(CancellationTokenSource tenure)
+    {
+        try
+        {
+            tenure.Cancel();
+        }
+        catch (AggregateException)
+        {
+            // A cancelled call's cleanup failed; the tenure is over either way.
+        }
+        tenure.Dispose(); // its tokens still answer (cancelled)
     }
 
     private bool IsHeld(string botId) => _held.TryGetValue(botId, out var e) && !e.Releasing && StandingOf(e) == LeaseStanding.Valid;
@@ -58,6 +94,7 @@ public sealed class LocalLeases : ILeaseFence
     {
         var gained = new List<LeaseGrant>();
         var wake = new List<TaskCompletionSource>();
+        var ended = new List<CancellationTokenSource>();
         lock (_lock)
         {
             foreach (var g in grants)
@@ -69,6 +106,8 @@ public sealed class LocalLeases : ILeaseFence
                 }
                 else if (adopt)
                 {
+                    // A new epoch is a new tenure: nothing of the old one goes on under it.
+                    if (_tenures.Remove(g.BotId, out var old)) ended.Add(old);
                     _held[g.BotId] = new Entry(g.Epoch, startedAt, Releasing: false);
                     gained.Add(g);
                 }
@@ -80,6 +119,7 @@ public sealed class LocalLeases : ILeaseFence
                 if (IsHeld(g.BotId) && _waiters.Remove(g.BotId, out var tcs)) wake.Add(tcs);
             }
         }
+        foreach (var old in ended) End(old);
         foreach (var tcs in wake) tcs.TrySetResult();
         return gained;
     }
@@ -91,6 +131,7 @@ public sealed class LocalLeases : ILeaseFence
         {
             if (_held.TryGetValue(botId, out var e)) _held[botId] = e with { Releasing = true };
         }
+        EndTenure(botId);
     }
 
     /// <summary>Forgets leases (released, lost, or fenced); returns those it held.</summary>
@@ -104,6 +145,7 @@ public sealed class LocalLeases : ILeaseFence
                 if (_held.Remove(id, out var e)) gone.Add(new LeaseGrant(id, e.Epoch));
             }
         }
+        foreach (var lease in gone) EndTenure(lease.BotId);
         return gone;
     }
 

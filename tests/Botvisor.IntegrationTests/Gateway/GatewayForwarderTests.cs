@@ -22,6 +22,8 @@ public class GatewayForwarderTests : IAsyncLifetime
         public long Epoch = 7;
 
         public long? HeldEpoch(string botId) => Holds ? Interlocked.Read(ref Epoch) : null;
+
+        public CancellationToken Tenure(string botId) => Holds ? CancellationToken.None : new CancellationToken(true);
     }
 
     private readonly SwitchableFence _fence = new();

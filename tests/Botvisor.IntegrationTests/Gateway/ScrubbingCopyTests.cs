@@ -23,11 +23,23 @@ public class ScrubbingCopyTests
     [InlineData(100_000)]
     public async Task Copy_ReplacesTheRealToken_AndCountsUpdates_WhateverTheReadSize(int chunk)
     {
-        var text = $"{{\"ok\":true,\"result\":[{{\"update_id\":1,\"message\":{{\"text\":\"\\\"update_id\\\": no\"}}}},{{\"update_id\":2,\"document\":{{\"file_path\":\"/var/lib/telegram-bot-api/{Real}/documents/file_0.pdf\"}}}}],\"x\":\"{Real}{Real}\"}}";
+        var encoded = Real.Replace(":", "%3A", StringComparison.Ordinal);
+        var text = $"{{\"ok\":true,\"result\":[{{\"update_id\":1,\"message\":{{\"text\":\"\\\"update_id\\\": no\"}}}},{{\"update_id\":2,\"document\":{{\"file_path\":\"/var/lib/telegram-bot-api/{Real}/documents/file_0.pdf\"}}}}],\"x\":\"{Real}{Real}\",\"url\":\"https://proxy/bot{encoded}/x?from={Real.Replace(":", "%3a", StringComparison.Ordinal)}\"}}";
         using var output = new MemoryStream();
-        int updates = await ScrubbingCopy.CopyAsync(new Trickle(Encoding.UTF8.GetBytes(text), chunk), output, Real, Placeholder, countUpdates: true, CancellationToken.None);
-        Assert.Equal(text.Replace(Real, Placeholder, StringComparison.Ordinal), Encoding.UTF8.GetString(output.ToArray()));
+        int updates = await ScrubbingCopy.CopyAsync(new Trickle(Encoding.UTF8.GetBytes(text), chunk), output, new TokenScrub(Real, Placeholder), countUpdates: true, CancellationToken.None);
+        var expected = text.Replace(Real, Placeholder, StringComparison.Ordinal).Replace(encoded, Placeholder.Replace(":", "%3A", StringComparison.Ordinal), StringComparison.Ordinal)
+            .Replace(Real.Replace(":", "%3a", StringComparison.Ordinal), Placeholder.Replace(":", "%3a", StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.Equal(expected, Encoding.UTF8.GetString(output.ToArray()));
+        Assert.DoesNotContain("AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawq", Encoding.UTF8.GetString(output.ToArray()));
         Assert.Equal(2, updates);
+    }
+
+    [Fact]
+    public void Scrub_ReplacesThePercentEncodedColonForms_InHeaderValuesToo()
+    {
+        var scrub = new TokenScrub(Real, Placeholder);
+        Assert.Equal("<https://x/bot7000000123%3aZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZ/getMe>; rel=next, bot7000000123%3AZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZ",
+            scrub.Apply("<https://x/bot7000000123%3aAAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawq/getMe>; rel=next, bot7000000123%3AAAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawq"));
     }
 
     [Theory]
