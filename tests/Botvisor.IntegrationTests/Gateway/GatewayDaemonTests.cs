@@ -236,6 +236,34 @@ public class GatewayDaemonTests : IAsyncLifetime
         GatewayAssertions.NoTokenIn(token, fleet.StateDir, daemon);
     }
 
+    [Fact]
+    public async Task Reload_ThatRenamesABot_EndsTheOldIdsRunAtOnce_SoItsTokenIsNeverPolledTwice()
+    {
+        // The old id's worker ignores SIGTERM: it lives on (and polls) for its stop_timeout while the new id starts.
+        const string stubborn = "[\"sh\", \"-c\", \"trap '' TERM; exec sleep 1000\"]";
+        await using var run = await StartAsync("renamed_gateway_bot", stubborn, extra: "    stop_timeout: 30s");
+        var (token, fleet, daemon) = (run.Token, run.Fleet, run.Daemon);
+        var (old, gateway) = Worker(run.Pid);
+        using var _ = gateway;
+        var oldPoll = gateway.GetAsync($"/bot{old}/getUpdates?timeout=50");
+        await WaitForPollAsync(token);
+
+        int mark = daemon.Mark;
+        var renamed = Fleet(token, Sleeper).Replace("  echo:", "  renamed:", StringComparison.Ordinal);
+        File.WriteAllText(fleet.ConfigPath, renamed);
+        daemon.Signal("HUP");
+        int pid = await daemon.WaitForRunningAsync("renamed", after: mark);
+        Assert.True(Processes.IsAlive(run.Pid)); // the old id's worker is still stopping
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await gateway.GetAsync($"/bot{old}/getMe")).StatusCode);
+        await Assert.ThrowsAnyAsync<HttpRequestException>(() => oldPoll); // its poll was ended when the new id's run was issued
+        var (current, _) = Worker(pid);
+        using var poll = await gateway.GetAsync($"/bot{current}/getUpdates?timeout=0");
+        Assert.Equal(HttpStatusCode.OK, poll.StatusCode);
+        Assert.Equal(0, (await _emu.StatsAsync(token))["conflicts"]!.GetValue<int>());
+        Processes.Kill(run.Pid); // rather than wait out its stop_timeout
+    }
+
     private async Task WaitForPollAsync(string token)
     {
         using var cts = new CancellationTokenSource(TestTimeouts.Event);
