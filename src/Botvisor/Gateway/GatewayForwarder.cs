@@ -296,7 +296,9 @@ public sealed partial class GatewayForwarder
 
     private static HttpRequestMessage BuildRequest(HttpContext context, GatewayRun run, BotApiPath path, byte[]? body)
     {
-        var target = string.Concat(run.ApiBaseUrl, path.IsFile ? "/file/bot" : "/bot", run.Token.Reveal(), "/", path.Rest, path.Query);
+        // A local server's absolute file path names the bot's directory by its token: the worker saw the placeholder there.
+        var rest = path.IsFile ? Unscrub(path.Rest, run) : path.Rest;
+        var target = string.Concat(run.ApiBaseUrl, path.IsFile ? "/file/bot" : "/bot", run.Token.Reveal(), "/", rest, path.Query);
         var method = context.Request.Method switch
         {
             "GET" => HttpMethod.Get,
@@ -398,6 +400,18 @@ public sealed partial class GatewayForwarder
         {
             return (null, null);
         }
+    }
+
+    /// <summary>The placeholder (plain or with its colon percent-encoded) back to the real token, in a file path bound upstream.</summary>
+    private static string Unscrub(string filePath, GatewayRun run)
+    {
+        if (!filePath.Contains(run.Placeholder[(run.Placeholder.IndexOf(':', StringComparison.Ordinal) + 1)..], StringComparison.Ordinal)) return filePath;
+        var real = run.Token.Reveal();
+        foreach (var colon in new[] { ":", "%3A", "%3a" })
+        {
+            filePath = filePath.Replace(run.Placeholder.Replace(":", colon, StringComparison.Ordinal), real.Replace(":", colon, StringComparison.Ordinal), StringComparison.Ordinal);
+        }
+        return filePath;
     }
 
     private static string Clean(string message, GatewayRun run)

@@ -115,7 +115,7 @@ public class GatewayDaemonTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
             Assert.Equal("""{"ok":false,"error_code":401,"description":"Unauthorized"}""", await response.Content.ReadAsStringAsync());
         }
-        foreach (var path in new[] { "/", "/status", "/_emulator/bots", $"/bot{second}/getMe/extra", $"/bot{second}/get.Me", $"/file/bot{second}/../../_emulator/bots", $"/file/bot{second}/a/%2e%2e/b", $"/file/bot{second}//x" })
+        foreach (var path in new[] { "/", "/status", "/_emulator/bots", $"/bot{second}/getMe/extra", $"/bot{second}/get.Me", $"/file/bot{second}/../../_emulator/bots", $"/file/bot{second}/a/%2e%2e/b", $"/file/bot{second}/a//x", $"/file/bot{second}//var/../x" })
         {
             var response = await gateway.GetAsync(path);
             Assert.True(response.StatusCode == HttpStatusCode.NotFound, $"{path}: {response.StatusCode}");

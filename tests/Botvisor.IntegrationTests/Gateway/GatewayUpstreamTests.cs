@@ -342,6 +342,29 @@ public sealed class GatewayUpstreamTests : IAsyncDisposable
         Assert.Equal(gzipped.ToArray(), seen.Body);
     }
 
+    [Fact]
+    public async Task LocalServer_AbsoluteFilePath_ShowsThePlaceholder_AndItsDownloadReachesTheBotsOwnDirectoryUpstream()
+    {
+        // A local telegram-bot-api in --local mode names the bot's directory by its token; the file itself is
+        // served by a web server in front of it (as aiogram/telegram-bot-api's nginx does), here the fake.
+        const string directory = $"/var/lib/telegram-bot-api/{Real}/documents/file_0.pdf";
+        var bytes = "%PDF-1.4 local"u8.ToArray();
+        var (run, gateway) = await StartAsync(context =>
+        {
+            var target = context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpRequestFeature>()!.RawTarget;
+            if (target.EndsWith("/getFile", StringComparison.Ordinal)) return OkAsync(context, $$$"""{"ok":true,"result":{"file_id":"f","file_path":"{{{directory}}}"}}""");
+            if (target == $"/file/bot{Real}/{directory}") return context.Response.Body.WriteAsync(bytes).AsTask();
+            context.Response.StatusCode = 404;
+            return Task.CompletedTask;
+        });
+        using var _ = gateway;
+        var file = await gateway.GetFromJsonAsync<JsonObject>($"/bot{run.Placeholder}/getFile");
+        var path = file!["result"]!["file_path"]!.GetValue<string>();
+        Assert.Equal(directory.Replace(Real, run.Placeholder, StringComparison.Ordinal), path);
+        Assert.Equal(bytes, await gateway.GetByteArrayAsync($"/file/bot{run.Placeholder}/{path}")); // as clients join them: one more slash
+        Assert.Equal($"/file/bot{Real}/{directory}", _upstream!.Requests.Last().Target); // dot segments never get here (BotApiPath)
+    }
+
     public static TheoryData<string, string?> PollForms => new()
     {
         { "?timeout=1", null },

@@ -46,6 +46,7 @@ public class ScrubbingCopyTests
     [InlineData("/bot1:A/getMe", false, "1:A", "getMe", "")]
     [InlineData("/bot1%3AA/sendMessage?chat_id=1", false, "1:A", "sendMessage", "?chat_id=1")]
     [InlineData("/file/bot1:A/documents/file_1.pdf", true, "1:A", "documents/file_1.pdf", "")]
+    [InlineData("/file/bot1:A//var/lib/telegram-bot-api/1:A/documents/file_1.pdf", true, "1:A", "/var/lib/telegram-bot-api/1:A/documents/file_1.pdf", "")]
     public void Path_ReadsBotApiTargets(string raw, bool isFile, string placeholder, string rest, string query)
     {
         Assert.True(BotApiPath.TryParse(raw, out var path));
@@ -65,5 +66,8 @@ public class ScrubbingCopyTests
     [InlineData("/file/bot1:A/a%2fb")]
     [InlineData("/file/bot1:A/a\\b")]
     [InlineData("/bot/getMe")]
+    [InlineData("/file/bot1:A//var/../etc/passwd")]
+    [InlineData("/file/bot1:A///x")]
+    [InlineData("/file/bot1:A/a//x")]
     public void Path_RefusesAnythingElse(string raw) => Assert.False(BotApiPath.TryParse(raw, out _));
 }
