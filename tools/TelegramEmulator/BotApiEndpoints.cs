@@ -80,12 +80,7 @@ public static class BotApiEndpoints
                 "getfile" => EmulatedFiles.Describe(files.GetFile(bot, p.String("file_id")), withPath: true),
                 "setwebhook" => SetWebhook(bot, p),
                 "deletewebhook" => bot.DeleteWebhook(p.Bool("drop_pending_updates")) || true,
-                "getwebhookinfo" => new JsonObject
-                {
-                    ["url"] = bot.WebhookUrl,
-                    ["has_custom_certificate"] = false,
-                    ["pending_update_count"] = bot.PendingCount,
-                },
+                "getwebhookinfo" => bot.WebhookInfo(time),
                 "logout" or "close" => true,
                 _ => throw BotApiError.NotFound(),
             };

@@ -5,7 +5,7 @@ namespace TelegramEmulator;
 /// <summary>
 /// The emulator's own API under <c>/_emulator</c>, for tests and demos: register bots, write to a bot
 /// as a user (optionally waiting for its reply), read what it sent, look at its counters, revoke its
-/// token, make it flood-limited.
+/// token, make it flood-limited, make deliveries to its webhook fail.
 /// </summary>
 public static class ControlEndpoints
 {
@@ -61,6 +61,14 @@ public static class ControlEndpoints
             int seconds = body?["retry_after"]?.GetValue<int>() ?? 5;
             bot.Flood(seconds, time);
             return Json(200, new JsonObject { ["retry_after"] = seconds });
+        });
+        // Deliveries to the bot's webhook fail with {"message": "Connection refused"} (getWebhookInfo's last error); null stops that.
+        group.MapPost("/bots/{token}/webhook_failure", async (string token, HttpContext ctx, BotRegistry registry) =>
+        {
+            if (registry.Find(token) is not { } bot) return Error(404, "no such bot");
+            var message = (await ReadJsonAsync(ctx))?["message"]?.GetValue<string>();
+            bot.FailWebhookDeliveries(message);
+            return Json(200, new JsonObject { ["message"] = message });
         });
     }
 

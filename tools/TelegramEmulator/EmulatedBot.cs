@@ -229,14 +229,6 @@ public sealed partial class EmulatedBot
         lock (_gate) return new JsonArray(_sent.Select(m => (JsonNode)m.DeepClone()).ToArray());
     }
 
-    public int PendingCount
-    {
-        get
-        {
-            lock (_gate) return _pending.Count;
-        }
-    }
-
     public void SetWebhook(string url)
     {
         lock (_gate)
@@ -292,6 +284,7 @@ public sealed partial class EmulatedBot
                 ["pending_updates"] = _pending.Count,
                 ["sent"] = _sent.Count,
                 ["webhook"] = WebhookUrl,
+                ["webhook_info_calls"] = WebhookInfoCalls,
                 ["revoked"] = Revoked,
                 ["flood_seconds"] = _floodSeconds,
                 ["flood_rejections"] = FloodRejections,

@@ -31,12 +31,26 @@ public sealed partial class ClusterCoordinator : IAsyncDisposable
     private volatile ClusterView? _view;
     private string? _botsVersion;
     private bool _nameTaken;
+    private long? _unsettledSince;
+    private HashSet<string> _stopped = new(StringComparer.Ordinal);
 
     /// <summary>
     /// Called when the bots added through the API changed in the store (on any node): the node re-reads them
     /// through the controller's one path (validate, diff, apply). Set by the host.
     /// </summary>
     public Func<Task>? SyncStoredBots { get; set; }
+
+    /// <summary>Called when the cluster's fleet has a generation this node does not run: the node reads and applies it. Set by the host.</summary>
+    public Func<Task>? SyncFleet { get; set; }
+
+    /// <summary>The cluster's fleet generation this node runs and its own file's digest, for its heartbeat. Set by the host.</summary>
+    public Func<Reconciliation.FleetMark>? Mark { get; set; }
+
+    private NodeRegistration Marked()
+    {
+        var mark = Mark?.Invoke() ?? new Reconciliation.FleetMark(0, "");
+        return Self with { Fleet = mark.Generation.ToString(System.Globalization.CultureInfo.InvariantCulture), File = mark.File };
+    }
 
     public ClusterCoordinator(IClusterStore store, LocalLeases leases, NodeRegistration self, FleetReconciler reconciler, StoreWriter writer,
         TimeProvider time, ILogger<ClusterCoordinator> logger)
@@ -117,7 +131,7 @@ public sealed partial class ClusterCoordinator : IAsyncDisposable
     private async Task TickAsync(CancellationToken cancellationToken)
     {
         long started = _time.GetTimestamp();
-        Self = Self with { Fleet = FleetDigest.Of(_reconciler.CurrentSpecs.Keys) };
+        Self = Marked();
         var view = await _store.HeartbeatAsync(Self, Timing.Lease, cancellationToken).ConfigureAwait(false);
         Interlocked.Increment(ref _heartbeats);
         StoreRecovered();
@@ -151,16 +165,24 @@ public sealed partial class ClusterCoordinator : IAsyncDisposable
         }
         Leases.Wake(moved); // a waiting bot shows where it runs now
         _view = view;
+        FollowStops(view.Stopped);
 
+        // Before placement: a bot added on another node is placed once this node defines it too.
+        if (view.FleetGeneration.ToString(System.Globalization.CultureInfo.InvariantCulture) != Self.Fleet && SyncFleet is { } syncFleet)
+        {
+            await syncFleet().ConfigureAwait(false);
+        }
         if (view.BotsVersion != _botsVersion && SyncStoredBots is { } sync)
         {
-            // Before placement: a bot added on another node is placed once this node defines it too.
             await sync().ConfigureAwait(false);
             _botsVersion = view.BotsVersion;
         }
 
+        // Bots are placed only on nodes that run the same generation of the cluster's fleet as this one: a node
+        // that could not apply the newest keeps what it holds, and nodes never hand bots back and forth.
+        Self = Marked();
         var bots = _reconciler.CurrentSpecs.Keys.ToList();
-        string fleet = FleetDigest.Of(bots);
+        string fleet = Self.Fleet;
         var takers = view.Nodes.Where(n => NodeStates.Classify(n, Timing).TakesBots() && (n.Fleet == fleet || n.Name == Self.Name)).Select(n => n.Name).ToList();
         var target = Placement.Assign(bots, takers, holders);
 
@@ -172,10 +194,18 @@ public sealed partial class ClusterCoordinator : IAsyncDisposable
         }
         _nameTaken = false;
 
-        // Claims wait one round after the start, so that nodes started together see each other first.
-        if (!_leaving && _time.GetElapsedTime(_startedAt) >= Timing.Retry)
+        // Claims wait one round after the start, so that nodes started together see each other first, and while
+        // the live nodes run different generations of the fleet (for at most a lease: one that cannot apply the
+        // newest must not hold up the rest), so that the first node to see new bots does not take them all.
+        bool settled = view.Nodes.Where(n => NodeStates.Classify(n, Timing).TakesBots()).All(n => n.Fleet == fleet || n.Name == Self.Name);
+        if (settled) _unsettledSince = null;
+        else _unsettledSince ??= _time.GetTimestamp();
+        bool waiting = _unsettledSince is { } since && _time.GetElapsedTime(since) < Timing.Lease;
+        // A node that could not apply the cluster's newest fleet keeps what it holds but takes nothing new.
+        if ((Mark?.Invoke().Generation ?? 0) < view.FleetGeneration) waiting = true;
+        if (!_leaving && !waiting && _time.GetElapsedTime(_startedAt) >= Timing.Retry)
         {
-            var wanted = bots.Where(b => target.GetValueOrDefault(b) == Self.Name && !holders.ContainsKey(b) && Leases.HeldEpoch(b) is null).ToList();
+            var wanted = bots.Where(b => target.GetValueOrDefault(b) == Self.Name && !holders.ContainsKey(b) && Leases.HeldEpoch(b) is null && !view.Stopped.ContainsKey(b)).ToList();
             if (wanted.Count > 0)
             {
                 long claimStarted = _time.GetTimestamp();
@@ -189,11 +219,34 @@ public sealed partial class ClusterCoordinator : IAsyncDisposable
             }
         }
 
-        await HandOverAsync(bots, target, cancellationToken).ConfigureAwait(false);
+        await HandOverAsync(bots, target, view.Stopped, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A bot a person stopped stays stopped on every node (its supervisor here shows it, and nothing claims its
+    /// lease) until someone starts it; then every node's supervisor waits for the lease again, and one claims it.
+    /// </summary>
+    private void FollowStops(IReadOnlyDictionary<string, string> stopped)
+    {
+        foreach (var (bot, actor) in stopped)
+        {
+            if (FindSupervisor(bot) is { State: not (State.BotLifecycleState.Stopped or State.BotLifecycleState.Stopping) } supervisor)
+            {
+                Forget(supervisor.SendAsync(Supervision.BotCommand.Stop, $"stopped in the cluster by {actor}"));
+            }
+        }
+        foreach (var bot in _stopped.Where(b => !stopped.ContainsKey(b)).ToList())
+        {
+            if (FindSupervisor(bot) is { } supervisor) Forget(supervisor.SendAsync(Supervision.BotCommand.Start, "started in the cluster"));
+        }
+        _stopped = [.. stopped.Keys];
+
+        // The effect is reached later (a worker stopping); the loop does not wait for it.
+        static void Forget(Task task) => task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
     }
 
     /// <summary>Closes the gate of every held bot that belongs elsewhere (or no longer exists); releases those whose worker has ended.</summary>
-    private async Task HandOverAsync(IReadOnlyCollection<string> bots, IReadOnlyDictionary<string, string> target, CancellationToken cancellationToken)
+    private async Task HandOverAsync(IReadOnlyCollection<string> bots, IReadOnlyDictionary<string, string> target, IReadOnlyDictionary<string, string> stopped, CancellationToken cancellationToken)
     {
         var defined = bots.ToHashSet(StringComparer.Ordinal);
         var release = new List<string>();
@@ -203,9 +256,11 @@ public sealed partial class ClusterCoordinator : IAsyncDisposable
             {
                 string? to = target.GetValueOrDefault(bot);
                 bool elsewhere = to is not null && to != Self.Name;
-                if (!elsewhere && defined.Contains(bot) && !_leaving) continue;
+                bool stoppedByPerson = stopped.TryGetValue(bot, out var actor);
+                if (!elsewhere && defined.Contains(bot) && !_leaving && !stoppedByPerson) continue;
                 Leases.BeginRelease(bot);
-                string why = !defined.Contains(bot) ? "the bot was removed" : _leaving ? $"node {Self.Name} is shutting down" : $"handing over to node {to}";
+                string why = !defined.Contains(bot) ? "the bot was removed" : _leaving ? $"node {Self.Name} is shutting down"
+                    : stoppedByPerson ? $"stopped in the cluster by {actor}" : $"handing over to node {to}";
                 Log.HandingOver(_logger, bot, entry.Epoch, why);
                 FindSupervisor(bot)?.CloseGate(why);
             }

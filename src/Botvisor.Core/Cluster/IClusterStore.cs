@@ -35,22 +35,31 @@ public interface IClusterStore
 }
 
 /// <summary>What a node says about itself with each heartbeat.</summary>
-/// <param name="Fleet">A digest of the bots this node defines: nodes share bots only with nodes whose fleet is the same.</param>
+/// <param name="Fleet">The generation of the cluster's fleet this node runs: nodes share bots only with nodes that run the same.</param>
 /// <param name="Instance">This daemon process's own id: a name belongs to one live daemon at a time.</param>
-public sealed record NodeRegistration(string Name, string Version, string Address, string Fleet = "", string Instance = "");
+/// <param name="File">The digest of this node's own fleet file (<see cref="FleetDocument.Digest"/>): shows whether it is the cluster's.</param>
+public sealed record NodeRegistration(string Name, string Version, string Address, string Fleet = "", string Instance = "", string File = "");
 
 /// <summary>A lease this node holds: the bot and the epoch of its holding.</summary>
 public sealed record LeaseGrant(string BotId, long Epoch);
 
 /// <summary>A node's row, with its heartbeat's age by the database's clock.</summary>
-public sealed record NodeRow(string Name, string Version, string Address, DateTimeOffset StartedAt, DateTimeOffset HeartbeatAt, TimeSpan HeartbeatAge, bool Draining, bool Left, string Fleet = "");
+public sealed record NodeRow(string Name, string Version, string Address, DateTimeOffset StartedAt, DateTimeOffset HeartbeatAt, TimeSpan HeartbeatAge, bool Draining, bool Left, string Fleet = "", string File = "");
 
 /// <summary>A lease's row: <see cref="Holder"/> null when free; <see cref="Expired"/> by the database's clock.</summary>
 public sealed record LeaseRow(string BotId, string? Holder, long Epoch, bool Expired);
 
-/// <summary>The cluster at one instant of the database's clock; <see cref="BotsVersion"/> changes whenever a bot added through the API does.</summary>
+/// <summary>
+/// The cluster at one instant of the database's clock; <see cref="BotsVersion"/> changes whenever a bot added
+/// through the API does, <see cref="FleetGeneration"/> whenever a node publishes its fleet file.
+/// </summary>
 public sealed record ClusterView(IReadOnlyList<LeaseGrant> Renewed, IReadOnlyList<NodeRow> Nodes, IReadOnlyList<LeaseRow> Leases, string BotsVersion = "")
 {
+    public long FleetGeneration { get; init; }
+
+    /// <summary>The bots a person stopped (bot → who), which stay stopped on every node until started.</summary>
+    public IReadOnlyDictionary<string, string> Stopped { get; init; } = new Dictionary<string, string>();
+
     /// <summary>False when another live daemon has this node's name: this one renews and claims nothing.</summary>
     public bool Accepted { get; init; } = true;
 }

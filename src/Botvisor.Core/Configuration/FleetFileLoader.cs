@@ -18,16 +18,18 @@ public sealed partial class FleetFileLoader
     private VariableSubstitution _vars;
     private readonly Func<string, string?> _environment;
 
-    private FleetFileLoader(string file, Func<string, string?> environment, bool expandVariables = true)
+    private FleetFileLoader(string file, Func<string, string?> environment, bool expandVariables = true, IDictionary<string, string>? used = null)
     {
         _file = file;
         _map = new SourceMap(file);
         _environment = environment;
-        _vars = new VariableSubstitution(environment);
+        _used = used;
+        _vars = new VariableSubstitution(environment, used);
         _expandVariables = expandVariables;
     }
 
     private readonly bool _expandVariables;
+    private readonly IDictionary<string, string>? _used;
     private bool _commandMayComeLater;
 
     /// <summary>
@@ -100,7 +102,7 @@ public sealed partial class FleetFileLoader
     }
 
     /// <summary>Reads and parses a fleet file. Errors (including a missing file) are in the result, never thrown.</summary>
-    public static FleetLoadResult LoadFile(string path, Func<string, string?>? environment = null)
+    public static FleetLoadResult LoadFile(string path, Func<string, string?>? environment = null, IDictionary<string, string>? used = null)
     {
         string full;
         try
@@ -116,12 +118,13 @@ public sealed partial class FleetFileLoader
             var error = new FleetError("", $"cannot read the fleet file: {reason}") { File = full };
             return new FleetLoadResult(null, [error], new SourceMap(full));
         }
-        return Parse(text, full, Path.GetDirectoryName(full)!, environment);
+        return Parse(text, full, Path.GetDirectoryName(full)!, environment, used) with { Text = text };
     }
 
-    public static FleetLoadResult Parse(string text, string file, string baseDirectory, Func<string, string?>? environment = null)
+    /// <param name="used">When given, every variable the file expanded, with its value (a cluster's fleet document carries them).</param>
+    public static FleetLoadResult Parse(string text, string file, string baseDirectory, Func<string, string?>? environment = null, IDictionary<string, string>? used = null)
     {
-        var loader = new FleetFileLoader(file, environment ?? Environment.GetEnvironmentVariable);
+        var loader = new FleetFileLoader(file, environment ?? Environment.GetEnvironmentVariable, used: used);
         try
         {
             var fleet = loader.ParseDocument(text, baseDirectory);
@@ -264,7 +267,7 @@ public sealed partial class FleetFileLoader
             }
         }
         // The process environment wins over env files, as with docker compose.
-        _vars = new VariableSubstitution(name => _environment(name) ?? fromFiles.GetValueOrDefault(name));
+        _vars = new VariableSubstitution(name => _environment(name) ?? fromFiles.GetValueOrDefault(name), _used);
     }
 
     private BotOptions ParseDefaults(YamlNode node)

@@ -6,6 +6,9 @@ namespace Botvisor.Core.Configuration;
 public sealed record FleetLoadResult(FleetConfig? Fleet, IReadOnlyList<FleetError> Errors, SourceMap Locations)
 {
     public bool Succeeded => Fleet is not null && Errors.Count == 0;
+
+    /// <summary>The text read, when it came from a file.</summary>
+    public string? Text { get; init; }
 }
 
 /// <summary>Where each value of a fleet definition was written, keyed by path (<c>bots.echo.token</c>).</summary>

@@ -10,7 +10,13 @@ public sealed class VariableSubstitution
 {
     private readonly Func<string, string?> _lookup;
 
-    public VariableSubstitution(Func<string, string?> lookup) => _lookup = lookup;
+    public VariableSubstitution(Func<string, string?> lookup, IDictionary<string, string>? used = null)
+    {
+        _lookup = lookup;
+        _used = used;
+    }
+
+    private readonly IDictionary<string, string>? _used;
 
     /// <summary>Expands <paramref name="text"/>; returns false with the undefined variable names when one is missing.</summary>
     public bool TryExpand(string text, out string result, out List<string> undefined)
@@ -63,6 +69,7 @@ public sealed class VariableSubstitution
                 name = inner.ToString();
             }
             var value = _lookup(name);
+            if (value is not null && _used is not null) _used[name] = value; // what a cluster's fleet document carries
             if (string.IsNullOrEmpty(value)) value = fallback ?? value;
             if (value is null) undefined.Add(name);
             else sb.Append(value);

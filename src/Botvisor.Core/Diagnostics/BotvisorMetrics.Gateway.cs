@@ -28,20 +28,23 @@ public static partial class BotvisorMetrics
             description: "1 while a bot's worker runs behind the gateway (with a live placeholder token), 0 when it has none now");
         Meter.CreateObservableGauge("botvisor.gateway.last_poll.age", ObservePollAge, unit: "s",
             description: "Time since a gateway bot's last getUpdates was answered (absent before the first)");
+        Meter.CreateObservableGauge("botvisor.gateway.method_series.folded", ObserveFolded, unit: "{series}",
+            description: $"Per-bot, per-method gateway series beyond the cap of {GatewayMethodSeries.Cap}, summed per method under bot_id \"{GatewayMethodSeries.OtherBots}\" instead");
     }
 
     /// <summary>The gateway's bots that are still in the fleet (a removed bot's counters stay in the gateway, not in /metrics).</summary>
     private static IEnumerable<GatewayBot> GatewayBots() => (_gateway?.Bots ?? []).Where(b => _state?.Get(b.Id) is not null);
 
-    private static IEnumerable<Measurement<long>> Methods(Func<MethodStats, long> value)
+    private static IReadOnlyList<(string BotId, MethodStats Stats)> MethodSeries(out int folded) =>
+        GatewayMethodSeries.Bound(GatewayBots().Select(b => (b.Id, b.Stats.Methods())), GatewayMethodSeries.Cap, out folded);
+
+    private static IEnumerable<Measurement<long>> Methods(Func<MethodStats, long> value) =>
+        MethodSeries(out _).Select(s => new Measurement<long>(value(s.Stats), new KeyValuePair<string, object?>("bot.id", s.BotId), new KeyValuePair<string, object?>("method", s.Stats.Method)));
+
+    private static int ObserveFolded()
     {
-        foreach (var bot in GatewayBots())
-        {
-            foreach (var m in bot.Stats.Methods())
-            {
-                yield return new Measurement<long>(value(m), new KeyValuePair<string, object?>("bot.id", bot.Id), new KeyValuePair<string, object?>("method", m.Method));
-            }
-        }
+        MethodSeries(out int folded);
+        return folded;
     }
 
     private static IEnumerable<Measurement<long>> ObserveUpdates() =>

@@ -9,6 +9,7 @@ public sealed class GatewayBot
 {
     private GatewayRun? _current;
     private GatewayLine _line;
+    private int _webhook;
 
     internal GatewayBot(string id, GatewayLine line, TimeProvider time)
     {
@@ -29,6 +30,17 @@ public sealed class GatewayBot
     public PollSlot Poll => Line.Poll;
     public FloodHold Flood => Line.Flood;
     public GatewayStats Stats { get; }
+
+    /// <summary>
+    /// Whether the bot takes its updates by webhook: a setWebhook went through the gateway (or Telegram's
+    /// getWebhookInfo said so) and no deleteWebhook or answered getUpdates since. Liveness then watches
+    /// Telegram's pending updates instead of getUpdates.
+    /// </summary>
+    public bool TakesWebhook => Volatile.Read(ref _webhook) == 1;
+
+    public void WebhookSet() => Volatile.Write(ref _webhook, 1);
+
+    public void WebhookDeleted() => Volatile.Write(ref _webhook, 0);
 
     /// <summary>The run whose placeholder is live, if any.</summary>
     public GatewayRun? Current => Volatile.Read(ref _current);

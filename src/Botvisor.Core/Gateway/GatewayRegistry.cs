@@ -27,6 +27,9 @@ public sealed class GatewayRegistry(TimeProvider time)
         set => _baseUrl = value;
     }
 
+    /// <summary>Asks Telegram for a bot's webhook, for the liveness of bots that take their updates by webhook; null: never asked.</summary>
+    public IWebhookInfoSource? Webhooks { get; set; }
+
     /// <summary>
     /// A new run of a gateway bot, with a fresh placeholder; whatever run the bot, or another bot with the same
     /// token, had is revoked. <paramref name="epoch"/>: the lease epoch the worker is spawned under (cluster),

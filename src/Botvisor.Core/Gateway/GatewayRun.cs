@@ -105,6 +105,9 @@ public sealed class GatewayRun : IDisposable
         Interlocked.Decrement(ref _pollsInFlight);
     }
 
+    /// <summary>The bot went back from a webhook to polling: the poll gap starts now.</summary>
+    public void RestartPollClock() => Volatile.Write(ref _lastPoll, _time.GetTimestamp());
+
     /// <summary>How long since the run last started or finished a getUpdates, and whether one is in flight now.</summary>
     public (TimeSpan SinceLastPoll, bool InFlight) PollActivity =>
         (_time.GetElapsedTime(Volatile.Read(ref _lastPoll)), Volatile.Read(ref _pollsInFlight) > 0);

@@ -4,22 +4,27 @@ namespace Botvisor.Core.Gateway;
 
 /// <summary>
 /// What a bot did through the gateway: calls, errors, 429s and time per Bot API method, updates
-/// delivered, and its last getUpdates. At most <see cref="MaxMethods"/> method names are kept apart;
-/// the rest are counted under <c>other</c>, so a worker calling made-up methods cannot grow it.
+/// delivered, and its last getUpdates. Only the Bot API's own method names (<see cref="BotApiMethods"/>,
+/// spelt as the Bot API spells them) and <c>file</c> (downloads) are kept apart; any other name is
+/// counted under <c>other</c>, so a worker calling made-up methods cannot grow it.
 /// </summary>
 public sealed class GatewayStats(TimeProvider time)
 {
-    public const int MaxMethods = 64;
     public const string Other = "other";
+    public const string File = "file";
 
-    private readonly ConcurrentDictionary<string, MethodCounters> _methods = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, MethodCounters> _methods = new(StringComparer.Ordinal);
     private long _updates;
     private long _lastPollUnixMs;
+    private long _lastCallUnixMs;
 
     public long UpdatesDelivered => Interlocked.Read(ref _updates);
 
     /// <summary>When the bot's last getUpdates was answered; null before the first.</summary>
     public DateTimeOffset? LastPoll => Interlocked.Read(ref _lastPollUnixMs) is var ms and > 0 ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
+
+    /// <summary>When the bot's last call of any method was answered; null before the first.</summary>
+    public DateTimeOffset? LastCall => Interlocked.Read(ref _lastCallUnixMs) is var ms and > 0 ? DateTimeOffset.FromUnixTimeMilliseconds(ms) : null;
 
     /// <summary>One call was answered with <paramref name="status"/> (502/504 when Telegram could not be reached) after <paramref name="elapsed"/>.</summary>
     public void Record(string method, int status, TimeSpan elapsed)
@@ -29,6 +34,7 @@ public sealed class GatewayStats(TimeProvider time)
         if (status >= 400) Interlocked.Increment(ref counters.Errors);
         if (status == 429) Interlocked.Increment(ref counters.RateLimited);
         Interlocked.Add(ref counters.Microseconds, (long)elapsed.TotalMicroseconds);
+        Interlocked.Exchange(ref _lastCallUnixMs, time.GetUtcNow().ToUnixTimeMilliseconds());
     }
 
     /// <summary>A getUpdates answer carried <paramref name="updates"/> updates.</summary>
@@ -46,8 +52,8 @@ public sealed class GatewayStats(TimeProvider time)
 
     private MethodCounters For(string method)
     {
-        if (_methods.TryGetValue(method, out var counters)) return counters;
-        return _methods.Count >= MaxMethods ? _methods.GetOrAdd(Other, _ => new MethodCounters()) : _methods.GetOrAdd(method, _ => new MethodCounters());
+        var name = method == File ? File : BotApiMethods.Canonical(method) ?? Other;
+        return _methods.TryGetValue(name, out var counters) ? counters : _methods.GetOrAdd(name, _ => new MethodCounters());
     }
 
     private sealed class MethodCounters

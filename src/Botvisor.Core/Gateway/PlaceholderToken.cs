@@ -21,4 +21,17 @@ public static class PlaceholderToken
         var digits = real.BotId ?? RandomNumberGenerator.GetInt32(100_000_000, int.MaxValue).ToString(System.Globalization.CultureInfo.InvariantCulture);
         return string.Concat(digits, ":", new string(RandomNumberGenerator.GetItems<char>(Alphabet, SecretLength)));
     }
+
+    /// <summary>
+    /// <paramref name="text"/> with the run's placeholder masked as a real token is (<c>123456:****</c>), and its
+    /// secret half alone (as in a percent-encoded URL) as <c>****</c>: while its run lives, a placeholder
+    /// opens the gateway for its bot to whoever reads it.
+    /// </summary>
+    public static string MaskIn(string text, string placeholder)
+    {
+        int colon = placeholder.IndexOf(':', StringComparison.Ordinal);
+        var secret = colon < 0 ? placeholder : placeholder[(colon + 1)..];
+        if (secret.Length == 0 || !text.Contains(secret, StringComparison.Ordinal)) return text;
+        return text.Replace(placeholder, BotToken.Mask(placeholder), StringComparison.Ordinal).Replace(secret, "****", StringComparison.Ordinal);
+    }
 }

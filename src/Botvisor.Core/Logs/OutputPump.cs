@@ -5,7 +5,7 @@ namespace Botvisor.Core.Logs;
 
 /// <summary>
 /// One output stream of a worker, fed by the <see cref="OutputReader"/>: splits it into lines, masks
-/// tokens, stamps and stores them. The reader never stops reading, so a noisy worker is never blocked
+/// tokens (the fleet's, and the run's gateway placeholder), stamps and stores them. The reader never stops reading, so a noisy worker is never blocked
 /// by the daemon; memory stays flat because each chunk is written out before the next is read. An idle
 /// stream holds no buffer. Lines longer than 16 KiB are split.
 /// </summary>
@@ -19,6 +19,7 @@ public sealed class OutputPump
     private readonly TokenMasker _masker;
     private readonly TimeProvider _time;
     private readonly Action<string>? _observer;
+    private readonly string? _placeholder;
     private byte[]? _partial;
     private int _partialLength;
 
@@ -29,9 +30,11 @@ public sealed class OutputPump
     internal bool FailureReported { get; set; }
 
     /// <param name="observer">Sees every line (masked), on the reader's thread; must be quick.</param>
-    public OutputPump(LogStream stream, BotLog log, TokenMasker masker, TimeProvider time, Action<string>? observer = null)
+    /// <param name="placeholder">The worker run's gateway placeholder token, masked like the fleet's tokens.</param>
+    public OutputPump(LogStream stream, BotLog log, TokenMasker masker, TimeProvider time, Action<string>? observer = null, string? placeholder = null)
     {
         _observer = observer;
+        _placeholder = placeholder;
         _stream = stream;
         _log = log;
         _masker = masker;
@@ -100,6 +103,7 @@ public sealed class OutputPump
     {
         if (!bytes.IsEmpty && bytes[^1] == (byte)'\r') bytes = bytes[..^1];
         var text = _masker.Mask(Encoding.UTF8.GetString(bytes));
+        if (_placeholder is not null) text = Gateway.PlaceholderToken.MaskIn(text, _placeholder);
         _log.Append(now, _stream, text);
         _observer?.Invoke(text);
     }

@@ -31,8 +31,11 @@ public sealed partial class FleetController : IDisposable
     private readonly ApiFleetSource _api;
     private FileFleetSource? _file;
 
-    public FleetController(FleetReconciler reconciler, StoreWriter writer, IFleetStore store, IFeedClient feeds, TimeProvider time, ILogger<FleetController> logger)
+    /// <param name="clusterFleet">On a cluster node: where the cluster's fleet is kept (the fleet file is then the cluster's, see FleetController.Cluster.cs).</param>
+    public FleetController(FleetReconciler reconciler, StoreWriter writer, IFleetStore store, IFeedClient feeds, TimeProvider time, ILogger<FleetController> logger,
+        Cluster.IClusterFleetStore? clusterFleet = null)
     {
+        _clusterFleet = clusterFleet;
         _reconciler = reconciler;
         _writer = writer;
         _store = store;
@@ -60,11 +63,22 @@ public sealed partial class FleetController : IDisposable
         foreach (var snapshot in await _store.LoadSourceSnapshotsAsync(cancellationToken).ConfigureAwait(false)) _storedSnapshots[snapshot.Name] = snapshot;
     }
 
-    /// <summary>Reads the fleet file and applies it with the API's bots; returns the errors (and changes nothing) if the result is invalid.</summary>
+    /// <summary>
+    /// Reads the fleet file and applies it with the API's bots; returns the errors (and changes nothing) if the
+    /// result is invalid. In a cluster, the file is published as the cluster's fleet or the cluster's is run
+    /// instead (<see cref="Cluster.FleetPublishing"/>).
+    /// </summary>
     public async Task<FleetApplyResult> ApplyFileAsync(string path, string actor, string reason)
     {
         var source = _file is { } known && known.Path == path ? known : new FileFleetSource(path);
-        var (next, fileErrors) = source.Read(); // before the lock: a slow or hostile file holds up nothing
+        // Before the lock: a slow or hostile file holds up nothing.
+        var (next, fileErrors, document) = source.Read(document: _clusterFleet is not null);
+        ClusterPlan? plan = null;
+        if (next is not null && document is not null)
+        {
+            (plan, fileErrors) = await PlanClusterAsync(next, document, reload: _file is not null).ConfigureAwait(false);
+            next = plan?.State;
+        }
         await _gate.WaitAsync().ConfigureAwait(false);
         try
         {
@@ -73,34 +87,53 @@ public sealed partial class FleetController : IDisposable
                 Audit(actor, reason, null, $"rejected: {fileErrors.Count} error(s) in {path}; the running fleet is unchanged");
                 return new FleetApplyResult(null, fileErrors);
             }
-            // At start, a stored bot the file now defines too gives way to the file.
-            var api = _file is null ? _api.WithoutClashes(next) : _api.Current;
-            var remotes = RemotesFor(next.Settings!);
-            if (_file is null)
-            {
-                // At start, a stored source's bot that the file or the API now defines gives way to them.
-                var taken = next.Bots.Select(b => b.Id).Concat(api.Bots.Select(b => b.Id)).ToHashSet(StringComparer.Ordinal);
-                foreach (var remote in remotes) remote.DropClashes(taken, _logger);
-                DropInvalidStored(next, api, remotes);
-            }
-            var (fleet, errors) = Validate(next, api, remotes.Select(r => (r.Name, r.Current)).ToList());
-            if (errors.Count > 0)
-            {
-                Audit(actor, reason, null, $"rejected: {errors.Count} error(s); the running fleet is unchanged");
-                return new FleetApplyResult(null, errors);
-            }
-            _file = source;
-            source.Accept(next);
-            _api.Accept(api);
-            await UseRemotesAsync(remotes, next.Settings!).ConfigureAwait(false);
-            var diff = await _reconciler.ApplyAsync(fleet!, reason).ConfigureAwait(false);
-            Audit(actor, reason, null, diff.ToString());
-            return new FleetApplyResult(diff, []);
+            return await ApplyFileStateAsync(source, next, plan, actor, reason).ConfigureAwait(false);
         }
         finally
         {
             _gate.Release();
         }
+    }
+
+    /// <summary>Applies the file's state (or the cluster's fleet, in a cluster) with every other source's; under the gate.</summary>
+    private async Task<FleetApplyResult> ApplyFileStateAsync(FileFleetSource source, SourceState next, ClusterPlan? plan, string actor, string reason)
+    {
+        // At start, a stored bot the file now defines too gives way to the file.
+        var api = _file is null ? _api.WithoutClashes(next) : _api.Current;
+        var remotes = RemotesFor(next.Settings!);
+        if (_file is null)
+        {
+            // At start, a stored source's bot that the file or the API now defines gives way to them.
+            var taken = next.Bots.Select(b => b.Id).Concat(api.Bots.Select(b => b.Id)).ToHashSet(StringComparer.Ordinal);
+            foreach (var remote in remotes) remote.DropClashes(taken, _logger);
+            DropInvalidStored(next, api, remotes);
+        }
+        var (fleet, errors) = Validate(next, api, remotes.Select(r => (r.Name, r.Current)).ToList());
+        if (errors.Count > 0)
+        {
+            Audit(actor, reason, null, $"rejected: {errors.Count} error(s); the running fleet is unchanged");
+            return new FleetApplyResult(null, errors);
+        }
+        string? published = null;
+        if (plan is not null)
+        {
+            try
+            {
+                published = await CommitClusterPlanAsync(plan).ConfigureAwait(false);
+            }
+            catch (StoreUnavailableException ex)
+            {
+                Audit(actor, reason, null, $"failed: {ex.Message}; the running fleet is unchanged");
+                return new FleetApplyResult(null, [new FleetError("", $"the cluster's fleet could not be published: {ex.Message}") { File = source.Path }]);
+            }
+        }
+        _file = source;
+        source.Accept(next);
+        _api.Accept(api);
+        await UseRemotesAsync(remotes, next.Settings!).ConfigureAwait(false);
+        var diff = await _reconciler.ApplyAsync(fleet!, reason).ConfigureAwait(false);
+        Audit(actor, reason, null, published is null ? diff.ToString() : $"{diff}; {published}");
+        return new FleetApplyResult(diff, []);
     }
 
     /// <summary>
@@ -191,6 +224,19 @@ public sealed partial class FleetController : IDisposable
     {
         var supervisor = _reconciler.Find(botId) ?? throw new BotNotFoundException(botId);
         string verb = command.ToString().ToLowerInvariant();
+        if (_clusterFleet is not null && command is BotCommand.Start or BotCommand.Stop or BotCommand.Restart)
+        {
+            // In a cluster a stop is the cluster's: stored first, so that the bot stays stopped wherever it moves.
+            try
+            {
+                await _clusterFleet.SetStoppedAsync(botId, command == BotCommand.Stop ? actor : null).ConfigureAwait(false);
+            }
+            catch (StoreUnavailableException ex)
+            {
+                Audit(actor, verb, botId, $"failed: {ex.Message}; nothing was changed");
+                throw;
+            }
+        }
         var snapshot = await supervisor.SendAsync(command, $"{verb} requested by {actor}").ConfigureAwait(false);
         Audit(actor, verb, botId, $"now {snapshot.State.ToName()}");
         return snapshot;

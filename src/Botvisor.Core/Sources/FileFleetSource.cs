@@ -1,3 +1,4 @@
+using Botvisor.Core.Cluster;
 using Botvisor.Core.Configuration;
 
 namespace Botvisor.Core.Sources;
@@ -19,8 +20,22 @@ public sealed class FileFleetSource(string path) : IFleetSource
     /// <summary>Reads and checks the file on its own; the controller then checks it with the other sources.</summary>
     public (SourceState? Next, IReadOnlyList<FleetError> Errors) Read()
     {
-        var loaded = FleetLoader.LoadAndValidate(Path);
-        return loaded.Succeeded ? (new SourceState(loaded.Fleet!.Bots, loaded.Locations, loaded.Fleet), []) : (null, loaded.Errors);
+        var (next, errors, _) = Read(document: false);
+        return (next, errors);
+    }
+
+    /// <summary>
+    /// Reads and checks the file; with <paramref name="document"/>, also the part of it a cluster shares
+    /// (<see cref="FleetDocument"/>: its bot sections and the values of the variables they expand).
+    /// </summary>
+    public (SourceState? Next, IReadOnlyList<FleetError> Errors, FleetDocument? Document) Read(bool document)
+    {
+        var used = document ? new Dictionary<string, string>(StringComparer.Ordinal) : null;
+        var loaded = FleetLoader.LoadAndValidate(Path, used: used);
+        if (!loaded.Succeeded) return (null, loaded.Errors, null);
+        var fleet = loaded.Fleet!;
+        var doc = used is null ? null : FleetDocument.Of(loaded.Text!, fleet.SourcePath!, fleet.BaseDirectory, used);
+        return (new SourceState(fleet.Bots, loaded.Locations, fleet), [], doc);
     }
 
     /// <summary>Called by the controller once the state is part of the running fleet.</summary>

@@ -69,6 +69,9 @@ public sealed partial class BotSupervisor : IMonitorSink, IWorkerInbox, IAsyncDi
     /// <summary>The pid (= session) of the current worker, if one is running.</summary>
     public int? WorkerPid => _services.State.Get(Id) is { Pid: { } pid, State: BotLifecycleState.Running or BotLifecycleState.Starting or BotLifecycleState.Stopping } ? pid : null;
 
+    /// <summary>The bot's state as last published (null before the first).</summary>
+    public BotLifecycleState? State => _services.State.Get(Id)?.State;
+
     /// <summary>How the current worker's memory_max and cpu_max are enforced.</summary>
     public LimitEnforcement Limits => _services.State.Get(Id)?.Limits ?? LimitEnforcement.None;
 

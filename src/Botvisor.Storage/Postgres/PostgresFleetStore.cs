@@ -14,7 +14,7 @@ namespace Botvisor.Storage.Postgres;
 /// calls (no session state, no session advisory locks), so a pooler in front of the database is harmless.
 /// Times that decide anything (lease expiry, heartbeat age) are the database's <c>now()</c>.
 /// </summary>
-public sealed class PostgresFleetStore : IFleetStore, IClusterStore
+public sealed partial class PostgresFleetStore : IFleetStore, IClusterStore
 {
     private readonly NpgsqlDataSource _dataSource;
     private int _disposed;
@@ -314,8 +314,8 @@ public sealed class PostgresFleetStore : IFleetStore, IClusterStore
                 """
                 WITH prev AS (SELECT instance FROM nodes WHERE name = $1),
                 beat AS (
-                    INSERT INTO nodes (name, version, address, started_at, heartbeat_at, fleet, instance) VALUES ($1, $2, $3, now(), now(), $5, $6)
-                    ON CONFLICT (name) DO UPDATE SET version = excluded.version, address = excluded.address, heartbeat_at = now(), fleet = excluded.fleet,
+                    INSERT INTO nodes (name, version, address, started_at, heartbeat_at, fleet, instance, file) VALUES ($1, $2, $3, now(), now(), $5, $6, $7)
+                    ON CONFLICT (name) DO UPDATE SET version = excluded.version, address = excluded.address, heartbeat_at = now(), fleet = excluded.fleet, file = excluded.file,
                         left_at = NULL, instance = excluded.instance,
                         started_at = CASE WHEN nodes.instance = excluded.instance AND nodes.left_at IS NULL THEN nodes.started_at ELSE now() END
                     -- A name belongs to one live daemon: another takes it only once the first has left or been silent for a lease.
@@ -332,18 +332,20 @@ public sealed class PostgresFleetStore : IFleetStore, IClusterStore
             beat.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = lease, NpgsqlDbType = NpgsqlDbType.Interval });
             beat.Parameters.Add(new NpgsqlParameter<string> { TypedValue = node.Fleet });
             beat.Parameters.Add(new NpgsqlParameter<string> { TypedValue = node.Instance });
+            beat.Parameters.Add(new NpgsqlParameter<string> { TypedValue = node.File });
             batch.BatchCommands.Add(beat);
             var mine = new NpgsqlBatchCommand("SELECT count(*) = 1 FROM nodes WHERE name = $1 AND instance = $2");
             mine.Parameters.Add(new NpgsqlParameter<string> { TypedValue = node.Name });
             mine.Parameters.Add(new NpgsqlParameter<string> { TypedValue = node.Instance });
             batch.BatchCommands.Add(mine);
             batch.BatchCommands.Add(new NpgsqlBatchCommand(
-                "SELECT name, version, address, started_at, heartbeat_at, now() - heartbeat_at, draining, left_at IS NOT NULL, fleet FROM nodes ORDER BY name COLLATE \"C\""));
+                "SELECT name, version, address, started_at, heartbeat_at, now() - heartbeat_at, draining, left_at IS NOT NULL, fleet, file FROM nodes ORDER BY name COLLATE \"C\""));
             batch.BatchCommands.Add(new NpgsqlBatchCommand(
                 "SELECT bot_id, holder, epoch, expires_at <= now() FROM leases ORDER BY bot_id COLLATE \"C\""));
             // The bots added through the API, as a version: a change (on any node) is synced by every node.
             batch.BatchCommands.Add(new NpgsqlBatchCommand(
-                "SELECT count(*) || ':' || coalesce(sum(hashtext(id || '/' || updated_ms || '/' || definition)::bigint), 0) FROM bots"));
+                "SELECT count(*) || ':' || coalesce(sum(hashtext(id || '/' || updated_ms || '/' || definition)::bigint), 0), (SELECT coalesce(max(generation), 0) FROM cluster_fleet) FROM bots"));
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT bot_id, actor FROM bot_stops"));
             var renewed = new List<LeaseGrant>();
             var nodes = new List<NodeRow>();
             var leases = new List<LeaseRow>();
@@ -356,7 +358,7 @@ public sealed class PostgresFleetStore : IFleetStore, IClusterStore
             {
                 nodes.Add(new NodeRow(reader.GetString(0), reader.GetString(1), reader.GetString(2),
                     reader.GetFieldValue<DateTimeOffset>(3), reader.GetFieldValue<DateTimeOffset>(4), reader.GetFieldValue<TimeSpan>(5),
-                    reader.GetBoolean(6), reader.GetBoolean(7), reader.GetString(8)));
+                    reader.GetBoolean(6), reader.GetBoolean(7), reader.GetString(8), reader.GetString(9)));
             }
             await reader.NextResultAsync(ct).ConfigureAwait(false);
             while (await reader.ReadAsync(ct).ConfigureAwait(false))
@@ -364,8 +366,13 @@ public sealed class PostgresFleetStore : IFleetStore, IClusterStore
                 leases.Add(new LeaseRow(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetInt64(2), reader.GetBoolean(3)));
             }
             await reader.NextResultAsync(ct).ConfigureAwait(false);
-            string botsVersion = await reader.ReadAsync(ct).ConfigureAwait(false) ? reader.GetString(0) : "";
-            return new ClusterView(renewed, nodes, leases, botsVersion) { Accepted = accepted };
+            bool versions = await reader.ReadAsync(ct).ConfigureAwait(false);
+            string botsVersion = versions ? reader.GetString(0) : "";
+            long fleetGeneration = versions ? reader.GetInt64(1) : 0;
+            await reader.NextResultAsync(ct).ConfigureAwait(false);
+            var stopped = new Dictionary<string, string>(StringComparer.Ordinal);
+            while (await reader.ReadAsync(ct).ConfigureAwait(false)) stopped[reader.GetString(0)] = reader.GetString(1);
+            return new ClusterView(renewed, nodes, leases, botsVersion) { Accepted = accepted, FleetGeneration = fleetGeneration, Stopped = stopped };
         }, cancellationToken).ConfigureAwait(false);
     }
 

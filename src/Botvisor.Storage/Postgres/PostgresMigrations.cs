@@ -71,5 +71,31 @@ internal static class PostgresMigrations
             secret text NOT NULL
         );
         """,
+        // 2: the cluster's one desired state (the fleet file last published), who published what last, each node's own file, and the bots a person stopped.
+        """
+        CREATE TABLE cluster_fleet (
+            one boolean PRIMARY KEY DEFAULT true CHECK (one),
+            generation bigint NOT NULL,
+            digest text NOT NULL,
+            text text NOT NULL,
+            path text NOT NULL,
+            base_directory text NOT NULL,
+            variable_names text[] NOT NULL,
+            variable_values text[] NOT NULL,
+            node text NOT NULL,
+            published_at timestamptz NOT NULL
+        );
+        CREATE TABLE fleet_publishers (
+            node text PRIMARY KEY,
+            digest text NOT NULL,
+            published_at timestamptz NOT NULL
+        );
+        ALTER TABLE nodes ADD COLUMN file text NOT NULL DEFAULT '';
+        CREATE TABLE bot_stops (
+            bot_id text PRIMARY KEY,
+            actor text NOT NULL,
+            stopped_at timestamptz NOT NULL
+        );
+        """,
     ];
 }

@@ -50,6 +50,7 @@ public sealed partial class GatewayForwarder
         _time = registry.Time;
         _logger = logger;
         _record = record;
+        registry.Webhooks = this;
     }
 
     /// <summary>The client the gateway forwards with: pooled connections, HTTP/2 where Telegram offers it, nothing automatic.</summary>
@@ -105,6 +106,7 @@ public sealed partial class GatewayForwarder
             await (status == 504 ? BotApiAnswers.GatewayTimeoutAsync(context) : BotApiAnswers.BadGatewayAsync(context)).ConfigureAwait(false);
         }
         if (status > 0) run.Bot.Stats.Record(path.Method, status, _time.GetElapsedTime(started));
+        if (status == 200) NoteWebhook(run.Bot, path);
     }
 
     /// <summary>GET and POST for methods, GET and HEAD for files: no other verb goes upstream with the real token.</summary>

@@ -16,6 +16,8 @@ public static class ClusterHosting
         services.AddSingleton<PostgresFleetStore>(_ => new PostgresFleetStore(cluster.Store, cluster.Node));
         services.AddSingleton<IFleetStore>(sp => sp.GetRequiredService<PostgresFleetStore>());
         services.AddSingleton<IClusterStore>(sp => sp.GetRequiredService<PostgresFleetStore>());
+        // The fleet file is the cluster's: FleetController publishes it or runs the cluster's instead.
+        services.AddSingleton<IClusterFleetStore>(sp => sp.GetRequiredService<PostgresFleetStore>());
         services.AddSingleton(sp => new LocalLeases(sp.GetRequiredService<TimeProvider>(), cluster.Timing));
         // Replaces the one-node fence the gateway registers (TryAdd): in a cluster a bot is held only with its lease.
         services.AddSingleton<ILeaseFence>(sp => sp.GetRequiredService<LocalLeases>());
@@ -42,6 +44,8 @@ internal sealed class ClusterService(ClusterCoordinator coordinator, WorkerGuard
     {
         peers.SetSecret(await store.ClusterSecretAsync(cancellationToken).ConfigureAwait(false));
         coordinator.SyncStoredBots = () => controller.SyncStoredBotsAsync("cluster");
+        coordinator.SyncFleet = () => controller.SyncClusterFleetAsync("cluster");
+        coordinator.Mark = () => controller.Mark;
         guardian.Start(); // before any worker: the first one spawns after a lease is taken
         // The node joins once the API is bound: its first heartbeat carries an address the others can reach (port 0 is known only then).
         lifetime.ApplicationStarted.Register(() =>

@@ -25,6 +25,16 @@ public class GatewayRegistryTests
     }
 
     [Fact]
+    public void MaskIn_MasksThePlaceholder_AsARealTokenIsMasked_WholeOrItsSecretAlone()
+    {
+        var placeholder = _registry.Issue(Spec()).Placeholder;
+        var secret = placeholder[11..];
+        Assert.Equal("GET /bot7000000123:****/getMe", PlaceholderToken.MaskIn($"GET /bot{placeholder}/getMe", placeholder));
+        Assert.Equal("/file/bot7000000123%3A****/a.bin and ****", PlaceholderToken.MaskIn($"/file/bot7000000123%3A{secret}/a.bin and {secret}", placeholder));
+        Assert.Equal("nothing here 7000000123", PlaceholderToken.MaskIn("nothing here 7000000123", placeholder));
+    }
+
+    [Fact]
     public void Issue_EveryRunGetsAFreshPlaceholder_AndThePreviousOneDies()
     {
         var first = _registry.Issue(Spec());
@@ -149,12 +159,16 @@ public class GatewayRegistryTests
     }
 
     [Fact]
-    public void Stats_KeepAtMostSoManyMethodNames()
+    public void Stats_KeepOnlyTheBotApisMethodNames_SpeltAsItSpellsThem_TheRestIsOther()
     {
         var stats = _registry.Issue(Spec()).Bot.Stats;
-        for (int i = 0; i < GatewayStats.MaxMethods + 10; i++) stats.Record("made_up" + i, 404, TimeSpan.FromMilliseconds(1));
+        for (int i = 0; i < 500; i++) stats.Record("made_up" + i, 404, TimeSpan.FromMilliseconds(1));
+        stats.Record("sendmessage", 200, TimeSpan.FromMilliseconds(1));
+        stats.Record("sendMessage", 200, TimeSpan.FromMilliseconds(1));
+        stats.Record("file", 200, TimeSpan.FromMilliseconds(1));
         var methods = stats.Methods();
-        Assert.Equal(GatewayStats.MaxMethods + 1, methods.Count);
-        Assert.Equal(10, methods.Single(m => m.Method == GatewayStats.Other).Calls);
+        Assert.Equal(["file", "other", "sendMessage"], methods.Select(m => m.Method));
+        Assert.Equal(500, methods.Single(m => m.Method == GatewayStats.Other).Errors);
+        Assert.Equal(2, methods.Single(m => m.Method == "sendMessage").Calls);
     }
 }

@@ -40,7 +40,7 @@ public class PollGapTests
         var registry = new GatewayRegistry(time);
         var run = registry.Issue(new BotSpec { Id = "echo", Command = ["x"], WorkingDirectory = "/", Token = new BotToken("123:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawq"), Gateway = true, MaxPollGap = Gap });
         var reports = new List<string>();
-        using var watch = new PollGapWatch(run, Gap, checks, reports.Add);
+        using var watch = new LivenessWatch(run, Gap, checks, null, time, reports.Add);
 
         time.Advance(TimeSpan.FromSeconds(60));
         run.PollStarted();
@@ -62,7 +62,7 @@ public class PollGapTests
         using var checks = new CheckScheduler(time);
         var run = new GatewayRegistry(time).Issue(new BotSpec { Id = "echo", Command = ["x"], WorkingDirectory = "/", Token = new BotToken("123:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawq") });
         var reports = new List<string>();
-        using var watch = new PollGapWatch(run, Gap, checks, reports.Add);
+        using var watch = new LivenessWatch(run, Gap, checks, null, time, reports.Add);
         time.Advance(Gap);
         Assert.Single(reports);
     }

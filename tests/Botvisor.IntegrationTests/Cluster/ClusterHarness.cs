@@ -56,7 +56,8 @@ public sealed class ClusterHarness : IAsyncDisposable
     /// <summary>Starts node <paramref name="name"/>; with <paramref name="proxied"/>, it reaches PostgreSQL through a proxy of its own.</summary>
     /// <param name="nodeName">The name the daemon gets (BOTVISOR_NODE); default <paramref name="name"/>, the test's key for it.</param>
     /// <param name="extraBots">Bots only this node's fleet file defines (a fleet file of its own).</param>
-    public async Task<DaemonRunner> StartNodeAsync(string name, bool proxied = false, string? nodeName = null, IReadOnlyList<string>? extraBots = null)
+    /// <param name="ownSettings">Top-level YAML only this node's fleet file has (a fleet file of its own), such as an <c>admin:</c> section.</param>
+    public async Task<DaemonRunner> StartNodeAsync(string name, bool proxied = false, string? nodeName = null, IReadOnlyList<string>? extraBots = null, string? ownSettings = null)
     {
         int port = TestPostgres.Port;
         if (proxied)
@@ -71,10 +72,10 @@ public sealed class ClusterHarness : IAsyncDisposable
             ["BOTVISOR_NODE"] = nodeName ?? name,
         };
         string config = _fleet.ConfigPath;
-        if (extraBots is { Count: > 0 })
+        if (extraBots is { Count: > 0 } || ownSettings is not null)
         {
             config = Path.Combine(_fleet.Directory, $"fleet-{name}.yaml");
-            File.WriteAllText(config, File.ReadAllText(_fleet.ConfigPath) + string.Concat(extraBots.Select(b =>
+            File.WriteAllText(config, ownSettings + File.ReadAllText(_fleet.ConfigPath) + string.Concat((extraBots ?? []).Select(b =>
                 $"  {b}:\n    command: [sleep, '3600']\n    env: {{ CLUSTER_RUN: '{_run}' }}\n")));
         }
         var runner = DaemonRunner.Start(config, Path.Combine(_fleet.Directory, "state-" + name), env);
@@ -84,6 +85,10 @@ public sealed class ClusterHarness : IAsyncDisposable
     }
 
     public TcpProxy Proxy(string node) => _proxies[node];
+
+    /// <summary>Adds to the fleet file every node shares (a node reloaded then publishes it) a bot with <paramref name="yaml"/> under it.</summary>
+    public void AddToSharedFile(string bot, string yaml = "") =>
+        File.AppendAllText(_fleet.ConfigPath, $"  {bot}:\n    command: [sleep, '3600']\n    env: {{ CLUSTER_RUN: '{_run}' }}\n{yaml}");
 
     /// <summary>Waits until every bot has exactly one live worker.</summary>
     public Task AllRunningOnceAsync(string what) =>
@@ -110,6 +115,34 @@ public sealed class ClusterHarness : IAsyncDisposable
             list.Add(reader.GetString(1));
         }
         return result;
+    }
+
+    /// <summary>
+    /// Waits until every live node has sent <paramref name="rounds"/> more heartbeats (each a round of its loop:
+    /// renewal, placement, claims and handovers), as the database records them: "nothing happened for a while"
+    /// measured in the nodes' own rounds, not in wall-clock time.
+    /// </summary>
+    public async Task WaitForRoundsAsync(int rounds)
+    {
+        var seen = new Dictionary<string, (DateTimeOffset Last, int Count)>(StringComparer.Ordinal);
+        var deadline = DateTime.UtcNow + Botvisor.Testing.TestTimeouts.Daemon;
+        while (true)
+        {
+            await using (var conn = new NpgsqlConnection(ConnectionString))
+            {
+                await conn.OpenAsync();
+                await using var cmd = new NpgsqlCommand("SELECT name, heartbeat_at FROM nodes WHERE left_at IS NULL AND heartbeat_at > now() - interval '5 seconds'", conn);
+                await using var reader = await cmd.ExecuteReaderAsync();
+                while (await reader.ReadAsync())
+                {
+                    var (name, at) = (reader.GetString(0), reader.GetFieldValue<DateTimeOffset>(1));
+                    seen[name] = seen.TryGetValue(name, out var s) ? (at, s.Count + (at != s.Last ? 1 : 0)) : (at, 0);
+                }
+            }
+            if (seen.Count > 0 && seen.Values.All(s => s.Count >= rounds)) return;
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"the nodes did not beat {rounds} times: {string.Join(", ", seen.Select(s => $"{s.Key} {s.Value.Count}"))}");
+            await Task.Delay(50);
+        }
     }
 
     /// <summary>The database's clock now.</summary>

@@ -181,11 +181,129 @@ public class GatewayDaemonTests : IAsyncLifetime
         var (token, fleet, daemon) = (run.Token, run.Fleet, run.Daemon);
         int pid = run.Pid;
 
+        await RestartedForAsync(daemon, pid, "polling stopped: no getUpdates through the gateway for", "liveness.max_poll_gap 2s");
+    }
+
+    /// <summary>The worker is stopped with a reason made of <paramref name="reason"/>'s parts, and the bot runs again with another.</summary>
+    private static async Task RestartedForAsync(DaemonRunner daemon, int pid, params string[] reason)
+    {
         var stopping = await daemon.WaitForAsync(StateChanged, e => e.Message.StartsWith("Bot echo: stopping", StringComparison.Ordinal));
-        Assert.Contains("polling stopped: no getUpdates through the gateway for", stopping.Message);
-        Assert.Contains("liveness.max_poll_gap 2s", stopping.Message);
+        foreach (var part in reason) Assert.Contains(part, stopping.Message);
         await daemon.WaitForRunningAsync("echo", after: daemon.Entries.ToList().FindIndex(e => e == stopping));
         Assert.False(Processes.IsAlive(pid));
+    }
+
+    [Fact]
+    public async Task WebhookBot_IsJudgedByItsPendingUpdates_QuietIsFine_UndeliveredUpdatesRestartIt()
+    {
+        // Sets its webhook through the gateway, then lives on without a single getUpdates (Telegram would deliver to it).
+        const string hook = "import json, os, time, urllib.request\n"
+            + "req = urllib.request.Request(os.environ['TELEGRAM_API_BASE_URL'] + '/bot' + os.environ['BOT_TOKEN'] + '/setWebhook',"
+            + " data=json.dumps({'url': 'https://bots.example.org/hook'}).encode(), headers={'Content-Type': 'application/json'})\n"
+            + "print(urllib.request.urlopen(req).read().decode(), flush=True)\n"
+            + "time.sleep(1000)\n";
+        var token = await _emu.RegisterAsync("webhook_bot");
+        // An earlier run set it already, so the first look finds it however slowly this worker starts.
+        (await _emu.Http.GetAsync($"/bot{token}/setWebhook?url=https://bots.example.org/hook")).EnsureSuccessStatusCode();
+        await using var run = new Running(token, Fleet(token, $"[\"python3\", \"-c\", {JsonSerializer.Serialize(hook)}]", "    liveness: { max_poll_gap: 2s }"));
+        var daemon = run.Daemon;
+        int pid = await daemon.WaitForRunningAsync("echo");
+        using var api = await daemon.HttpAsync();
+
+        // Quiet, nothing waiting: the gateway looks at getWebhookInfo again and again and leaves it running.
+        JsonElement status;
+        using (var cts = new CancellationTokenSource(TestTimeouts.Event))
+        {
+            do
+            {
+                await Task.Delay(100, cts.Token);
+                status = JsonDocument.Parse(await api.GetStringAsync("/bots/echo", cts.Token)).RootElement;
+            }
+            while (!status.GetProperty("gateway").GetProperty("methods").TryGetProperty("setWebhook", out _)
+                || (await _emu.StatsAsync(token))["webhook_info_calls"]!.GetValue<int>() < 6);
+        }
+        Assert.Equal(1, status.GetProperty("gateway").GetProperty("methods").GetProperty("setWebhook").GetProperty("calls").GetInt64());
+        Assert.True(status.GetProperty("gateway").GetProperty("webhook").GetBoolean(), status.ToString());
+        Assert.Equal(0, status.GetProperty("restarts").GetInt32());
+        Assert.DoesNotContain(daemon.Entries, e => e.EventId == StateChanged && e.Message.StartsWith("Bot echo: stopping", StringComparison.Ordinal));
+        Assert.True(Processes.IsAlive(pid));
+
+        // Telegram cannot deliver to it any more and updates wait: restarted, with Telegram's error as the reason.
+        await _emu.FailWebhookAsync(token, "Connection refused");
+        await _emu.InjectAsync(token, "anyone there?");
+        await RestartedForAsync(daemon, pid, "webhook stopped: 1 update waiting at Telegram for", "Telegram's last delivery failed", "Connection refused", "liveness.max_poll_gap 2s");
+    }
+
+    [Fact]
+    public async Task WorkersOwnLog_MasksItsLivePlaceholder_AsItMasksRealTokens()
+    {
+        // What an HTTP client logging its URLs prints: the placeholder whole, percent-encoded, and on stderr.
+        const string chatty = "import os, sys, time\n"
+            + "t = os.environ['BOT_TOKEN']; base = os.environ['TELEGRAM_API_BASE_URL']\n"
+            + "print(f'HTTP Request: POST {base}/bot{t}/getUpdates \"HTTP/1.1 200 OK\"', flush=True)\n"
+            + "print('download ' + base + '/file/bot' + t.replace(':', '%3A') + '/documents/file_1.bin', flush=True)\n"
+            + "print('token=' + t, file=sys.stderr, flush=True)\n"
+            + "print('done printing', flush=True)\n"
+            + "time.sleep(1000)\n";
+        await using var run = await StartAsync("chatty_bot", $"[\"python3\", \"-c\", {JsonSerializer.Serialize(chatty)}]");
+        var (placeholder, gateway) = Worker(run.Pid);
+        using var _ = gateway;
+        Assert.Equal(HttpStatusCode.OK, (await gateway.GetAsync($"/bot{placeholder}/getMe")).StatusCode); // it is live: it opens the gateway
+
+        using var api = await run.Daemon.HttpAsync();
+        string text = "";
+        using (var cts = new CancellationTokenSource(TestTimeouts.Event))
+        {
+            while (!text.Contains("done printing", StringComparison.Ordinal))
+            {
+                await Task.Delay(50, cts.Token);
+                text = await api.GetStringAsync("/bots/echo/logs?tail=10", cts.Token);
+            }
+        }
+        string id = placeholder[..placeholder.IndexOf(':', StringComparison.Ordinal)];
+        Assert.Contains($"/bot{id}:****/getUpdates", text);
+        Assert.Contains($"/file/bot{id}%3A****/documents/file_1.bin", text);
+        Assert.Contains($"token={id}:****", text);
+        GatewayAssertions.NoTokenIn(placeholder, run.Fleet.StateDir, run.Daemon); // the log file, the database, the daemon's own lines
+        GatewayAssertions.NoTokenIn(run.Token, run.Fleet.StateDir, run.Daemon);
+    }
+
+    [Fact]
+    public async Task WorkerCallingManyMadeUpMethods_GrowsNoMetricSeries_TheyAreCountedAsOther()
+    {
+        // 300 distinct method names Telegram does not know (each answered 404 by it), then real ones in odd spellings.
+        const string scatter = "import os, time, urllib.request, urllib.error\n"
+            + "url = os.environ['TELEGRAM_API_BASE_URL'] + '/bot' + os.environ['BOT_TOKEN'] + '/'\n"
+            + "for i in range(300):\n"
+            + "    try: urllib.request.urlopen(url + f'madeUpMethod{i}').read()\n"
+            + "    except urllib.error.HTTPError as e: e.read()\n"
+            + "urllib.request.urlopen(url + 'getme').read(); urllib.request.urlopen(url + 'GETME').read()\n"
+            + "print('scattered', flush=True)\n"
+            + "time.sleep(1000)\n";
+        await using var run = await StartAsync("scatter_bot", $"[\"python3\", \"-c\", {JsonSerializer.Serialize(scatter)}]");
+        using var api = await run.Daemon.HttpAsync();
+        JsonElement methods;
+        using (var cts = new CancellationTokenSource(TestTimeouts.Event))
+        {
+            do
+            {
+                await Task.Delay(100, cts.Token);
+                methods = JsonDocument.Parse(await api.GetStringAsync("/bots/echo", cts.Token)).RootElement.GetProperty("gateway").GetProperty("methods");
+            }
+            while (!methods.TryGetProperty("getMe", out var me) || me.GetProperty("calls").GetInt64() < 2);
+        }
+        Assert.Equal(["getMe", "other"], methods.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal));
+        Assert.Equal(300, methods.GetProperty("other").GetProperty("calls").GetInt64());
+        Assert.Equal(300, methods.GetProperty("other").GetProperty("errors").GetInt64());
+
+        var metrics = Prometheus.Parse(await api.GetStringAsync("/metrics"));
+        var series = metrics.Samples.Where(s => s.Name == "botvisor_gateway_calls_total").ToList();
+        Assert.Equal(["getMe", "other"], series.Select(s => s.Labels["method"]).Order(StringComparer.Ordinal));
+        Assert.Equal(300, metrics.Value("botvisor_gateway_calls_total", ("bot_id", "echo"), ("method", "other")));
+        Assert.Equal(300, metrics.Value("botvisor_gateway_errors_total", ("bot_id", "echo"), ("method", "other")));
+        Assert.Equal(2, metrics.Value("botvisor_gateway_calls_total", ("bot_id", "echo"), ("method", "getMe")));
+        Assert.Equal(0, metrics.Value("botvisor_gateway_method_series_folded"));
+        Assert.DoesNotContain(metrics.Samples, s => s.Labels.Values.Any(v => v.Contains("madeUp", StringComparison.OrdinalIgnoreCase)));
     }
 
     [Fact]

@@ -70,6 +70,10 @@ public sealed class EmulatorHost : IAsyncDisposable
     public async Task FloodAsync(string token, int retryAfter) =>
         (await Http.PostAsJsonAsync($"/_emulator/bots/{token}/flood", new JsonObject { ["retry_after"] = retryAfter })).EnsureSuccessStatusCode();
 
+    /// <summary>From now on Telegram's deliveries to the bot's webhook fail with <paramref name="message"/> (getWebhookInfo's last error).</summary>
+    public async Task FailWebhookAsync(string token, string message) =>
+        (await Http.PostAsJsonAsync($"/_emulator/bots/{token}/webhook_failure", new JsonObject { ["message"] = message })).EnsureSuccessStatusCode();
+
     public async Task<long> InjectAsync(string token, string text, long chatId = 4242)
     {
         var response = await Http.PostAsJsonAsync($"/_emulator/bots/{token}/messages", new JsonObject { ["chat_id"] = chatId, ["text"] = text });

@@ -49,6 +49,22 @@ public class ClientConformanceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Telegraf_EchoBot_AnswersThroughTheGateway()
+    {
+        var dir = Path.Combine(Samples, "node-telegraf");
+        Assert.True(Directory.Exists(Path.Combine(dir, "node_modules", "telegraf")), $"Telegraf is not installed: run `npm ci` in {dir} (tests/run does this)");
+        await EchoAsync("node", [Path.Combine(dir, "echo.mjs")]);
+    }
+
+    [Fact]
+    public async Task NodeTelegramBotApi_EchoBot_AnswersThroughTheGateway()
+    {
+        var dir = Path.Combine(Samples, "node-telegram-bot-api");
+        Assert.True(Directory.Exists(Path.Combine(dir, "node_modules", "node-telegram-bot-api")), $"node-telegram-bot-api is not installed: run `npm ci` in {dir} (tests/run does this)");
+        await EchoAsync("node", [Path.Combine(dir, "echo.mjs")]);
+    }
+
+    [Fact]
     public async Task TelegramDotBot_EchoBot_AnswersThroughTheGateway()
     {
         var configuration = AppContext.BaseDirectory.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
@@ -94,6 +110,14 @@ public class ClientConformanceTests : IAsyncLifetime
             var second = await _emu.SendAndWaitForReplyAsync(token, "and again");
             Assert.Equal("echo: and again", second["text"]!.GetValue<string>());
             Assert.Equal(0, (await _emu.StatsAsync(token))["conflicts"]!.GetValue<int>());
+
+            // Through the gateway, as status counts it: getMe, long polling, sendMessage, the download and the upload.
+            using var api = await daemon.HttpAsync();
+            var methods = System.Text.Json.JsonDocument.Parse(await api.GetStringAsync("/bots/echo")).RootElement.GetProperty("gateway").GetProperty("methods");
+            foreach (var method in new[] { "getMe", "getUpdates", "sendMessage", "getFile", "file", "sendDocument" })
+            {
+                Assert.True(methods.TryGetProperty(method, out var counted) && counted.GetProperty("calls").GetInt64() > 0, $"no {method} through the gateway: {methods}");
+            }
         }
         catch (Exception ex)
         {

@@ -7,7 +7,8 @@ namespace Botvisor.Core.Supervision.Attachments;
 /// <summary>
 /// A gateway bot's worker gets a placeholder token instead of its real one, and the gateway's URL as
 /// TELEGRAM_API_BASE_URL; the placeholder dies with the worker. With <c>liveness.max_poll_gap</c>, the
-/// run's polling is watched and a worker that stopped polling is reported to its supervisor as a fault.
+/// run's polling (or its webhook's backlog at Telegram) is watched and a worker that stopped taking its
+/// updates is reported to its supervisor as a fault.
 /// In a cluster the run is bound to the lease epoch its worker is spawned under. A bot spawned without
 /// the gateway (it was switched off) leaves nothing of it behind.
 /// </summary>
@@ -48,7 +49,7 @@ internal sealed class GatewayPlaceholder(GatewayRegistry gateway, CheckScheduler
         {
             var inbox = worker.Inbox;
             int pid = worker.Pid;
-            run.Watch = new PollGapWatch(run, gap, checks, reason => inbox.Post(new SupervisorSignal.WorkerFault(pid, LivenessCheck, reason)));
+            run.Watch = new LivenessWatch(run, gap, checks, gateway.Webhooks, gateway.Time, reason => inbox.Post(new SupervisorSignal.WorkerFault(pid, LivenessCheck, reason)));
         }
         return ValueTask.CompletedTask;
     }

@@ -62,6 +62,9 @@ public sealed record GatewayInfo
     /// <summary>A getUpdates of the bot is in flight now.</summary>
     public bool Polling { get; init; }
 
+    /// <summary>The bot takes its updates by webhook (a setWebhook went through the gateway, or Telegram said so): liveness watches its pending updates at Telegram instead of getUpdates.</summary>
+    public bool Webhook { get; init; }
+
     public long UpdatesDelivered { get; init; }
 
     /// <summary>Seconds Telegram asked the bot to wait (429 retry_after), while the gateway holds its calls; absent otherwise.</summary>

@@ -50,6 +50,7 @@ internal static class ApiMapping
     {
         LastPoll = bot.Stats.LastPoll,
         Polling = bot.Poll.InFlight,
+        Webhook = bot.TakesWebhook,
         UpdatesDelivered = bot.Stats.UpdatesDelivered,
         RetryAfter = bot.Flood.CurrentRetryAfter,
         Methods = bot.Stats.Methods().ToDictionary(m => m.Method, m => new GatewayMethodInfo(m.Calls, m.Errors, m.RateLimited,

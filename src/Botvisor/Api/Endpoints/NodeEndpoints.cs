@@ -19,20 +19,23 @@ internal static class NodeEndpoints
             .WithSummary("Let a drained node take bots again");
     }
 
-    private static IResult List(IServiceProvider services, FleetReconciler reconciler, DaemonClock clock, DaemonOptions options)
+    private static IResult List(IServiceProvider services, FleetReconciler reconciler, FleetController controller, DaemonOptions options)
     {
         if (services.GetService<ClusterCoordinator>() is not { } coordinator)
         {
             // One node on its own store: it holds every bot.
             var self = Environment.MachineName;
             var now = DateTimeOffset.UtcNow;
-            return TypedResults.Ok(new NodesResponse(false, self, [new NodeInfo(self, Program.VersionLine().Split(' ')[1], options.Listen, now, 0, reconciler.Supervisors.Count, "up", FleetDigest.Of(reconciler.CurrentSpecs.Keys))]));
+            return TypedResults.Ok(new NodesResponse(false, self, [new NodeInfo(self, Program.VersionLine().Split(' ')[1], options.Listen, now, 0, reconciler.Supervisors.Count, "up", "")]));
         }
         var view = coordinator.View;
         var held = (view?.Leases ?? []).Where(l => l.Holder is not null && !l.Expired).GroupBy(l => l.Holder!).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        var fleet = controller.ClusterFleet;
         var nodes = (view?.Nodes ?? []).Select(n => new NodeInfo(n.Name, n.Version, n.Address, n.HeartbeatAt, Math.Round(n.HeartbeatAge.TotalSeconds, 1),
-            held.GetValueOrDefault(n.Name), NodeStates.Classify(n, coordinator.Timing).ToName(), n.Fleet)).ToList();
-        return TypedResults.Ok(new NodesResponse(true, coordinator.Self.Name, nodes));
+            held.GetValueOrDefault(n.Name), NodeStates.Classify(n, coordinator.Timing).ToName(), n.Fleet,
+            n.File.Length == 0 || fleet is null ? "" : n.File == fleet.Document.Digest ? "same" : "differs")).ToList();
+        var info = fleet is null ? null : new ClusterFleetInfo(fleet.Generation, fleet.Node, fleet.Document.Path, fleet.At, fleet.Document.Digest);
+        return TypedResults.Ok(new NodesResponse(true, coordinator.Self.Name, nodes, info));
     }
 
     private static Task<IResult> Drain(string name, HttpContext context, IServiceProvider services) => SetDrainingAsync(name, true, context, services);

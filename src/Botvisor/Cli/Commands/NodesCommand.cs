@@ -41,7 +41,7 @@ internal static class NodesCommand
     /// <summary>The table, the node that answered marked with '*'.</summary>
     public static string Table(NodesResponse nodes)
     {
-        var rows = new List<string[]> { new[] { "NODE", "STATE", "BOTS", "HEARTBEAT", "ADDRESS", "FLEET", "VERSION" } };
+        var rows = new List<string[]> { new[] { "NODE", "STATE", "BOTS", "HEARTBEAT", "ADDRESS", "FLEET", "FILE", "VERSION" } };
         string? mine = nodes.Nodes.FirstOrDefault(n => n.Name == nodes.Self)?.Fleet;
         foreach (var n in nodes.Nodes)
         {
@@ -51,7 +51,8 @@ internal static class NodesCommand
                 n.Bots.ToString(CultureInfo.InvariantCulture),
                 n.HeartbeatAgeSeconds.ToString("0.0", CultureInfo.InvariantCulture) + "s ago",
                 n.Address,
-                n.Fleet + (mine is not null && n.Fleet != mine && n.State != "gone" ? " (differs)" : ""),
+                (n.Fleet.Length == 0 ? "-" : "g" + n.Fleet) + (mine is not null && n.Fleet != mine && n.State != "gone" ? " (not this node's)" : ""),
+                n.File.Length == 0 ? "-" : n.File,
                 n.Version,
             ]);
         }
@@ -60,6 +61,14 @@ internal static class NodesCommand
         foreach (var row in rows)
         {
             text.AppendJoin("  ", row.Select((cell, i) => i == row.Length - 1 ? cell : cell.PadRight(widths[i]))).Append('\n');
+        }
+        if (nodes.Fleet is { } fleet)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"\nThe cluster's fleet: generation {fleet.Generation}, {fleet.Path} of node {fleet.Node}, published {fleet.PublishedAt.ToLocalTime():yyyy-MM-dd HH:mm:ss}.\n");
+            if (nodes.Nodes.Any(n => n.File == "differs"))
+            {
+                text.Append("A node whose FILE differs runs the cluster's fleet all the same; `botvisor reload` on a node makes its file the cluster's.\n");
+            }
         }
         return text.ToString();
     }
