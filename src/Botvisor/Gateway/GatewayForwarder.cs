@@ -409,7 +409,7 @@ public sealed partial class GatewayForwarder
     {
         if (!filePath.Contains(run.Placeholder[(run.Placeholder.IndexOf(':', StringComparison.Ordinal) + 1)..], StringComparison.Ordinal)) return filePath;
         var real = run.Token.Reveal();
-        foreach (var colon in new[] { ":", "%3A", "%3a" })
+        foreach (var colon in TokenScrub.Colons)
         {
             filePath = filePath.Replace(run.Placeholder.Replace(":", colon, StringComparison.Ordinal), real.Replace(":", colon, StringComparison.Ordinal), StringComparison.Ordinal);
         }
@@ -419,7 +419,7 @@ public sealed partial class GatewayForwarder
     private static string Clean(string message, GatewayRun run)
     {
         var real = run.Token.Reveal();
-        foreach (var colon in new[] { ":", "%3A", "%3a" })
+        foreach (var colon in TokenScrub.Colons)
         {
             message = message.Replace(real.Replace(":", colon, StringComparison.Ordinal), run.Token.Masked, StringComparison.Ordinal);
         }

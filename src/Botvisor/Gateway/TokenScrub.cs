@@ -11,13 +11,16 @@ namespace Botvisor.Gateway;
 /// </summary>
 internal sealed class TokenScrub
 {
+    /// <summary>How a token's colon is written where it comes back: plain, or percent-encoded in either case.</summary>
+    public static readonly string[] Colons = [":", "%3A", "%3a"];
+
     private readonly (string Find, string Replace)[] _strings;
     private readonly (byte[] Find, byte[] Replace)[] _bytes;
 
     public TokenScrub(string secret, string placeholder)
     {
         var replacement = SameLength(placeholder, secret);
-        _strings = [.. new[] { ":", "%3A", "%3a" }.Select(colon => (secret.Replace(":", colon, StringComparison.Ordinal), replacement.Replace(":", colon, StringComparison.Ordinal)))];
+        _strings = [.. Colons.Select(colon => (secret.Replace(":", colon, StringComparison.Ordinal), replacement.Replace(":", colon, StringComparison.Ordinal)))];
         _bytes = [.. _strings.Select(p => (Encoding.UTF8.GetBytes(p.Find), Encoding.UTF8.GetBytes(p.Replace)))];
         Longest = _bytes.Max(p => p.Find.Length);
     }
