@@ -41,6 +41,9 @@ public sealed partial class GatewayForwarder
     private readonly ILogger _logger;
     private readonly Action<string, string> _record;
 
+    /// <summary>Each live run's scrubber, made at its first answer and gone with the run.</summary>
+    private readonly System.Runtime.CompilerServices.ConditionalWeakTable<GatewayRun, TokenScrub> _scrubs = new();
+
     /// <param name="record">Records a gateway event for a bot (bot id, message).</param>
     public GatewayForwarder(GatewayRegistry registry, ILeaseFence fence, HttpMessageInvoker http, ILogger logger, Action<string, string> record)
     {
@@ -139,7 +142,12 @@ public sealed partial class GatewayForwarder
         int? pollTimeout = null;
         if (isPoll)
         {
-            (pollBody, pollTimeout) = await ReadPollAsync(context, path, held.Token).ConfigureAwait(false);
+            (pollBody, pollTimeout, bool tooLarge) = await ReadPollAsync(context, path, held.Token).ConfigureAwait(false);
+            if (tooLarge)
+            {
+                await BotApiAnswers.ErrorAsync(context, 413, "Request Entity Too Large").ConfigureAwait(false);
+                return 413;
+            }
         }
         var ticket = isPoll ? line.Poll.Enter(run) : null;
         if (isPoll && ticket is null)
@@ -155,7 +163,7 @@ public sealed partial class GatewayForwarder
             using var request = BuildRequest(context, run, path, pollBody);
             using var response = await _http.SendAsync(request, cancel.Token).ConfigureAwait(false);
             int status = (int)response.StatusCode;
-            var scrub = new TokenScrub(run.Token.Reveal(), run.Placeholder);
+            var scrub = _scrubs.GetValue(run, r => new TokenScrub(r.Token.Reveal(), r.Placeholder));
             if (status is >= 300 and < 400 and not 304)
             {
                 var location = response.Headers.Location?.OriginalString ?? "(none)";
@@ -243,23 +251,26 @@ public sealed partial class GatewayForwarder
         return 0;
     }
 
-    /// <summary>A getUpdates' body (small; read whole, so its <c>timeout</c> can bound the call upstream) and that timeout.</summary>
-    private static async Task<(byte[]? Body, int? Timeout)> ReadPollAsync(HttpContext context, BotApiPath path, CancellationToken cancellationToken)
+    /// <summary>
+    /// A getUpdates' body (small; read whole, so its <c>timeout</c> can bound the call upstream) and that timeout;
+    /// too large when it is longer than any getUpdates (it is then refused with 413).
+    /// </summary>
+    private static async Task<(byte[]? Body, int? Timeout, bool TooLarge)> ReadPollAsync(HttpContext context, BotApiPath path, CancellationToken cancellationToken)
     {
         var request = context.Request;
-        if (request.ContentLength is > PollTimeout.MaxBody) return (null, null);
-        if (request.ContentLength is null or 0 && !request.Headers.ContainsKey("Transfer-Encoding")) return (null, PollTimeout.Read(path.Query, null, default));
+        if (request.ContentLength is > PollTimeout.MaxBody) return (null, null, true);
+        if (request.ContentLength is null or 0 && !request.Headers.ContainsKey("Transfer-Encoding")) return (null, PollTimeout.Read(path.Query, null, default), false);
         using var buffer = new MemoryStream();
         var chunk = new byte[4096];
         int read;
         while ((read = await request.Body.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
         {
             buffer.Write(chunk, 0, read);
-            if (buffer.Length > PollTimeout.MaxBody) throw new BadHttpRequestException("a getUpdates body longer than 64 KiB", 413);
+            if (buffer.Length > PollTimeout.MaxBody) return (null, null, true);
         }
         var body = buffer.ToArray();
         bool encoded = request.Headers.ContentEncoding.Count > 0;
-        return (body, encoded ? null : PollTimeout.Read(path.Query, request.ContentType, body));
+        return (body, encoded ? null : PollTimeout.Read(path.Query, request.ContentType, body), false);
     }
 
     /// <summary>

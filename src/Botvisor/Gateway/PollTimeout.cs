@@ -11,7 +11,7 @@ namespace Botvisor.Gateway;
 /// </summary>
 internal static partial class PollTimeout
 {
-    /// <summary>getUpdates bodies are a few parameters; a larger one is forwarded without being read.</summary>
+    /// <summary>getUpdates bodies are a few parameters; a longer one is refused (413).</summary>
     public const int MaxBody = 64 * 1024;
 
     public static int? Read(string query, string? contentType, ReadOnlySpan<byte> body)

@@ -196,6 +196,38 @@ public sealed class GatewayUpstreamTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task Fence_A409WhileTheLeaseIsGoing_IsNotReportedAsAPollerOutsideBotvisor()
+    {
+        // After a freeze, the node that took the lease polls: Telegram ends this node's poll with 409.
+        var taken = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var (run, gateway) = await StartAsync(async context =>
+        {
+            await taken.Task;
+            context.Response.StatusCode = 409;
+            await OkAsync(context, """{"ok":false,"error_code":409,"description":"Conflict: terminated by other getUpdates request; make sure that only one bot instance is running"}""");
+        });
+        using var _ = gateway;
+        var poll = gateway.GetAsync($"/bot{run.Placeholder}/getUpdates?timeout=50");
+        await WaitForAsync(() => _upstream!.Of("getUpdates").Count == 1);
+        _fence.DeadlinePassed();
+        taken.SetResult();
+        using var answer = await poll;
+        Assert.Equal(HttpStatusCode.Conflict, answer.StatusCode);
+        Assert.DoesNotContain(_logs.Messages, m => m.Id.Id == 601);
+    }
+
+    [Fact]
+    public async Task Poll_WithABodyNoGetUpdatesHas_IsRefusedWith413_AndNothingReachesTelegram()
+    {
+        var (run, gateway) = await StartAsync(context => OkAsync(context));
+        using var _ = gateway;
+        using var huge = new StringContent($$"""{"timeout":1,"pad":"{{new string('x', 70_000)}}"}""", Encoding.UTF8, "application/json");
+        using var answer = await gateway.PostAsync($"/bot{run.Placeholder}/getUpdates", huge);
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, answer.StatusCode);
+        Assert.Empty(_upstream!.Requests);
+    }
+
+    [Fact]
     public async Task ConnectTimeout_IsA504InTelegramsShape_LoggedAndCounted_NeverAnEmpty500()
     {
         // A listener whose accept queue is full and that never accepts: the kernel drops further SYNs, so a
