@@ -355,7 +355,7 @@ public class GatewayDaemonTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Reload_ThatRenamesABot_EndsTheOldIdsRunAtOnce_SoItsTokenIsNeverPolledTwice()
+    public async Task Reload_ThatRenamesABot_EndsTheOldIdsRunAtOnce_SoItsTokenIsNeverPolledTwice_AndNothingOfTheOldIdStays()
     {
         // The old id's worker ignores SIGTERM: it lives on (and polls) for its stop_timeout while the new id starts.
         const string stubborn = "[\"sh\", \"-c\", \"trap '' TERM; exec sleep 1000\"]";
@@ -363,6 +363,7 @@ public class GatewayDaemonTests : IAsyncLifetime
         var (token, fleet, daemon) = (run.Token, run.Fleet, run.Daemon);
         var (old, gateway) = Worker(run.Pid);
         using var _ = gateway;
+        Assert.Equal(HttpStatusCode.OK, (await gateway.GetAsync($"/bot{old}/getMe")).StatusCode);
         var oldPoll = gateway.GetAsync($"/bot{old}/getUpdates?timeout=50");
         await WaitForPollAsync(token);
 
@@ -380,6 +381,15 @@ public class GatewayDaemonTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.OK, poll.StatusCode);
         Assert.Equal(0, (await _emu.StatsAsync(token))["conflicts"]!.GetValue<int>());
         Processes.Kill(run.Pid); // rather than wait out its stop_timeout
+
+        // Renamed back: the id comes back with none of its former counters (the gateway forgot it when it left).
+        mark = daemon.Mark;
+        File.WriteAllText(fleet.ConfigPath, Fleet(token, Sleeper));
+        daemon.Signal("HUP");
+        await daemon.WaitForRunningAsync("echo", after: mark);
+        using var api = await daemon.HttpAsync();
+        var methods = JsonDocument.Parse(await api.GetStringAsync("/bots/echo")).RootElement.GetProperty("gateway").GetProperty("methods");
+        Assert.False(methods.TryGetProperty("getMe", out var kept), $"{kept}: {methods}");
     }
 
     private async Task WaitForPollAsync(string token)
