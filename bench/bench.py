@@ -177,7 +177,7 @@ class Botvisor(Tool):
             f.write("\n".join(lines) + "\n")
         self.out = open(os.path.join(self.root, "daemon.log"), "w")
         self.proc = subprocess.Popen([self.binary, "run", "--config", config, "--state-dir", self.state, "--listen", "http://127.0.0.1:0"],
-                                     stdout=self.out, stderr=subprocess.STDOUT)
+                                     stdout=self.out, stderr=subprocess.STDOUT, env={**os.environ, **getattr(self, "env", {})})
         return self.proc.pid
 
     def daemon_pid(self):
@@ -612,6 +612,12 @@ def targets(rows):
     if polls is not None:
         t0, t1 = value(rows, "botvisor", "daemon threads, gateway idle", 1000), value(rows, "botvisor", "daemon threads, long polls open", 1000)
         out.append(("gateway: 1,000 idle long polls cost under 20 MiB and no thread per poll", polls < 20 and t1 - t0 < 50,
+                    f"{polls} MiB, threads {t0} → {t1}"))
+    h2 = " (HTTPS, HTTP/2 upstream)"
+    polls = value(rows, "botvisor", "gateway RSS cost with long polls" + h2, 1000)
+    if polls is not None:
+        t0, t1 = value(rows, "botvisor", "daemon threads, gateway idle" + h2, 1000), value(rows, "botvisor", "daemon threads, long polls open" + h2, 1000)
+        out.append(("gateway, HTTP/2 upstream: 1,000 idle long polls cost under 20 MiB and no thread per poll", polls < 20 and t1 - t0 < 50,
                     f"{polls} MiB, threads {t0} → {t1}"))
     logs = value(rows, "botvisor", "log lines captured per s", 10)
     growth = value(rows, "botvisor", "daemon RSS growth while logging", 10)

@@ -4,14 +4,20 @@
   kept-alive connections in one run, p50 and p99 of each (the difference is the gateway's);
 - gateway CPU: the daemon's CPU time over a block of calls through the gateway, per 1,000 calls;
 - idle long polls: the daemon's RSS and threads with N bots behind the gateway, each with a
-  getUpdates (timeout 50 s) open through it, against the same fleet without the gateway.
+  getUpdates (timeout 50 s) open through it, against the same fleet without the gateway; once with
+  the emulator on plain HTTP/1.1 (as a local telegram-bot-api server), once on HTTPS, where it speaks
+  HTTP/2 as api.telegram.org does (a throwaway self-signed certificate, trusted by the daemon through
+  SSL_CERT_FILE).
 """
 import http.client
 import json
 import os
 import re
+import shutil
 import socket
+import ssl
 import subprocess
+import tempfile
 import time
 import urllib.request
 
@@ -19,10 +25,20 @@ import urllib.request
 class Emulator:
     """tools/TelegramEmulator on a free loopback port."""
 
-    def __init__(self, dll):
-        self.proc = subprocess.Popen(["dotnet", dll, "--urls", "http://127.0.0.1:0"], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    def __init__(self, dll, tls=False):
+        """With tls, on https:// with a self-signed certificate for 127.0.0.1 (self.certificate, a PEM file)."""
+        args, self.certificate, self.context = ["--urls", f"{'https' if tls else 'http'}://127.0.0.1:0"], None, None
+        if tls:
+            self.dir = tempfile.mkdtemp(prefix="bench-emulator-tls-")
+            self.certificate, key = os.path.join(self.dir, "cert.pem"), os.path.join(self.dir, "key.pem")
+            subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "1",
+                            "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key, "-out", self.certificate],
+                           check=True, capture_output=True)
+            args += ["--Kestrel:Certificates:Default:Path", self.certificate, "--Kestrel:Certificates:Default:KeyPath", key]
+            self.context = ssl.create_default_context(cafile=self.certificate)
+        self.proc = subprocess.Popen(["dotnet", dll, *args], stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
         for line in self.proc.stdout:
-            m = re.search(r"listening on (http://127\.0\.0\.1:\d+)", line)
+            m = re.search(r"listening on (https?://127\.0\.0\.1:\d+)", line)
             if m:
                 self.url = m.group(1)
                 break
@@ -32,12 +48,18 @@ class Emulator:
     def register(self, username):
         req = urllib.request.Request(f"{self.url}/_emulator/bots", data=json.dumps({"username": username}).encode(),
                                      headers={"Content-Type": "application/json"})
-        with urllib.request.urlopen(req, timeout=30) as r:
+        with urllib.request.urlopen(req, timeout=30, context=self.context) as r:
             return json.load(r)["token"]
+
+    def stats(self, token):
+        with urllib.request.urlopen(f"{self.url}/_emulator/bots/{token}/stats", timeout=30, context=self.context) as r:
+            return json.load(r)
 
     def stop(self):
         self.proc.terminate()
         self.proc.wait(timeout=30)
+        if self.certificate:
+            shutil.rmtree(self.dir, ignore_errors=True)
 
 
 def environ(pid):
@@ -62,15 +84,22 @@ def timed_get(conn, path):
 
 def gateway_workload(bench, make_tool, emulator_dll, n_idle, calls, helpers):
     procs_with, new_marker, sleep_workers, wait_until, percentile, rss_mib, cpu_seconds = helpers
-    emu = Emulator(emulator_dll)
-    try:
-        latency_and_cpu(bench, make_tool, emu, calls, procs_with, new_marker, sleep_workers, wait_until, percentile, cpu_seconds)
-        idle_polls(bench, make_tool, emu, n_idle, procs_with, new_marker, sleep_workers, wait_until, rss_mib)
-    except Exception as e:  # a workload that cannot finish is a result too
-        bench.notes.append(f"botvisor: gateway did not complete: {e}")
-        print(f"  botvisor     gateway: FAILED: {e}", flush=True)
-    finally:
-        emu.stop()
+    for tls in (False, True):
+        try:
+            emu = Emulator(emulator_dll, tls)
+        except Exception as e:
+            bench.notes.append(f"botvisor: gateway ({'HTTPS' if tls else 'HTTP/1.1'} emulator) did not start: {e}")
+            print(f"  botvisor     gateway: FAILED: {e}", flush=True)
+            continue
+        try:
+            if not tls:
+                latency_and_cpu(bench, make_tool, emu, calls, procs_with, new_marker, sleep_workers, wait_until, percentile, cpu_seconds)
+            idle_polls(bench, make_tool, emu, n_idle, procs_with, new_marker, sleep_workers, wait_until, rss_mib)
+        except Exception as e:  # a workload that cannot finish is a result too
+            bench.notes.append(f"botvisor: gateway did not complete: {e}")
+            print(f"  botvisor     gateway: FAILED: {e}", flush=True)
+        finally:
+            emu.stop()
 
 
 def fleet(workers, tokens, emu, gateway):
@@ -120,6 +149,8 @@ def idle_polls(bench, make_tool, emu, n, procs_with, new_marker, sleep_workers, 
     results = {}
     for gateway in (False, True):
         tool = make_tool("botvisor")
+        if emu.certificate:
+            tool.env = {"SSL_CERT_FILE": emu.certificate}  # the emulator's certificate is the daemon's only trusted root
         marker = new_marker()
         workers = fleet(sleep_workers(n, marker), tokens, emu, gateway)
         sockets = []
@@ -136,6 +167,12 @@ def idle_polls(bench, make_tool, emu, n, procs_with, new_marker, sleep_workers, 
                     s.sendall(f"GET /bot{env['BOT_TOKEN']}/getUpdates?timeout=50 HTTP/1.1\r\nHost: {host}\r\n\r\n".encode())
                     sockets.append(s)
                 time.sleep(5)  # every poll forwarded and waiting at the emulator
+                held = sum(1 for t in tokens if emu.stats(t)["polling"])
+                if held < len(tokens):
+                    raise RuntimeError(f"only {held} of {len(tokens)} polls reached the emulator")
+                wanted = "HTTP/2" if emu.certificate else "HTTP/1.1"
+                if {emu.stats(t)["protocol"] for t in tokens[:10]} != {wanted}:
+                    raise RuntimeError(f"the gateway did not forward over {wanted}")
             return before, (rss_mib(pid), threads(pid))
 
         try:
@@ -145,8 +182,10 @@ def idle_polls(bench, make_tool, emu, n, procs_with, new_marker, sleep_workers, 
                 s.close()
     (rss_direct, threads_direct), _ = results[False]
     (rss_idle, threads_idle), (rss_polls, threads_polls) = results[True]
-    bench.add("botvisor", "daemon RSS, bots direct", n, [rss_direct], "MiB")
-    bench.add("botvisor", "daemon RSS, bots behind gateway polling", n, [rss_polls], "MiB")
-    bench.add("botvisor", "gateway RSS cost with long polls", n, [rss_polls - rss_direct], "MiB")
-    bench.add("botvisor", "daemon threads, gateway idle", n, [threads_idle], "threads", 0)
-    bench.add("botvisor", "daemon threads, long polls open", n, [threads_polls], "threads", 0)
+    # HTTP/1.1 (a local telegram-bot-api server): the rows as they always were; HTTPS: api.telegram.org's HTTP/2.
+    upstream = " (HTTPS, HTTP/2 upstream)" if emu.certificate else ""
+    bench.add("botvisor", f"daemon RSS, bots direct{upstream}", n, [rss_direct], "MiB")
+    bench.add("botvisor", f"daemon RSS, bots behind gateway polling{upstream}", n, [rss_polls], "MiB")
+    bench.add("botvisor", f"gateway RSS cost with long polls{upstream}", n, [rss_polls - rss_direct], "MiB")
+    bench.add("botvisor", f"daemon threads, gateway idle{upstream}", n, [threads_idle], "threads", 0)
+    bench.add("botvisor", f"daemon threads, long polls open{upstream}", n, [threads_polls], "threads", 0)

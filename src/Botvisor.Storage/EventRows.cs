@@ -3,10 +3,10 @@ using Botvisor.Core.State;
 
 namespace Botvisor.Storage;
 
-/// <summary>The event log's row as both stores read it: <c>id, time_ms, kind, bot_id, state, message, actor</c>, in that order.</summary>
+/// <summary>The event log's row as both stores read it: <c>id, time_ms, kind, bot_id, state, message, actor, epoch</c>, in that order.</summary>
 internal static class EventRows
 {
-    public const string Columns = "id, time_ms, kind, bot_id, state, message, actor";
+    public const string Columns = "id, time_ms, kind, bot_id, state, message, actor, epoch";
 
     public static BotEvent Read(DbDataReader reader) => new()
     {
@@ -17,5 +17,6 @@ internal static class EventRows
         State = reader.IsDBNull(4) ? null : reader.GetString(4),
         Message = reader.GetString(5),
         Actor = reader.IsDBNull(6) ? null : reader.GetString(6),
+        Epoch = reader.IsDBNull(7) ? null : reader.GetInt64(7),
     };
 }

@@ -19,7 +19,8 @@ public sealed class SupervisorHarness : IAsyncDisposable
     private static readonly Lazy<ChildReaper> SharedReaper = new(() =>
         new ChildReaper(Microsoft.Extensions.Logging.LoggerFactory.Create(_ => { }).CreateLogger<ChildReaper>()));
 
-    public SupervisorHarness(Core.Cgroups.CgroupTree? cgroups = null)
+    /// <param name="leases">In a cluster's shape: the node's leases are the bots' first and last start gate.</param>
+    public SupervisorHarness(Core.Cgroups.CgroupTree? cgroups = null, Core.Cluster.LocalLeases? leases = null)
     {
         Cgroups = cgroups;
         Directory = System.IO.Directory.CreateTempSubdirectory("botvisor-test-").FullName;
@@ -41,6 +42,7 @@ public sealed class SupervisorHarness : IAsyncDisposable
             NotifySocketPath = Path.Combine(Directory, "notify.sock"),
             HttpProbe = new PlainHttpProbe(),
             Cgroups = cgroups,
+            Leases = leases,
         };
         Reconciler = new FleetReconciler(Services);
         NotifySocket = new NotifySocket(Services.NotifySocketPath, NotifyAbstractName, NotifyRouter.Find);

@@ -58,6 +58,7 @@ public static class BotApiEndpoints
         try
         {
             var bot = registry.Resolve(token);
+            bot.Called(context.Request.Protocol, context.Connection.Id);
             bot.CheckAccess(time);
             var p = await RequestParameters.ReadAsync(context.Request, context.RequestAborted);
             result = method.ToLowerInvariant() switch

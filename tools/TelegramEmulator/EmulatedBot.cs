@@ -37,6 +37,14 @@ public sealed partial class EmulatedBot
     /// <summary>Calls answered 429 because of a flood limit.</summary>
     public long FloodRejections { get; private set; }
 
+    /// <summary>The protocol ("HTTP/1.1", "HTTP/2") and connection of the bot's last Bot API call.</summary>
+    public (string Protocol, string Connection) LastTransport { get; private set; } = ("", "");
+
+    public void Called(string protocol, string connection)
+    {
+        lock (_gate) LastTransport = (protocol, connection);
+    }
+
     private sealed class Poll
     {
         public required Socket? Socket { get; init; }
@@ -288,6 +296,8 @@ public sealed partial class EmulatedBot
                 ["revoked"] = Revoked,
                 ["flood_seconds"] = _floodSeconds,
                 ["flood_rejections"] = FloodRejections,
+                ["protocol"] = LastTransport.Protocol,
+                ["connection"] = LastTransport.Connection,
             };
         }
     }

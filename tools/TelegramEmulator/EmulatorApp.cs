@@ -1,7 +1,8 @@
 namespace TelegramEmulator;
 
 /// <summary>
-/// Builds the emulator: <c>--urls http://127.0.0.1:8081</c>, <c>--bot username=TOKEN</c> (repeatable); its
+/// Builds the emulator: <c>--urls http://127.0.0.1:8081</c> (or <c>https://</c> with a certificate, speaking HTTP/2 like
+/// api.telegram.org), <c>--bot username=TOKEN</c> (repeatable); its
 /// platform side (a Sensay-shaped list of replicas, see Platform/): <c>--replica slug=TOKEN@service</c>
 /// (repeatable; the token is registered as a bot too) and the <c>X-ORGANIZATION-SECRET</c> it asks for in
 /// <c>$PLATFORM_SECRET</c> (or <c>--platform-secret SECRET</c>).
@@ -51,6 +52,9 @@ public static class EmulatorApp
         builder.Services.AddSingleton<EmulatedFiles>();
         // Above Telegram's 50 MB upload limit, so that the emulator answers an oversized upload as Telegram does.
         builder.WebHost.ConfigureKestrel(k => k.Limits.MaxRequestBodySize = 64L * 1024 * 1024);
+        // https:// URLs too, as api.telegram.org (TLS, HTTP/2 by ALPN): the certificate from Kestrel's configuration,
+        // e.g. --Kestrel:Certificates:Default:Path cert.pem --Kestrel:Certificates:Default:KeyPath key.pem.
+        builder.WebHost.UseKestrelHttpsConfiguration();
         builder.Services.Configure<Microsoft.AspNetCore.Http.Features.FormOptions>(o => o.MultipartBodyLengthLimit = 64L * 1024 * 1024);
         var app = builder.Build();
 

@@ -40,8 +40,8 @@ public sealed partial class ClusterCoordinator : IAsyncDisposable
     /// </summary>
     public Func<Task>? SyncStoredBots { get; set; }
 
-    /// <summary>Called when the cluster's fleet has a generation this node does not run: the node reads and applies it. Set by the host.</summary>
-    public Func<Task>? SyncFleet { get; set; }
+    /// <summary>Called with the cluster's fleet generation when this node does not run it: the node reads and applies it. Set by the host.</summary>
+    public Func<long, Task>? SyncFleet { get; set; }
 
     /// <summary>The cluster's fleet generation this node runs and its own file's digest, for its heartbeat. Set by the host.</summary>
     public Func<Reconciliation.FleetMark>? Mark { get; set; }
@@ -142,16 +142,21 @@ public sealed partial class ClusterCoordinator : IAsyncDisposable
         foreach (var lease in Leases.Forget(lost))
         {
             Log.Lost(_logger, lease.BotId, lease.Epoch);
-            Record(lease.BotId, $"node {Self.Name} lost the lease (epoch {lease.Epoch}): the worker is ended");
+            Record(lease.BotId, $"node {Self.Name} lost the lease (epoch {lease.Epoch}): the worker is ended", lease.Epoch);
             if (FindSupervisor(lease.BotId) is { } sup)
             {
                 sup.KillWorkerNow();
                 sup.CloseGate($"lease lost (epoch {lease.Epoch})");
             }
         }
+        // Before any lease is adopted: a bot a person stopped opens no gate, whoever holds its lease.
+        var stopped = view.Wishes.Where(w => !w.Value.Running).Select(w => w.Key).ToHashSet(StringComparer.Ordinal);
+        Leases.SetStopped(stopped);
+        var gained = new List<string>();
         foreach (var adopted in Leases.Extend(view.Renewed, started, adopt: !_leaving))
         {
-            Record(adopted.BotId, $"node {Self.Name} holds the lease (epoch {adopted.Epoch})");
+            Record(adopted.BotId, $"node {Self.Name} holds the lease (epoch {adopted.Epoch})", adopted.Epoch);
+            gained.Add(adopted.BotId);
         }
 
         var holders = view.Leases.Where(l => l.Holder is not null && !l.Expired).ToDictionary(l => l.BotId, l => l.Holder!, StringComparer.Ordinal);
@@ -165,12 +170,12 @@ public sealed partial class ClusterCoordinator : IAsyncDisposable
         }
         Leases.Wake(moved); // a waiting bot shows where it runs now
         _view = view;
-        FollowStops(view.Stopped);
+        FollowWishes(view.Wishes, stopped, gained);
 
         // Before placement: a bot added on another node is placed once this node defines it too.
         if (view.FleetGeneration.ToString(System.Globalization.CultureInfo.InvariantCulture) != Self.Fleet && SyncFleet is { } syncFleet)
         {
-            await syncFleet().ConfigureAwait(false);
+            await syncFleet(view.FleetGeneration).ConfigureAwait(false);
         }
         if (view.BotsVersion != _botsVersion && SyncStoredBots is { } sync)
         {
@@ -201,11 +206,13 @@ public sealed partial class ClusterCoordinator : IAsyncDisposable
         if (settled) _unsettledSince = null;
         else _unsettledSince ??= _time.GetTimestamp();
         bool waiting = _unsettledSince is { } since && _time.GetElapsedTime(since) < Timing.Lease;
-        // A node that could not apply the cluster's newest fleet keeps what it holds but takes nothing new.
-        if ((Mark?.Invoke().Generation ?? 0) < view.FleetGeneration) waiting = true;
-        if (!_leaving && !waiting && _time.GetElapsedTime(_startedAt) >= Timing.Retry)
+        // A node that could not apply the cluster's newest fleet hands its bots to the nodes that run it, and takes
+        // none; when no live node runs the newest, the nodes that are behind go on as they are (bots run somewhere).
+        string newest = view.FleetGeneration.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        bool yieldAll = fleet != newest && view.Nodes.Any(n => n.Name != Self.Name && n.Fleet == newest && NodeStates.Classify(n, Timing).TakesBots());
+        if (!_leaving && !waiting && !yieldAll && _time.GetElapsedTime(_startedAt) >= Timing.Retry)
         {
-            var wanted = bots.Where(b => target.GetValueOrDefault(b) == Self.Name && !holders.ContainsKey(b) && Leases.HeldEpoch(b) is null && !view.Stopped.ContainsKey(b)).ToList();
+            var wanted = bots.Where(b => target.GetValueOrDefault(b) == Self.Name && !holders.ContainsKey(b) && Leases.HeldEpoch(b) is null && !stopped.Contains(b)).ToList();
             if (wanted.Count > 0)
             {
                 long claimStarted = _time.GetTimestamp();
@@ -214,39 +221,48 @@ public sealed partial class ClusterCoordinator : IAsyncDisposable
                 foreach (var g in granted)
                 {
                     Log.Taken(_logger, g.BotId, g.Epoch);
-                    Record(g.BotId, $"node {Self.Name} took the lease (epoch {g.Epoch})");
+                    Record(g.BotId, $"node {Self.Name} took the lease (epoch {g.Epoch})", g.Epoch);
                 }
+                FollowWishes(view.Wishes, stopped, granted.Select(g => g.BotId).ToList());
             }
         }
 
-        await HandOverAsync(bots, target, view.Stopped, cancellationToken).ConfigureAwait(false);
+        string? yieldWhy = yieldAll ? $"node {Self.Name} cannot apply the cluster's fleet generation {newest}: handing over to the nodes that run it" : null;
+        await HandOverAsync(bots, target, view.Wishes, yieldWhy, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
-    /// A bot a person stopped stays stopped on every node (its supervisor here shows it, and nothing claims its
-    /// lease) until someone starts it; then every node's supervisor waits for the lease again, and one claims it.
+    /// What a person asked of a bot holds on every node: a stopped bot's supervisor here is stopped too (and no
+    /// node claims its lease, nor opens its gate) until someone starts it; then every node's supervisor waits for
+    /// the lease again, and one claims it. A bot a person started is started by the node it moves to.
     /// </summary>
-    private void FollowStops(IReadOnlyDictionary<string, string> stopped)
+    private void FollowWishes(IReadOnlyDictionary<string, BotWish> wishes, HashSet<string> stopped, IReadOnlyList<string> gained)
     {
-        foreach (var (bot, actor) in stopped)
+        foreach (var bot in stopped)
         {
-            if (FindSupervisor(bot) is { State: not (State.BotLifecycleState.Stopped or State.BotLifecycleState.Stopping) } supervisor)
+            // Only a supervisor that would run (a failed one is left as it is: it runs nothing).
+            if (FindSupervisor(bot) is { State: State.BotLifecycleState.Running or State.BotLifecycleState.Starting or State.BotLifecycleState.Waiting
+                    or State.BotLifecycleState.Backoff or State.BotLifecycleState.Pending } supervisor)
             {
-                Forget(supervisor.SendAsync(Supervision.BotCommand.Stop, $"stopped in the cluster by {actor}"));
+                Forget(supervisor.SendAsync(Supervision.BotCommand.Stop, $"stopped in the cluster by {wishes[bot].Actor}"));
             }
         }
-        foreach (var bot in _stopped.Where(b => !stopped.ContainsKey(b)).ToList())
+        foreach (var bot in _stopped.Where(b => !stopped.Contains(b)).Concat(gained.Where(b => wishes.GetValueOrDefault(b)?.Running == true)))
         {
-            if (FindSupervisor(bot) is { } supervisor) Forget(supervisor.SendAsync(Supervision.BotCommand.Start, "started in the cluster"));
+            if (FindSupervisor(bot) is { State: State.BotLifecycleState.Stopped } supervisor)
+            {
+                Forget(supervisor.SendAsync(Supervision.BotCommand.Start, wishes.TryGetValue(bot, out var wish) ? $"started in the cluster by {wish.Actor}" : "started in the cluster"));
+            }
         }
-        _stopped = [.. stopped.Keys];
+        _stopped = stopped;
 
         // The effect is reached later (a worker stopping); the loop does not wait for it.
         static void Forget(Task task) => task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
     }
 
     /// <summary>Closes the gate of every held bot that belongs elsewhere (or no longer exists); releases those whose worker has ended.</summary>
-    private async Task HandOverAsync(IReadOnlyCollection<string> bots, IReadOnlyDictionary<string, string> target, IReadOnlyDictionary<string, string> stopped, CancellationToken cancellationToken)
+    /// <param name="yieldWhy">Set when this node is to give every bot away (it cannot apply the cluster's newest fleet).</param>
+    private async Task HandOverAsync(IReadOnlyCollection<string> bots, IReadOnlyDictionary<string, string> target, IReadOnlyDictionary<string, BotWish> wishes, string? yieldWhy, CancellationToken cancellationToken)
     {
         var defined = bots.ToHashSet(StringComparer.Ordinal);
         var release = new List<string>();
@@ -256,11 +272,11 @@ public sealed partial class ClusterCoordinator : IAsyncDisposable
             {
                 string? to = target.GetValueOrDefault(bot);
                 bool elsewhere = to is not null && to != Self.Name;
-                bool stoppedByPerson = stopped.TryGetValue(bot, out var actor);
-                if (!elsewhere && defined.Contains(bot) && !_leaving && !stoppedByPerson) continue;
+                bool stoppedByPerson = wishes.TryGetValue(bot, out var wish) && !wish.Running;
+                if (!elsewhere && defined.Contains(bot) && !_leaving && !stoppedByPerson && yieldWhy is null) continue;
                 Leases.BeginRelease(bot);
                 string why = !defined.Contains(bot) ? "the bot was removed" : _leaving ? $"node {Self.Name} is shutting down"
-                    : stoppedByPerson ? $"stopped in the cluster by {actor}" : $"handing over to node {to}";
+                    : stoppedByPerson ? $"stopped in the cluster by {wish!.Actor}" : yieldWhy ?? $"handing over to node {to}";
                 Log.HandingOver(_logger, bot, entry.Epoch, why);
                 FindSupervisor(bot)?.CloseGate(why);
             }
@@ -276,7 +292,7 @@ public sealed partial class ClusterCoordinator : IAsyncDisposable
         var grants = release.Select(b => new LeaseGrant(b, held[b].Epoch)).ToList();
         await _store.ReleaseAsync(Self, grants, cancellationToken).ConfigureAwait(false);
         Leases.Forget(release);
-        foreach (var g in grants) Record(g.BotId, $"node {Self.Name} released the lease (epoch {g.Epoch}) after its worker ended");
+        foreach (var g in grants) Record(g.BotId, $"node {Self.Name} released the lease (epoch {g.Epoch}) after its worker ended", g.Epoch);
     }
 
     /// <summary>Marks a node as draining (its bots move to the others) or takes it back; false when there is no such node.</summary>
@@ -318,12 +334,12 @@ public sealed partial class ClusterCoordinator : IAsyncDisposable
         if (killed)
         {
             Log.FencedKilled(_logger, botId, epoch);
-            Record(botId, $"node {Self.Name} killed the worker: its lease (epoch {epoch}) may have lapsed");
+            Record(botId, $"node {Self.Name} killed the worker: its lease (epoch {epoch}) may have lapsed", epoch);
         }
         else
         {
             Log.SelfFenced(_logger, botId, epoch, Configuration.DurationParser.Format(Timing.RenewDeadline));
-            Record(botId, $"node {Self.Name} fenced itself: the lease (epoch {epoch}) was not renewed within {Configuration.DurationParser.Format(Timing.RenewDeadline)}; the worker is stopped");
+            Record(botId, $"node {Self.Name} fenced itself: the lease (epoch {epoch}) was not renewed within {Configuration.DurationParser.Format(Timing.RenewDeadline)}; the worker is stopped", epoch);
         }
     }
 
@@ -341,8 +357,9 @@ public sealed partial class ClusterCoordinator : IAsyncDisposable
         Log.StoreRecovered(_logger);
     }
 
-    private void Record(string? botId, string message) => _writer.Record(new BotEvent
+    private void Record(string? botId, string message, long? epoch = null) => _writer.Record(new BotEvent
     {
+        Epoch = epoch,
         Time = _time.GetUtcNow(),
         Kind = BotEventKinds.Node,
         BotId = botId,

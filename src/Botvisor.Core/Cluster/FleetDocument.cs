@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using Botvisor.Core.Configuration;
+using Botvisor.Core.Fleet;
 
 namespace Botvisor.Core.Cluster;
 
@@ -17,20 +18,32 @@ public sealed record FleetDocument(string Text, string Path, string BaseDirector
     public string Digest { get; } = DigestOf(Text, BaseDirectory, Variables);
 
     /// <summary>
-    /// The document of a fleet file's text: its shared sections (the whole text when it cannot be cut by
-    /// lines, or when the cut one does not read as the whole did) and the variables those expand.
+    /// The document of a fleet file's text: its shared sections and the variables those expand; null with the
+    /// reason when the file cannot be cut so (the rest of a file, with the node's own secrets, never goes).
     /// </summary>
+    /// <param name="whole">The whole file as read (the cut must read the same).</param>
     /// <param name="used">Every variable the whole file expanded, with its value.</param>
-    public static FleetDocument Of(string text, string path, string baseDirectory, IReadOnlyDictionary<string, string> used)
+    public static FleetDocument? Of(string text, FleetConfig whole, IReadOnlyDictionary<string, string> used, out string? problem)
     {
-        if (FleetSections.Keep(text) is { } shared)
+        string path = whole.SourcePath ?? "", baseDirectory = whole.BaseDirectory;
+        problem = "in a cluster the fleet file's defaults:, templates:, sources: and bots: are shared as written, so its top-level keys must each start a line (block style, one document)";
+        if (FleetSections.Keep(text) is not { } shared) return null;
+        var variables = new Dictionary<string, string>(StringComparer.Ordinal);
+        var cut = FleetFileLoader.Parse(shared, path, baseDirectory, name => used.TryGetValue(name, out var v) ? v : null, variables);
+        if (cut.Fleet is not { } read || cut.Errors.Count > 0 || !SameBots(read, whole))
         {
-            var variables = new Dictionary<string, string>(StringComparer.Ordinal);
-            var cut = FleetFileLoader.Parse(shared, path, baseDirectory, name => used.TryGetValue(name, out var v) ? v : null, variables);
-            if (cut.Fleet is not null && cut.Errors.Count == 0) return new FleetDocument(shared, path, baseDirectory, variables);
+            problem = "in a cluster the fleet file's defaults:, templates:, sources: and bots: are shared as written, so they must read the same on their own (no anchor of the rest of the file used in them)";
+            return null;
         }
-        return new FleetDocument(text, path, baseDirectory, new Dictionary<string, string>(used, StringComparer.Ordinal));
+        problem = null;
+        return new FleetDocument(shared, path, baseDirectory, variables);
     }
+
+    private static bool SameBots(FleetConfig cut, FleetConfig whole) =>
+        cut.Bots.SequenceEqual(whole.Bots)
+        && BotSpecResolver.ResolveAll(cut, cut.SourcePath ?? "").SequenceEqual(BotSpecResolver.ResolveAll(whole, whole.SourcePath ?? "")) // the defaults applied
+        && cut.Templates.Count == whole.Templates.Count && cut.Templates.All(t => whole.Templates.TryGetValue(t.Key, out var w) && Equals(w, t.Value))
+        && cut.Sources.Select(s => s.Name).SequenceEqual(whole.Sources.Select(s => s.Name));
 
     /// <summary>Reads the document as a fleet file of its own (only its variables, never this node's environment).</summary>
     public FleetLoadResult Read(string label) => FleetLoader.ParseAndValidate(Text, label, BaseDirectory, name => Variables.TryGetValue(name, out var v) ? v : null);
@@ -47,4 +60,8 @@ public sealed record FleetDocument(string Text, string Path, string BaseDirector
 }
 
 /// <summary>The cluster's fleet as stored: the document, its generation (one more at every publication), and who published it when.</summary>
-public sealed record PublishedFleet(long Generation, FleetDocument Document, string Node, DateTimeOffset At);
+public sealed record PublishedFleet(long Generation, FleetDocument Document, string Node, DateTimeOffset At)
+{
+    /// <summary>The document's digest (also when only the header was read, without the text).</summary>
+    public string Digest { get; init; } = Document.Digest;
+}

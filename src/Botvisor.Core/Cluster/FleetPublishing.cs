@@ -14,24 +14,24 @@ public enum FleetChoice
 }
 
 /// <summary>
-/// The rule for which fleet file wins in a cluster: the last one a person applied. A node publishes its file
-/// when it is reloaded (SIGHUP, <c>botvisor reload</c>), when it is the first node, and when it starts with a
-/// file changed since the one it published last (an edit followed by a restart). It adopts the cluster's fleet
-/// when it joins with a file it never published, or restarts with the very file it published before (another
-/// node has published since). Only a person's action publishes, so two nodes with different files never take
-/// turns: there is no flip-flop.
+/// The rule for which fleet file wins in a cluster: the last one a person changed. A node publishes its file
+/// (the parts that say which bots run) when it is the first node, when the file changed since this node last
+/// read it (an edit, then a reload or a restart), and when a person asks (<c>botvisor reload --publish</c>).
+/// Otherwise it runs the cluster's fleet: a node that joins with another file, that restarts or reloads with
+/// the file it read before (to pick up its own settings, say), or whose name another live daemon has. Only
+/// a change a person made publishes, so nodes with different files never take turns: there is no flip-flop.
 /// </summary>
 public static class FleetPublishing
 {
     /// <param name="file">The digest of this node's file.</param>
     /// <param name="cluster">The digest of the cluster's fleet; null when there is none yet.</param>
-    /// <param name="lastPublished">The digest this node published last; null if it never did.</param>
-    /// <param name="reload">A reload (a person asked for this file), rather than the daemon's start.</param>
-    public static FleetChoice Decide(string file, string? cluster, string? lastPublished, bool reload)
+    /// <param name="lastRead">The digest of this node's file when it last read it; null if it never did (it joins).</param>
+    /// <param name="publish">A person asked to publish this file.</param>
+    public static FleetChoice Decide(string file, string? cluster, string? lastRead, bool publish)
     {
         if (cluster is null) return FleetChoice.Publish;
         if (cluster == file) return FleetChoice.Same;
-        if (reload) return FleetChoice.Publish;
-        return lastPublished is not null && lastPublished != file ? FleetChoice.Publish : FleetChoice.Adopt;
+        if (publish) return FleetChoice.Publish;
+        return lastRead is not null && lastRead != file ? FleetChoice.Publish : FleetChoice.Adopt;
     }
 }

@@ -57,9 +57,12 @@ public sealed record ClusterView(IReadOnlyList<LeaseGrant> Renewed, IReadOnlyLis
 {
     public long FleetGeneration { get; init; }
 
-    /// <summary>The bots a person stopped (bot → who), which stay stopped on every node until started.</summary>
-    public IReadOnlyDictionary<string, string> Stopped { get; init; } = new Dictionary<string, string>();
+    /// <summary>What a person last asked of a bot (started or stopped), which every node follows wherever the bot runs.</summary>
+    public IReadOnlyDictionary<string, BotWish> Wishes { get; init; } = new Dictionary<string, BotWish>();
 
     /// <summary>False when another live daemon has this node's name: this one renews and claims nothing.</summary>
     public bool Accepted { get; init; } = true;
 }
+
+/// <summary>What a person last asked of a bot in a cluster: to run (<see cref="Running"/>) or to stay stopped, and who asked.</summary>
+public sealed record BotWish(bool Running, string Actor);

@@ -68,7 +68,24 @@ public sealed class LocalLeases : ILeaseFence
         tenure.Dispose(); // its tokens still answer (cancelled)
     }
 
-    private bool IsHeld(string botId) => _held.TryGetValue(botId, out var e) && !e.Releasing && StandingOf(e) == LeaseStanding.Valid;
+    private bool IsHeld(string botId) => _held.TryGetValue(botId, out var e) && !e.Releasing && !_stopped.Contains(botId) && StandingOf(e) == LeaseStanding.Valid;
+
+    private HashSet<string> _stopped = new(StringComparer.Ordinal);
+
+    /// <summary>The bots a person stopped in the cluster: not held (no gate opens, the gateway forwards nothing) even with their lease.</summary>
+    public void SetStopped(HashSet<string> stopped)
+    {
+        var wake = new List<TaskCompletionSource>();
+        var ended = new List<CancellationTokenSource>();
+        lock (_lock)
+        {
+            foreach (var bot in _stopped.Where(b => !stopped.Contains(b))) if (_waiters.Remove(bot, out var tcs)) wake.Add(tcs);
+            foreach (var bot in stopped.Where(b => !_stopped.Contains(b))) if (_tenures.Remove(bot, out var tenure)) ended.Add(tenure);
+            _stopped = stopped;
+        }
+        foreach (var tenure in ended) End(tenure); // what the gateway has in flight for a stopped bot stops too
+        foreach (var tcs in wake) tcs.TrySetResult();
+    }
 
     public LeaseStanding StandingOf(Entry entry) => LeaseDeadline.Standing(_time.GetElapsedTime(entry.RenewedAt), Timing);
 

@@ -14,10 +14,15 @@ public static class FleetSections
 
     /// <summary>
     /// The text with only the <see cref="Shared"/> sections, each from its key's line to the next key's; null
-    /// when the file cannot be cut by lines (a flow-style root, two keys on one line): then it goes whole.
+    /// when the file cannot be cut by lines (a flow-style root, two keys on one line, several documents, a lone CR).
     /// </summary>
     public static string? Keep(string text)
     {
+        // A lone CR ends a line for YAML but not for a cut by '\n': such a file is not cut.
+        for (int i = text.IndexOf('\r'); i >= 0; i = text.IndexOf('\r', i + 1))
+        {
+            if (i + 1 >= text.Length || text[i + 1] != '\n') return null;
+        }
         var stream = BoundedYaml.Load(text, out _);
         if (stream is null || stream.Documents.Count != 1 || stream.Documents[0].RootNode is not YamlMappingNode root) return null;
         if (root.Style == YamlDotNet.Core.Events.MappingStyle.Flow) return null;

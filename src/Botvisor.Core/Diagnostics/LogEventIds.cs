@@ -84,9 +84,11 @@ public static class LogEventIds
     public const int GuardianFailed = 711;
     public const int FenceWatchFailed = 712;
     public const int NodeNameTaken = 713;
+    public const int GuardianGaveUp = 714;
     public const int ClusterFleetPublished = 720;
     public const int ClusterFleetAdopted = 721;
     public const int ClusterFleetNotApplied = 722;
+    public const int ClusterWishNotForgotten = 723;
 
     // 8xx: the admin bot and alerts
     public const int AdminBotStarted = 800;

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Botvisor.Core.Fleet;
 
 namespace Botvisor.Core.Gateway;
@@ -8,7 +7,7 @@ namespace Botvisor.Core.Gateway;
 /// (<c>&lt;digits&gt;:&lt;35 characters&gt;</c>, which strict clients such as Telegram.Bot check), with the
 /// real bot id as its digits (clients that key storage by the id see the same one) and a fresh random
 /// secret for every worker run. It means nothing outside this daemon's gateway, and nothing there once
-/// the run has ended.
+/// the run has ended. The secret comes from <see cref="KernelRandom"/>.
 /// </summary>
 public static class PlaceholderToken
 {
@@ -18,8 +17,8 @@ public static class PlaceholderToken
 
     public static string For(BotToken real)
     {
-        var digits = real.BotId ?? RandomNumberGenerator.GetInt32(100_000_000, int.MaxValue).ToString(System.Globalization.CultureInfo.InvariantCulture);
-        return string.Concat(digits, ":", new string(RandomNumberGenerator.GetItems<char>(Alphabet, SecretLength)));
+        var digits = real.BotId ?? KernelRandom.GetInt32(100_000_000, int.MaxValue).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return string.Concat(digits, ":", new string(KernelRandom.GetItems<char>(Alphabet, SecretLength)));
     }
 
     /// <summary>

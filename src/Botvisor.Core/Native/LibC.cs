@@ -126,6 +126,9 @@ internal static unsafe partial class LibC
     public static partial int close(int fd);
 
     [LibraryImport(Lib, SetLastError = true)]
+    public static partial int pipe2(int* fds, int flags);
+
+    [LibraryImport(Lib, SetLastError = true)]
     public static partial int kill(int pid, int sig);
 
     [LibraryImport(Lib, SetLastError = true)]

@@ -224,6 +224,7 @@ public sealed partial class FleetController
 
             source.Accept(next, generation, now);
             var diff = await _reconciler.ApplyAsync(fleet, $"source {source.Name}").ConfigureAwait(false);
+            await ForgetWishesAsync(diff).ConfigureAwait(false);
             SourceApplied?.Invoke(diff);
             Record(BotEventKinds.Source, $"source '{source.Name}': generation {generation}: {diff.Added.Count} added, {diff.Changed.Count} changed, {diff.Removed.Count} removed ({next.Count} bot(s){(accepted ? ", removal accepted" : decision.WasConfirmed ? ", removal seen again and applied" : "")})",
                 accepted || decision.WasConfirmed ? SourceEventStates.Confirmed : null);

@@ -66,9 +66,9 @@ public sealed partial class FleetController : IDisposable
     /// <summary>
     /// Reads the fleet file and applies it with the API's bots; returns the errors (and changes nothing) if the
     /// result is invalid. In a cluster, the file is published as the cluster's fleet or the cluster's is run
-    /// instead (<see cref="Cluster.FleetPublishing"/>).
+    /// instead (<see cref="Cluster.FleetPublishing"/>; <paramref name="publish"/>: a person asks to publish it).
     /// </summary>
-    public async Task<FleetApplyResult> ApplyFileAsync(string path, string actor, string reason)
+    public async Task<FleetApplyResult> ApplyFileAsync(string path, string actor, string reason, bool publish = false)
     {
         var source = _file is { } known && known.Path == path ? known : new FileFleetSource(path);
         // Before the lock: a slow or hostile file holds up nothing.
@@ -76,12 +76,18 @@ public sealed partial class FleetController : IDisposable
         ClusterPlan? plan = null;
         if (next is not null && document is not null)
         {
-            (plan, fileErrors) = await PlanClusterAsync(next, document, reload: _file is not null).ConfigureAwait(false);
+            (plan, fileErrors) = await PlanClusterAsync(next, document, publish).ConfigureAwait(false);
             next = plan?.State;
         }
         await _gate.WaitAsync().ConfigureAwait(false);
         try
         {
+            if (plan is { } stale && stale.Cluster?.Generation < _clusterApplied?.Generation)
+            {
+                // The node followed a newer generation while this was planned: planned again, so it does not go back.
+                (plan, fileErrors) = await PlanClusterAsync(stale.Local, stale.File, publish).ConfigureAwait(false);
+                next = plan?.State;
+            }
             if (next is null)
             {
                 Audit(actor, reason, null, $"rejected: {fileErrors.Count} error(s) in {path}; the running fleet is unchanged");
@@ -96,12 +102,15 @@ public sealed partial class FleetController : IDisposable
     }
 
     /// <summary>Applies the file's state (or the cluster's fleet, in a cluster) with every other source's; under the gate.</summary>
-    private async Task<FleetApplyResult> ApplyFileStateAsync(FileFleetSource source, SourceState next, ClusterPlan? plan, string actor, string reason)
+    /// <param name="fileWins">At start, and when a node follows the cluster's fleet (whose publisher decided): a bot the
+    /// API or a remote source defines too gives way to the file's (a reload that clashes is refused instead).</param>
+    private async Task<FleetApplyResult> ApplyFileStateAsync(FileFleetSource source, SourceState next, ClusterPlan? plan, string actor, string reason, bool fileWins = false)
     {
+        fileWins |= _file is null;
         // At start, a stored bot the file now defines too gives way to the file.
-        var api = _file is null ? _api.WithoutClashes(next) : _api.Current;
+        var api = fileWins ? _api.WithoutClashes(next) : _api.Current;
         var remotes = RemotesFor(next.Settings!);
-        if (_file is null)
+        if (fileWins)
         {
             // At start, a stored source's bot that the file or the API now defines gives way to them.
             var taken = next.Bots.Select(b => b.Id).Concat(api.Bots.Select(b => b.Id)).ToHashSet(StringComparer.Ordinal);
@@ -132,8 +141,9 @@ public sealed partial class FleetController : IDisposable
         _api.Accept(api);
         await UseRemotesAsync(remotes, next.Settings!).ConfigureAwait(false);
         var diff = await _reconciler.ApplyAsync(fleet!, reason).ConfigureAwait(false);
+        await ForgetWishesAsync(diff).ConfigureAwait(false);
         Audit(actor, reason, null, published is null ? diff.ToString() : $"{diff}; {published}");
-        return new FleetApplyResult(diff, []);
+        return new FleetApplyResult(diff, []) { Note = published };
     }
 
     /// <summary>
@@ -156,6 +166,8 @@ public sealed partial class FleetController : IDisposable
             }
             _api.Accept(next);
             var diff = await _reconciler.ApplyAsync(fleet!, "the cluster's bots changed").ConfigureAwait(false);
+            await ForgetWishesAsync(diff).ConfigureAwait(false);
+            RetryClusterFleet(); // the API's bots were perhaps what kept the cluster's newest fleet from applying here
             if (diff.Added.Count + diff.Changed.Count + diff.Removed.Count > 0) Audit(actor, "sync stored bots", null, diff.ToString());
             return diff;
         }
@@ -226,10 +238,10 @@ public sealed partial class FleetController : IDisposable
         string verb = command.ToString().ToLowerInvariant();
         if (_clusterFleet is not null && command is BotCommand.Start or BotCommand.Stop or BotCommand.Restart)
         {
-            // In a cluster a stop is the cluster's: stored first, so that the bot stays stopped wherever it moves.
+            // In a cluster a person's start or stop is the cluster's: stored first, so that it holds wherever the bot moves.
             try
             {
-                await _clusterFleet.SetStoppedAsync(botId, command == BotCommand.Stop ? actor : null).ConfigureAwait(false);
+                await _clusterFleet.SetWishAsync(botId, command != BotCommand.Stop, actor).ConfigureAwait(false);
             }
             catch (StoreUnavailableException ex)
             {
@@ -272,7 +284,9 @@ public sealed partial class FleetController : IDisposable
             Audit(actor, action, botId, $"failed: {ex.Message}; nothing was changed");
             throw;
         }
-        await _reconciler.ApplyAsync(fleet!, $"{action} by {actor}").ConfigureAwait(false);
+        var diff = await _reconciler.ApplyAsync(fleet!, $"{action} by {actor}").ConfigureAwait(false);
+        await ForgetWishesAsync(diff).ConfigureAwait(false);
+        RetryClusterFleet();
         Audit(actor, action, botId, "ok");
         return bot is null ? null : fleet!.Bots.Single(b => b.Id == botId);
     }
@@ -362,5 +376,8 @@ public sealed partial class FleetController : IDisposable
 
 public sealed record FleetApplyResult(FleetDiff? Diff, IReadOnlyList<FleetError> Errors)
 {
+    /// <summary>In a cluster, what became of the file: published as the cluster's fleet, or the cluster's run instead.</summary>
+    public string? Note { get; init; }
+
     public bool Succeeded => Diff is not null;
 }

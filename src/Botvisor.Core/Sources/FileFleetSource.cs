@@ -34,7 +34,11 @@ public sealed class FileFleetSource(string path) : IFleetSource
         var loaded = FleetLoader.LoadAndValidate(Path, used: used);
         if (!loaded.Succeeded) return (null, loaded.Errors, null);
         var fleet = loaded.Fleet!;
-        var doc = used is null ? null : FleetDocument.Of(loaded.Text!, fleet.SourcePath!, fleet.BaseDirectory, used);
+        FleetDocument? doc = null;
+        if (used is not null && (doc = FleetDocument.Of(loaded.Text!, fleet, used, out var problem)) is null)
+        {
+            return (null, [new FleetError("", problem!) { File = fleet.SourcePath, Location = new SourceLocation(1, 1) }], null);
+        }
         return (new SourceState(fleet.Bots, loaded.Locations, fleet), [], doc);
     }
 

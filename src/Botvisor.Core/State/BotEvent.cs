@@ -16,6 +16,13 @@ public sealed record BotEvent
 
     /// <summary>Who caused it (audit events): a token name, a Unix user, or <c>daemon</c>.</summary>
     public string? Actor { get; init; }
+
+    /// <summary>
+    /// In a cluster: the epoch of the lease the bot's worker runs (or ran, or is about to start) under, on the
+    /// events of that worker's start, exit and stop and on the node's lease events; null on one node and on
+    /// events no lease stands behind.
+    /// </summary>
+    public long? Epoch { get; init; }
 }
 
 public static class BotEventKinds

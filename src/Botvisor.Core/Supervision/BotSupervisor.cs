@@ -37,6 +37,9 @@ public sealed partial class BotSupervisor : IMonitorSink, IWorkerInbox, IAsyncDi
     private BotMachineState _machine;
     private BotSpec _spec;
     private WorkerProcess? _worker;
+
+    /// <summary>The lease epoch of the worker that has just ended, for the state event its end leads to (then cleared).</summary>
+    private long? _endedEpoch;
     private AttachedWorker? _attached;
     private WorkerMonitors? _monitors;
     private bool _exit;
@@ -299,6 +302,7 @@ public sealed partial class BotSupervisor : IMonitorSink, IWorkerInbox, IAsyncDi
     /// <summary>Nothing of the worker is left: what hung on it is let go, in the reverse order.</summary>
     private void ReleaseWorker()
     {
+        _endedEpoch = _worker?.Record.Epoch;
         _worker = null;
         if (_attached is not { } attached) return;
         _attached = null;
@@ -393,7 +397,9 @@ public sealed partial class BotSupervisor : IMonitorSink, IWorkerInbox, IAsyncDi
             BotId = Id,
             State = state.ToName(),
             Message = reason,
+            Epoch = EventEpoch(state),
         });
+        if (_worker is null) _endedEpoch = null;
 
         for (int i = _waiters.Count - 1; i >= 0; i--)
         {
@@ -404,6 +410,18 @@ public sealed partial class BotSupervisor : IMonitorSink, IWorkerInbox, IAsyncDi
             }
         }
     }
+
+    /// <summary>
+    /// The lease epoch a state event carries (in a cluster): the worker's (it started under it); the ended worker's
+    /// for the exit its end leads to (backoff, stopped, failed; not a wait for the next lease); and for a start about
+    /// to spawn, the lease its gates have just seen held.
+    /// </summary>
+    private long? EventEpoch(BotLifecycleState state) => _worker is { } worker ? worker.Record.Epoch : state switch
+    {
+        BotLifecycleState.Backoff or BotLifecycleState.Stopped or BotLifecycleState.Failed => _endedEpoch,
+        BotLifecycleState.Starting => _services.Leases?.HeldEpoch(Id),
+        _ => null,
+    };
 
     /// <summary>The result of one check; a change of the verdict is logged and recorded.</summary>
     private void SetCheck(string name, bool healthy, string message)

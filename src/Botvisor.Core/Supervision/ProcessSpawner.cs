@@ -47,7 +47,7 @@ public static unsafe class ProcessSpawner
         int childOut = outPair[1], childErr = errPair[1];
         try
         {
-            pid = reaper.SpawnAndRegister(() => SpawnCore(request, childOut, childErr), onExit);
+            pid = reaper.SpawnAndRegister(() => SpawnCore(request, -1, childOut, childErr), onExit);
         }
         catch
         {
@@ -64,7 +64,38 @@ public static unsafe class ProcessSpawner
         return new SpawnedProcess(pid, outPair[0], errPair[0]);
     }
 
-    private static int SpawnCore(SpawnRequest request, int stdoutFd, int stderrFd)
+    /// <summary>
+    /// Spawns a helper of the daemon (in a session of its own, reaped by <paramref name="reaper"/>) whose stdin is the
+    /// read end of a pipe and whose stdout and stderr are the daemon's. Returns its pid and the pipe's write end,
+    /// close-on-exec (no worker inherits it): when the daemon closes it, or dies, the helper reads EOF.
+    /// </summary>
+    public static (int Pid, Microsoft.Win32.SafeHandles.SafeFileHandle Writer) SpawnWithStdinPipe(SpawnRequest request, ChildReaper reaper, Action<int, ExitStatus> onExit)
+    {
+        int* pipe = stackalloc int[2];
+        if (LibC.pipe2(pipe, LibC.O_CLOEXEC) != 0)
+        {
+            int e = Marshal.GetLastPInvokeError();
+            throw new SpawnException("pipe2 failed: " + LibC.ErrorText(e), e);
+        }
+        int reader = pipe[0], writer = pipe[1];
+        try
+        {
+            int pid = reaper.SpawnAndRegister(() => SpawnCore(request, reader, -1, -1), onExit);
+            return (pid, new Microsoft.Win32.SafeHandles.SafeFileHandle(writer, ownsHandle: true));
+        }
+        catch
+        {
+            LibC.close(writer);
+            throw;
+        }
+        finally
+        {
+            LibC.close(reader);
+        }
+    }
+
+    /// <summary>A negative <paramref name="stdinFd"/> is /dev/null; negative <paramref name="stdoutFd"/>, <paramref name="stderrFd"/> are the daemon's own.</summary>
+    private static int SpawnCore(SpawnRequest request, int stdinFd, int stdoutFd, int stderrFd)
     {
         byte* actions = stackalloc byte[LibC.OpaqueSize];
         byte* attr = stackalloc byte[LibC.OpaqueSize];
@@ -82,9 +113,10 @@ public static unsafe class ProcessSpawner
         try
         {
             Check(LibC.posix_spawn_file_actions_addchdir_np(actions, request.WorkingDirectory), "addchdir");
-            Check(LibC.posix_spawn_file_actions_addopen(actions, 0, "/dev/null", LibC.O_RDONLY, 0), "addopen");
-            Check(LibC.posix_spawn_file_actions_adddup2(actions, stdoutFd, 1), "adddup2");
-            Check(LibC.posix_spawn_file_actions_adddup2(actions, stderrFd, 2), "adddup2");
+            if (stdinFd >= 0) Check(LibC.posix_spawn_file_actions_adddup2(actions, stdinFd, 0), "adddup2");
+            else Check(LibC.posix_spawn_file_actions_addopen(actions, 0, "/dev/null", LibC.O_RDONLY, 0), "addopen");
+            if (stdoutFd >= 0) Check(LibC.posix_spawn_file_actions_adddup2(actions, stdoutFd, 1), "adddup2");
+            if (stderrFd >= 0) Check(LibC.posix_spawn_file_actions_adddup2(actions, stderrFd, 2), "adddup2");
 
             LibC.sigemptyset(emptySet);
             LibC.sigfillset(fullSet);

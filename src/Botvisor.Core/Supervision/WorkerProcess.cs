@@ -55,7 +55,10 @@ internal sealed class WorkerProcess
             throw;
         }
         var stat = ProcStat.Read(spawned.Pid);
-        var record = new WorkerRecord(spec.Id, spawned.Pid, spawned.Pid, stat?.StartTime ?? 0, services.Time.GetUtcNow());
+        // The lease epoch the worker got in its environment (in a cluster), exactly: its record and its events carry it.
+        long? epoch = services.Leases is not null && env.TryGetValue(Cluster.LeaseEpochAttachment.Variable, out var e)
+            && long.TryParse(e, System.Globalization.CultureInfo.InvariantCulture, out long parsed) ? parsed : null;
+        var record = new WorkerRecord(spec.Id, spawned.Pid, spawned.Pid, stat?.StartTime ?? 0, services.Time.GetUtcNow()) { Epoch = epoch };
         return new WorkerProcess(spec.Id, logger, spawned, record, cgroup, limits);
     }
 

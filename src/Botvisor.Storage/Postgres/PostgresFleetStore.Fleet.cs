@@ -18,17 +18,62 @@ public sealed partial class PostgresFleetStore : IClusterFleetStore
         }, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<string?> LastPublishedByAsync(string node, CancellationToken cancellationToken = default)
+    public async Task<PublishedFleet?> ReadFleetHeaderAsync(CancellationToken cancellationToken = default)
     {
         return await RunAsync(async (conn, ct) =>
         {
-            await using var cmd = new NpgsqlCommand("SELECT digest FROM fleet_publishers WHERE node = $1", conn);
-            cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = node });
+            await using var cmd = new NpgsqlCommand("SELECT generation, '', path, '', '{}'::text[], '{}'::text[], node, published_at, digest FROM cluster_fleet", conn);
+            await using var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false);
+            return await reader.ReadAsync(ct).ConfigureAwait(false) ? ReadFleet(reader) with { Digest = reader.GetString(8) } : null;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<string?> LastReadAsync(CancellationToken cancellationToken = default)
+    {
+        return await RunAsync(async (conn, ct) =>
+        {
+            await using var cmd = new NpgsqlCommand("SELECT digest FROM fleet_reads WHERE node = $1", conn);
+            cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Node });
             return await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false) as string;
         }, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task<PublishedFleet> PublishFleetAsync(FleetDocument document, string node, CancellationToken cancellationToken = default)
+    public async Task RecordReadAsync(string digest, CancellationToken cancellationToken = default)
+    {
+        await RunAsync(async (conn, ct) =>
+        {
+            await using var cmd = RecordRead(conn, null, digest);
+            await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+            return true;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    private NpgsqlCommand RecordRead(NpgsqlConnection conn, NpgsqlTransaction? tx, string digest)
+    {
+        var cmd = new NpgsqlCommand(
+            """
+            INSERT INTO fleet_reads (node, digest, read_at) VALUES ($1, $2, now())
+            ON CONFLICT (node) DO UPDATE SET digest = excluded.digest, read_at = now()
+            """, conn, tx);
+        cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Node });
+        cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = digest });
+        return cmd;
+    }
+
+    public async Task<bool> NameTakenAsync(CancellationToken cancellationToken = default)
+    {
+        return await RunAsync(async (conn, ct) =>
+        {
+            await using var cmd = new NpgsqlCommand(
+                "SELECT count(*) > 0 FROM nodes WHERE name = $1 AND instance <> $2 AND left_at IS NULL AND heartbeat_at > now() - $3", conn);
+            cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Node });
+            cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Instance });
+            cmd.Parameters.Add(new NpgsqlParameter<TimeSpan> { TypedValue = Lease, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Interval });
+            return await cmd.ExecuteScalarAsync(ct).ConfigureAwait(false) is true;
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<PublishedFleet> PublishFleetAsync(FleetDocument document, CancellationToken cancellationToken = default)
     {
         return await RunAsync(async (conn, ct) =>
         {
@@ -50,22 +95,16 @@ public sealed partial class PostgresFleetStore : IClusterFleetStore
                 write.Parameters.Add(new NpgsqlParameter<string> { TypedValue = document.BaseDirectory });
                 write.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = names });
                 write.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = names.Select(n => document.Variables[n]).ToArray() });
-                write.Parameters.Add(new NpgsqlParameter<string> { TypedValue = node });
+                write.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Node });
                 await write.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
             }
-            await using (var mine = new NpgsqlCommand(
-                """
-                INSERT INTO fleet_publishers (node, digest, published_at) VALUES ($1, $2, now())
-                ON CONFLICT (node) DO UPDATE SET digest = excluded.digest, published_at = now()
-                """, conn, tx))
+            await using (var read = RecordRead(conn, tx, document.Digest))
             {
-                mine.Parameters.Add(new NpgsqlParameter<string> { TypedValue = node });
-                mine.Parameters.Add(new NpgsqlParameter<string> { TypedValue = document.Digest });
-                await mine.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
+                await read.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
             }
             PublishedFleet published;
-            await using (var read = new NpgsqlCommand($"SELECT {FleetColumns} FROM cluster_fleet", conn, tx))
-            await using (var reader = await read.ExecuteReaderAsync(ct).ConfigureAwait(false))
+            await using (var select = new NpgsqlCommand($"SELECT {FleetColumns} FROM cluster_fleet", conn, tx))
+            await using (var reader = await select.ExecuteReaderAsync(ct).ConfigureAwait(false))
             {
                 await reader.ReadAsync(ct).ConfigureAwait(false);
                 published = ReadFleet(reader);
@@ -75,15 +114,23 @@ public sealed partial class PostgresFleetStore : IClusterFleetStore
         }, cancellationToken).ConfigureAwait(false);
     }
 
-    public async Task SetStoppedAsync(string botId, string? actor, CancellationToken cancellationToken = default)
+    public async Task SetWishAsync(string botId, bool? running, string actor, CancellationToken cancellationToken = default)
     {
         await RunAsync(async (conn, ct) =>
         {
-            await using var cmd = actor is null
-                ? new NpgsqlCommand("DELETE FROM bot_stops WHERE bot_id = $1", conn)
-                : new NpgsqlCommand("INSERT INTO bot_stops (bot_id, actor, stopped_at) VALUES ($1, $2, now()) ON CONFLICT (bot_id) DO UPDATE SET actor = excluded.actor, stopped_at = now()", conn);
+            await using var cmd = running is null
+                ? new NpgsqlCommand("DELETE FROM bot_wishes WHERE bot_id = $1", conn)
+                : new NpgsqlCommand(
+                    """
+                    INSERT INTO bot_wishes (bot_id, running, actor, wished_at) VALUES ($1, $2, $3, now())
+                    ON CONFLICT (bot_id) DO UPDATE SET running = excluded.running, actor = excluded.actor, wished_at = now()
+                    """, conn);
             cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = botId });
-            if (actor is not null) cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = actor });
+            if (running is { } run)
+            {
+                cmd.Parameters.Add(new NpgsqlParameter<bool> { TypedValue = run });
+                cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = actor });
+            }
             await cmd.ExecuteNonQueryAsync(ct).ConfigureAwait(false);
             return true;
         }, cancellationToken).ConfigureAwait(false);

@@ -21,9 +21,13 @@ public sealed partial class PostgresFleetStore : IFleetStore, IClusterStore
 
     /// <param name="connectionString">A libpq-style URL (<c>postgres://user:pass@host:5432/db</c>) or Npgsql's key=value form.</param>
     /// <param name="node">This node's name: its worker records and events carry it.</param>
-    public PostgresFleetStore(string connectionString, string node)
+    /// <param name="instance">This daemon's own id (a name belongs to one live daemon at a time).</param>
+    /// <param name="lease">How long a silent node's name stays taken.</param>
+    public PostgresFleetStore(string connectionString, string node, string instance = "", TimeSpan? lease = null)
     {
         Node = node;
+        Instance = instance;
+        Lease = lease ?? Core.Cluster.ClusterTiming.Default.Lease;
         var builder = new NpgsqlSlimDataSourceBuilder(PostgresConnectionString.ToNpgsql(connectionString));
         builder.EnableArrays();
         builder.ConnectionStringBuilder.ApplicationName ??= "botvisor " + node;
@@ -34,6 +38,8 @@ public sealed partial class PostgresFleetStore : IFleetStore, IClusterStore
     }
 
     public string Node { get; }
+    public string Instance { get; }
+    public TimeSpan Lease { get; }
 
     /// <summary>The schema version this build creates and understands.</summary>
     public static int SchemaVersion => PostgresMigrations.Steps.Length;
@@ -77,9 +83,9 @@ public sealed partial class PostgresFleetStore : IFleetStore, IClusterStore
             // One statement for the batch; WITH ORDINALITY keeps the order, so ids grow in it.
             await using var cmd = new NpgsqlCommand(
                 """
-                INSERT INTO events (time_ms, kind, bot_id, state, message, actor, node)
-                SELECT t, k, b, s, m, a, $7 FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[])
-                    WITH ORDINALITY AS e(t, k, b, s, m, a, n) ORDER BY n
+                INSERT INTO events (time_ms, kind, bot_id, state, message, actor, node, epoch)
+                SELECT t, k, b, s, m, a, $7, ep FROM unnest($1::bigint[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $8::bigint[])
+                    WITH ORDINALITY AS e(t, k, b, s, m, a, ep, n) ORDER BY n
                 RETURNING id
                 """, conn);
             cmd.Parameters.Add(new NpgsqlParameter<long[]> { TypedValue = events.Select(e => e.Time.ToUnixTimeMilliseconds()).ToArray() });
@@ -89,6 +95,7 @@ public sealed partial class PostgresFleetStore : IFleetStore, IClusterStore
             cmd.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = events.Select(e => e.Message).ToArray() });
             cmd.Parameters.Add(new NpgsqlParameter<string?[]> { TypedValue = events.Select(e => e.Actor).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
             cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Node });
+            cmd.Parameters.Add(new NpgsqlParameter<long?[]> { TypedValue = events.Select(e => e.Epoch).ToArray(), NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Bigint });
             var ids = new List<long>(events.Count);
             await using (var reader = await cmd.ExecuteReaderAsync(ct).ConfigureAwait(false))
             {
@@ -109,7 +116,7 @@ public sealed partial class PostgresFleetStore : IFleetStore, IClusterStore
     {
         return await RunAsync(async (conn, ct) =>
         {
-            await using var cmd = new NpgsqlCommand("SELECT id, time_ms, kind, bot_id, state, message, actor FROM events " + where, conn);
+            await using var cmd = new NpgsqlCommand("SELECT " + EventRows.Columns + " FROM events " + where, conn);
             cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = afterId });
             cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)botId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text });
             cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = limit });
@@ -345,7 +352,7 @@ public sealed partial class PostgresFleetStore : IFleetStore, IClusterStore
             // The bots added through the API, as a version: a change (on any node) is synced by every node.
             batch.BatchCommands.Add(new NpgsqlBatchCommand(
                 "SELECT count(*) || ':' || coalesce(sum(hashtext(id || '/' || updated_ms || '/' || definition)::bigint), 0), (SELECT coalesce(max(generation), 0) FROM cluster_fleet) FROM bots"));
-            batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT bot_id, actor FROM bot_stops"));
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT bot_id, running, actor FROM bot_wishes"));
             var renewed = new List<LeaseGrant>();
             var nodes = new List<NodeRow>();
             var leases = new List<LeaseRow>();
@@ -370,9 +377,9 @@ public sealed partial class PostgresFleetStore : IFleetStore, IClusterStore
             string botsVersion = versions ? reader.GetString(0) : "";
             long fleetGeneration = versions ? reader.GetInt64(1) : 0;
             await reader.NextResultAsync(ct).ConfigureAwait(false);
-            var stopped = new Dictionary<string, string>(StringComparer.Ordinal);
-            while (await reader.ReadAsync(ct).ConfigureAwait(false)) stopped[reader.GetString(0)] = reader.GetString(1);
-            return new ClusterView(renewed, nodes, leases, botsVersion) { Accepted = accepted, FleetGeneration = fleetGeneration, Stopped = stopped };
+            var wishes = new Dictionary<string, BotWish>(StringComparer.Ordinal);
+            while (await reader.ReadAsync(ct).ConfigureAwait(false)) wishes[reader.GetString(0)] = new BotWish(reader.GetBoolean(1), reader.GetString(2));
+            return new ClusterView(renewed, nodes, leases, botsVersion) { Accepted = accepted, FleetGeneration = fleetGeneration, Wishes = wishes };
         }, cancellationToken).ConfigureAwait(false);
     }
 
@@ -382,7 +389,8 @@ public sealed partial class PostgresFleetStore : IFleetStore, IClusterStore
         return await RunAsync(async (conn, ct) =>
         {
             await using var batch = new NpgsqlBatch(conn);
-            var ids = new NpgsqlParameter<string[]> { TypedValue = botIds.ToArray() };
+            // In one order (ordinal) on every node: two nodes creating the same new rows in different orders would deadlock.
+            var ids = new NpgsqlParameter<string[]> { TypedValue = botIds.Distinct().Order(StringComparer.Ordinal).ToArray() };
             var create = new NpgsqlBatchCommand("INSERT INTO leases (bot_id) SELECT unnest($1::text[]) ON CONFLICT (bot_id) DO NOTHING");
             create.Parameters.Add(ids);
             // Row locks, skipping what another node is claiming right now; only free or expired leases by the database's clock.
@@ -390,6 +398,7 @@ public sealed partial class PostgresFleetStore : IFleetStore, IClusterStore
                 """
                 UPDATE leases l SET holder = $2, epoch = l.epoch + 1, expires_at = now() + $3, changed_at = now()
                 FROM (SELECT bot_id FROM leases WHERE bot_id = ANY($1::text[]) AND (holder IS NULL OR expires_at <= now())
+                        AND NOT EXISTS (SELECT 1 FROM bot_wishes w WHERE w.bot_id = leases.bot_id AND NOT w.running)
                         AND EXISTS (SELECT 1 FROM nodes WHERE name = $2 AND instance = $4)
                       ORDER BY bot_id FOR UPDATE SKIP LOCKED) free
                 WHERE l.bot_id = free.bot_id
@@ -403,7 +412,7 @@ public sealed partial class PostgresFleetStore : IFleetStore, IClusterStore
             batch.BatchCommands.Add(claim);
             var granted = new List<LeaseGrant>();
             await using var reader = await batch.ExecuteReaderAsync(ct).ConfigureAwait(false);
-            await reader.NextResultAsync(ct).ConfigureAwait(false);
+            // The reader starts at the first statement that returns rows (the claim's): the INSERT returns none.
             while (await reader.ReadAsync(ct).ConfigureAwait(false)) granted.Add(new LeaseGrant(reader.GetString(0), reader.GetInt64(1)));
             return (IReadOnlyList<LeaseGrant>)granted;
         }, cancellationToken).ConfigureAwait(false);

@@ -71,7 +71,7 @@ internal static class PostgresMigrations
             secret text NOT NULL
         );
         """,
-        // 2: the cluster's one desired state (the fleet file last published), who published what last, each node's own file, and the bots a person stopped.
+        // 2: the cluster's one desired state (the fleet file last published), the file each node read last, each node's own file, and what a person last asked of a bot (started or stopped).
         """
         CREATE TABLE cluster_fleet (
             one boolean PRIMARY KEY DEFAULT true CHECK (one),
@@ -85,17 +85,20 @@ internal static class PostgresMigrations
             node text NOT NULL,
             published_at timestamptz NOT NULL
         );
-        CREATE TABLE fleet_publishers (
+        CREATE TABLE fleet_reads (
             node text PRIMARY KEY,
             digest text NOT NULL,
-            published_at timestamptz NOT NULL
+            read_at timestamptz NOT NULL
         );
         ALTER TABLE nodes ADD COLUMN file text NOT NULL DEFAULT '';
-        CREATE TABLE bot_stops (
+        CREATE TABLE bot_wishes (
             bot_id text PRIMARY KEY,
+            running boolean NOT NULL,
             actor text NOT NULL,
-            stopped_at timestamptz NOT NULL
+            wished_at timestamptz NOT NULL
         );
         """,
+        // 3: the lease epoch an event was recorded under (a worker's start, exit and stop; a lease taken, lost, released).
+        "ALTER TABLE events ADD COLUMN epoch bigint;",
     ];
 }

@@ -85,7 +85,7 @@ public sealed class SqliteFleetStore : IFleetStore
                 using var reader = cmd.ExecuteReader();
                 while (reader.Read()) tables.Add(reader.GetString(0));
             }
-            if (!tables.Any(SqliteMigrations.Tables.ContainsKey))
+            if (!tables.Any(t => SqliteMigrations.Tables.Any(x => x.Table == t)))
             {
                 if (version == 0 && tables.Count == 0) return null; // new or empty: a fresh store
                 string has = tables.Count == 0 ? "no tables" : "the tables " + string.Join(", ", tables.Take(10)) + (tables.Count > 10 ? ", …" : "");
@@ -96,7 +96,7 @@ public sealed class SqliteFleetStore : IFleetStore
             var check = Scalar(connection, "PRAGMA quick_check") as string;
             if (check != "ok") return ($"PRAGMA quick_check found damage: {check}", false);
             if (version == 0) return ("it has Botvisor's tables but no schema version", false);
-            foreach (var (table, (since, columns)) in SqliteMigrations.Tables)
+            foreach (var (table, since, columns) in SqliteMigrations.Tables)
             {
                 if (since > version) continue;
                 if (!tables.Contains(table)) return ($"the table '{table}' of schema version {version} is missing", false);
@@ -140,13 +140,14 @@ public sealed class SqliteFleetStore : IFleetStore
             using var tx = _connection.BeginTransaction();
             using var cmd = _connection.CreateCommand();
             cmd.Transaction = tx;
-            cmd.CommandText = "INSERT INTO events (time_ms, kind, bot_id, state, message, actor) VALUES ($t, $k, $b, $s, $m, $a) RETURNING id";
+            cmd.CommandText = "INSERT INTO events (time_ms, kind, bot_id, state, message, actor, epoch) VALUES ($t, $k, $b, $s, $m, $a, $e) RETURNING id";
             var t = cmd.Parameters.Add("$t", SqliteType.Integer);
             var k = cmd.Parameters.Add("$k", SqliteType.Text);
             var b = cmd.Parameters.Add("$b", SqliteType.Text);
             var s = cmd.Parameters.Add("$s", SqliteType.Text);
             var m = cmd.Parameters.Add("$m", SqliteType.Text);
             var a = cmd.Parameters.Add("$a", SqliteType.Text);
+            var ep = cmd.Parameters.Add("$e", SqliteType.Integer);
             foreach (var e in events)
             {
                 t.Value = e.Time.ToUnixTimeMilliseconds();
@@ -155,6 +156,7 @@ public sealed class SqliteFleetStore : IFleetStore
                 s.Value = (object?)e.State ?? DBNull.Value;
                 m.Value = e.Message;
                 a.Value = (object?)e.Actor ?? DBNull.Value;
+                ep.Value = (object?)e.Epoch ?? DBNull.Value;
                 long id = (long)cmd.ExecuteScalar()!;
                 stored.Add(e with { Id = id });
             }
@@ -165,12 +167,12 @@ public sealed class SqliteFleetStore : IFleetStore
 
     public Task<IReadOnlyList<BotEvent>> ReadEventsAsync(long afterId, int limit, string? botId = null, CancellationToken cancellationToken = default) =>
         QueryEventsAsync(
-            "SELECT id, time_ms, kind, bot_id, state, message, actor FROM events WHERE id > $after AND ($bot IS NULL OR bot_id = $bot) ORDER BY id LIMIT $limit",
+            "SELECT " + EventRows.Columns + " FROM events WHERE id > $after AND ($bot IS NULL OR bot_id = $bot) ORDER BY id LIMIT $limit",
             afterId, limit, botId, reverse: false, cancellationToken);
 
     public Task<IReadOnlyList<BotEvent>> ReadLatestEventsAsync(int limit, string? botId = null, CancellationToken cancellationToken = default) =>
         QueryEventsAsync(
-            "SELECT id, time_ms, kind, bot_id, state, message, actor FROM events WHERE id > $after AND ($bot IS NULL OR bot_id = $bot) ORDER BY id DESC LIMIT $limit",
+            "SELECT " + EventRows.Columns + " FROM events WHERE id > $after AND ($bot IS NULL OR bot_id = $bot) ORDER BY id DESC LIMIT $limit",
             0, limit, botId, reverse: true, cancellationToken);
 
     private async Task<IReadOnlyList<BotEvent>> QueryEventsAsync(string sql, long afterId, int limit, string? botId, bool reverse, CancellationToken cancellationToken)

@@ -43,14 +43,17 @@ internal static class SqliteMigrations
             definitions TEXT NOT NULL
         );
         """,
+        // 4: the lease epoch an event was recorded under (a cluster's; null here, kept for one schema everywhere).
+        "ALTER TABLE events ADD COLUMN epoch INTEGER;",
     ];
 
-    /// <summary>Every table of the schema: the version that created it and the columns each version reads.</summary>
-    public static readonly Dictionary<string, (int Since, string Columns)> Tables = new(StringComparer.Ordinal)
-    {
-        ["events"] = (1, "id, time_ms, kind, bot_id, state, message, actor"),
-        ["workers"] = (1, "bot_id, pid, pgid, start_time, started_ms"),
-        ["bots"] = (2, "id, definition, updated_ms, actor"),
-        ["source_snapshots"] = (3, "name, generation, fetched_ms, definitions"),
-    };
+    /// <summary>Every table of the schema with the columns it reads, and the version that added them (a table that grew is listed again).</summary>
+    public static readonly (string Table, int Since, string Columns)[] Tables =
+    [
+        ("events", 1, "id, time_ms, kind, bot_id, state, message, actor"),
+        ("workers", 1, "bot_id, pid, pgid, start_time, started_ms"),
+        ("bots", 2, "id, definition, updated_ms, actor"),
+        ("source_snapshots", 3, "name, generation, fetched_ms, definitions"),
+        ("events", 4, "epoch"),
+    ];
 }

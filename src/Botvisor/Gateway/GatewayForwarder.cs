@@ -1,4 +1,6 @@
 using System.Net;
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using System.Text.Json;
 using Botvisor.Core.Cluster;
@@ -56,17 +58,35 @@ public sealed partial class GatewayForwarder
         registry.Webhooks = this;
     }
 
-    /// <summary>The client the gateway forwards with: pooled connections, HTTP/2 where Telegram offers it, nothing automatic.</summary>
-    public static HttpMessageInvoker CreateClient() => new(new SocketsHttpHandler
+    /// <summary>
+    /// The client the gateway forwards with: pooled connections, nothing automatic. Over TLS it asks for HTTP/2
+    /// (api.telegram.org speaks it), where the bots' long polls share a few connections (a new one each time a
+    /// connection's stream limit is reached) instead of holding one each; a plain http:// <c>api_base_url</c> (a
+    /// local <c>telegram-bot-api</c> server) gets HTTP/1.1, a connection per call in flight.
+    /// </summary>
+    public static HttpMessageInvoker CreateClient() => CreateClient(trustedRoots: null);
+
+    /// <param name="trustedRoots">Roots trusted instead of the system's (a test's HTTPS emulator).</param>
+    internal static HttpMessageInvoker CreateClient(X509Certificate2Collection? trustedRoots)
     {
-        ConnectTimeout = TimeSpan.FromSeconds(10),
-        PooledConnectionIdleTimeout = TimeSpan.FromSeconds(90),
-        PooledConnectionLifetime = TimeSpan.FromMinutes(10), // DNS changes are seen
-        EnableMultipleHttp2Connections = true,
-        AllowAutoRedirect = false,
-        UseCookies = false,
-        AutomaticDecompression = DecompressionMethods.None,
-    }, disposeHandler: true);
+        var handler = new SocketsHttpHandler
+        {
+            ConnectTimeout = TimeSpan.FromSeconds(10),
+            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(90),
+            PooledConnectionLifetime = TimeSpan.FromMinutes(10), // DNS changes are seen
+            EnableMultipleHttp2Connections = true,
+            AllowAutoRedirect = false,
+            UseCookies = false,
+            AutomaticDecompression = DecompressionMethods.None,
+        };
+        if (trustedRoots is not null)
+        {
+            var policy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
+            policy.CustomTrustStore.AddRange(trustedRoots);
+            handler.SslOptions = new SslClientAuthenticationOptions { CertificateChainPolicy = policy };
+        }
+        return new HttpMessageInvoker(handler, disposeHandler: true);
+    }
 
     /// <summary>How long past its own <c>timeout</c> a getUpdates may take upstream before it is given up (a half-open connection).</summary>
     public TimeSpan PollMargin { get; init; } = TimeSpan.FromSeconds(15);

@@ -13,7 +13,9 @@ public static class ClusterHosting
     public static void Add(IServiceCollection services, DaemonOptions options, ClusterOptions cluster)
     {
         services.AddSingleton(cluster);
-        services.AddSingleton<PostgresFleetStore>(_ => new PostgresFleetStore(cluster.Store, cluster.Node));
+        // This daemon's own id: a name belongs to one live daemon at a time (the store checks it before publishing).
+        string instance = Guid.NewGuid().ToString("N");
+        services.AddSingleton<PostgresFleetStore>(_ => new PostgresFleetStore(cluster.Store, cluster.Node, instance, cluster.Timing.Lease));
         services.AddSingleton<IFleetStore>(sp => sp.GetRequiredService<PostgresFleetStore>());
         services.AddSingleton<IClusterStore>(sp => sp.GetRequiredService<PostgresFleetStore>());
         // The fleet file is the cluster's: FleetController publishes it or runs the cluster's instead.
@@ -23,11 +25,12 @@ public static class ClusterHosting
         services.AddSingleton<ILeaseFence>(sp => sp.GetRequiredService<LocalLeases>());
         services.AddSingleton(sp => new ClusterCoordinator(
             sp.GetRequiredService<IClusterStore>(), sp.GetRequiredService<LocalLeases>(),
-            new NodeRegistration(cluster.Node, Program.VersionLine().Split(' ')[1], cluster.Advertise ?? options.Listen, Instance: Guid.NewGuid().ToString("N")),
+            new NodeRegistration(cluster.Node, Program.VersionLine().Split(' ')[1], cluster.Advertise ?? options.Listen, Instance: instance),
             sp.GetRequiredService<FleetReconciler>(), sp.GetRequiredService<StoreWriter>(), sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<ClusterCoordinator>>()));
         services.AddSingleton<ClusterPeers>();
-        services.AddSingleton(sp => new WorkerGuardian(options.WorkerMark, sp.GetRequiredService<ILogger<WorkerGuardian>>()));
+        services.AddSingleton(sp => new WorkerGuardian(options.WorkerMark, sp.GetRequiredService<Core.Supervision.ChildReaper>(), sp.GetRequiredService<IHostApplicationLifetime>(), sp.GetRequiredService<StoreWriter>(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<WorkerGuardian>>()));
         services.AddHostedService<ClusterService>();
     }
 }
@@ -44,7 +47,7 @@ internal sealed class ClusterService(ClusterCoordinator coordinator, WorkerGuard
     {
         peers.SetSecret(await store.ClusterSecretAsync(cancellationToken).ConfigureAwait(false));
         coordinator.SyncStoredBots = () => controller.SyncStoredBotsAsync("cluster");
-        coordinator.SyncFleet = () => controller.SyncClusterFleetAsync("cluster");
+        coordinator.SyncFleet = generation => controller.SyncClusterFleetAsync("cluster", generation);
         coordinator.Mark = () => controller.Mark;
         guardian.Start(); // before any worker: the first one spawns after a lease is taken
         // The node joins once the API is bound: its first heartbeat carries an address the others can reach (port 0 is known only then).

@@ -130,13 +130,14 @@ public sealed partial class FleetDaemonService : IHostedService, IDisposable
     }
 
     /// <summary>Re-reads the fleet file and applies only the difference; a bad file changes nothing.</summary>
-    public async Task<FleetApplyResult> ReloadAsync(string actor)
+    /// <param name="publish">In a cluster: make this node's file the cluster's fleet even if it did not change.</param>
+    public async Task<FleetApplyResult> ReloadAsync(string actor, bool publish = false)
     {
         await _reloadGate.WaitAsync().ConfigureAwait(false);
         try
         {
             Log.ReloadRequested(_logger, actor, _options.ConfigPath);
-            var result = await _controller.ApplyFileAsync(_options.ConfigPath, actor, "reload").ConfigureAwait(false);
+            var result = await _controller.ApplyFileAsync(_options.ConfigPath, actor, "reload", publish).ConfigureAwait(false);
             if (result.Succeeded)
             {
                 Log.ReloadApplied(_logger, result.Diff!.ToString());

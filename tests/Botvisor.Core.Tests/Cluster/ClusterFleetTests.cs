@@ -29,14 +29,17 @@ public class ClusterFleetTests
         ["ECHO_TOKEN"] = "222222:BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB",
     };
 
-    private static FleetDocument Document(string text, IReadOnlyDictionary<string, string>? environment = null)
+    private static FleetDocument? Document(string text, IReadOnlyDictionary<string, string>? environment, out string? problem)
     {
         var env = environment ?? Environment;
         var used = new Dictionary<string, string>(StringComparer.Ordinal);
         var loaded = FleetFileLoader.Parse(text, "/srv/bots/botvisor.yaml", "/srv/bots", name => env.GetValueOrDefault(name), used);
         Assert.True(loaded.Errors.Count == 0, string.Join("\n", loaded.Errors));
-        return FleetDocument.Of(text, "/srv/bots/botvisor.yaml", "/srv/bots", used);
+        return FleetDocument.Of(text, loaded.Fleet!, used, out problem);
     }
+
+    private static FleetDocument Document(string text, IReadOnlyDictionary<string, string>? environment = null) =>
+        Document(text, environment, out var problem) ?? throw new Xunit.Sdk.XunitException(problem);
 
     [Fact]
     public void TheSharedSections_AreKeptAsWritten_AndTheNodesOwnAreLeftOut()
@@ -82,50 +85,41 @@ public class ClusterFleetTests
         Assert.NotEqual(doc.Digest, Document(File.Replace("echo.py", "echo2.py", StringComparison.Ordinal)).Digest);
     }
 
-    [Fact]
-    public void AFileThatCannotBeCutByLines_GoesWhole()
+    [Theory]
+    [InlineData("{bots: {echo: {command: [python3, echo.py], token: '${ECHO_TOKEN}'}}, api: {listen: 'http://127.0.0.1:9090'}}")] // flow style
+    [InlineData("bots: {echo: {command: [python3, echo.py]}}\r  # a lone CR\radmin: {token: '${ADMIN_TOKEN}', users: [1]}\n")]
+    [InlineData("api: {listen: &l 'http://127.0.0.1:9090'}\nbots:\n  echo:\n    command: [python3, echo.py]\n    env: {LISTEN: *l}\n")] // an anchor of the node's own part
+    public void AFileThatCannotBeShared_IsRefused_NeverSentWhole(string text)
     {
-        const string flow = "{bots: {echo: {command: [python3, echo.py], token: '${ECHO_TOKEN}'}}, api: {listen: 'http://127.0.0.1:9090'}}";
-        Assert.Null(FleetSections.Keep(flow));
-        var doc = Document(flow);
-        Assert.Equal(flow, doc.Text);
-        Assert.True(doc.Read(doc.Path).Succeeded);
-    }
-
-    [Fact]
-    public void AnAnchorDefinedInTheNodesOwnPart_SendsTheFileWhole()
-    {
-        // The cut text would not read (the alias names an anchor left out), so the whole file goes.
-        const string text = "state_dir: &dir /tmp/botvisor-state\nbots:\n  echo:\n    command: [python3, echo.py]\n    cwd: *dir\n";
-        var used = new Dictionary<string, string>();
-        var doc = FleetDocument.Of(text, "/srv/bots/botvisor.yaml", "/srv/bots", used);
-        Assert.Equal(text, doc.Text);
+        Assert.Null(Document(text, null, out var problem));
+        Assert.Contains("in a cluster", problem, StringComparison.Ordinal);
     }
 
     [Theory]
     [InlineData("f1", null, null, false, FleetChoice.Publish)]   // the first node
     [InlineData("f1", "f1", null, false, FleetChoice.Same)]      // a node joins with the cluster's file
     [InlineData("f2", "f1", null, false, FleetChoice.Adopt)]     // a node joins with another file: it runs the cluster's
-    [InlineData("f1", "f2", "f1", false, FleetChoice.Adopt)]     // restarted with the file it published; another was published since
-    [InlineData("f3", "f2", "f1", false, FleetChoice.Publish)]   // its file was edited, then it restarted
-    [InlineData("f1", "f2", "f1", true, FleetChoice.Publish)]    // reloaded: a person asked for this file
+    [InlineData("f1", "f2", "f1", false, FleetChoice.Adopt)]     // restarted or reloaded with the file it read before (another was published since)
+    [InlineData("f3", "f2", "f1", false, FleetChoice.Publish)]   // its file was edited, then it restarted or reloaded
+    [InlineData("f1", "f2", "f3", false, FleetChoice.Publish)]   // reverted to an older file: a change too
+    [InlineData("f1", "f2", "f1", true, FleetChoice.Publish)]    // reload --publish: a person asked for this file
     [InlineData("f2", "f1", null, true, FleetChoice.Publish)]
     [InlineData("f1", "f1", "f1", true, FleetChoice.Same)]
-    public void WhichFileWins(string file, string? cluster, string? lastPublished, bool reload, FleetChoice expected) =>
-        Assert.Equal(expected, FleetPublishing.Decide(file, cluster, lastPublished, reload));
+    public void WhichFileWins(string file, string? cluster, string? lastRead, bool publish, FleetChoice expected) =>
+        Assert.Equal(expected, FleetPublishing.Decide(file, cluster, lastRead, publish));
 
     [Fact]
     public void TwoNodesRestartingWithDifferentFiles_NeverTakeTurns()
     {
-        // a published f1, then b reloaded f2. Restarts without edits adopt; nothing publishes again.
+        // a published f1, then b edited f2 in. Restarts and reloads without edits adopt; nothing publishes again.
         string cluster = "f2";
-        var lastPublished = new Dictionary<string, string> { ["a"] = "f1", ["b"] = "f2" };
+        var lastRead = new Dictionary<string, string> { ["a"] = "f1", ["b"] = "f2" };
         var files = new Dictionary<string, string> { ["a"] = "f1", ["b"] = "f2" };
         for (int round = 0; round < 10; round++)
         {
             foreach (var node in new[] { "a", "b" })
             {
-                var choice = FleetPublishing.Decide(files[node], cluster, lastPublished[node], reload: false);
+                var choice = FleetPublishing.Decide(files[node], cluster, lastRead[node], publish: false);
                 Assert.NotEqual(FleetChoice.Publish, choice);
             }
         }

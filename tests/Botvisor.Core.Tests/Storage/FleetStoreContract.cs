@@ -78,11 +78,11 @@ public abstract class FleetStoreContract : IAsyncLifetime
     public async Task AppendEvents_ReturnsThemInOrder_WithIncreasingIds_AndKeepsEveryField()
     {
         var first = await Store.AppendEventsAsync([
-            new BotEvent { Time = T0, Kind = BotEventKinds.State, BotId = "a", State = "running", Message = "one" },
+            new BotEvent { Time = T0, Kind = BotEventKinds.State, BotId = "a", State = "running", Message = "one", Epoch = 7 },
             new BotEvent { Time = T0, Kind = BotEventKinds.Audit, Message = "two", Actor = "token:alice" },
             new BotEvent { Time = T0.AddSeconds(1), Kind = BotEventKinds.State, BotId = "b", State = "stopped", Message = "three" },
         ]);
-        var second = await Store.AppendEventsAsync([Event("four", "a")]);
+        var second = await Store.AppendEventsAsync([Event("four", "a") with { Kind = BotEventKinds.Node, Epoch = long.MaxValue }]);
         Assert.Empty(await Store.AppendEventsAsync([]));
         var fifth = await Store.AppendEventsAsync([Event("five", "a")]);
 
@@ -90,7 +90,8 @@ public abstract class FleetStoreContract : IAsyncLifetime
         Assert.Equal(["one", "two", "three", "four", "five"], all.Select(e => e.Message));
         Assert.True(all[0].Id > 0);
         Assert.True(all.Zip(all.Skip(1)).All(p => p.First.Id < p.Second.Id), "ids increase: " + string.Join(", ", all.Select(e => e.Id)));
-        Assert.Equal(all, await Store.ReadEventsAsync(0, 100)); // every field, as appended
+        Assert.Equal(all, await Store.ReadEventsAsync(0, 100)); // every field, as appended (the epoch too, null where none)
+        Assert.Equal(new long?[] { 7, null, null, long.MaxValue, null }, (await Store.ReadLatestEventsAsync(100)).Select(e => e.Epoch));
     }
 
     [Fact]

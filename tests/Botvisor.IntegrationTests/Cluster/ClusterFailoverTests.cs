@@ -141,8 +141,14 @@ public class ClusterFailoverTests
             Assert.True(added.IsSuccessStatusCode, await added.Content.ReadAsStringAsync());
         }
         await cluster.Sampler.WaitUntilAsync(c => c.TryGetValue("added", out var w) && w.Count == 1, "the added bot running");
-        await Task.Delay(TimeSpan.FromSeconds(1)); // a heartbeat of each node since: both define it
-        Assert.Single((await cluster.NodesAsync("b")).GetProperty("nodes").EnumerateArray().Select(n => n.GetProperty("fleet").GetString()).Distinct());
+        // Rounds of each node since (b syncs the added bot, then its heartbeat carries it): both define it, the same fleet.
+        await cluster.WaitForRoundsAsync("b", "a", 3);
+        var sw = Stopwatch.StartNew();
+        while ((await cluster.NodesAsync("b")).GetProperty("nodes").EnumerateArray().Select(n => n.GetProperty("fleet").GetString()).Distinct().Count() != 1)
+        {
+            Assert.True(sw.Elapsed < TestTimeouts.Event, "nodes a and b never defined the same bots");
+            await Task.Delay(100);
+        }
 
         using (var http = cluster["b"].UnixHttp())
         {
@@ -161,7 +167,19 @@ public class ClusterFailoverTests
         await cluster.AllRunningOnceAsync("the bots");
         await WaitForAsync(cluster, h => h.Count == 2 && h.Values.All(v => v.Count == 2), "two bots each");
         string bot = (await cluster.HoldersAsync())["b"][0];
-        await Task.Delay(TimeSpan.FromSeconds(1)); // a has seen the holders
+        // Node a has seen the holders: its status says the bot runs on node b.
+        async Task<string?> NodeShownByA()
+        {
+            var status = JsonDocument.Parse((await DaemonRunner.RunCliAsync("status", "--json", "--state-dir", cluster["a"].StateDir)).Stdout).RootElement;
+            var entry = status.GetProperty("bots").EnumerateArray().Single(b => b.GetProperty("id").GetString() == bot);
+            return entry.TryGetProperty("node", out var node) ? node.GetString() : null;
+        }
+        var sw = Stopwatch.StartNew();
+        while (await NodeShownByA() != "b")
+        {
+            Assert.True(sw.Elapsed < TestTimeouts.Event, $"node a never saw that {bot} runs on node b");
+            await Task.Delay(100);
+        }
 
         var stop = await DaemonRunner.RunCliAsync("stop", bot, "--state-dir", cluster["a"].StateDir);
         Assert.True(stop.ExitCode == 0, stop.Stdout + stop.Stderr);
@@ -196,6 +214,32 @@ public class ClusterFailoverTests
     }
 
     [Fact]
+    public async Task AThousandBotsWithRealWorkers_OnThreeNodes_AreBalancedWithinTenPercent_EachWithExactlyOneLiveWorker()
+    {
+        // The same spread with a worker per bot (sleep: a process that costs next to nothing), 333 or so per node.
+        var generous = TestTimeouts.Daemon * 3;
+        var sw = Stopwatch.StartNew();
+        await using var cluster = await ClusterHarness.CreateAsync(1000, "{ lease: 6s, renew_deadline: 4s, retry: 1s }");
+        await Task.WhenAll(cluster.StartNodeAsync("a"), cluster.StartNodeAsync("b"), cluster.StartNodeAsync("c"));
+        // Settled: spread within ten percent, and every bot with exactly one live worker, under its bot's current lease
+        // (a node that joined a round late takes its share by handovers, so the spread comes first and the workers follow).
+        string last = "";
+        while (true)
+        {
+            var holders = await cluster.HoldersAsync();
+            var leases = await cluster.LeasesAsync(cluster.Bots);
+            var workers = cluster.Sampler.Current;
+            bool balanced = holders.Count == 3 && holders.Values.Sum(b => b.Count) == 1000 && holders.Values.All(b => b.Count is >= 300 and <= 367);
+            int once = cluster.Bots.Count(b => workers.TryGetValue(b, out var w) && w.Count == 1 && w[0].Epoch == leases[b].Epoch);
+            if (balanced && once == 1000) break;
+            last = $"spread {string.Join(", ", holders.Select(kv => $"{kv.Key}={kv.Value.Count}"))}; {once} bots with one worker under the current lease";
+            if (sw.Elapsed > generous) throw new TimeoutException("a thousand bots with workers never settled: " + last);
+            await Task.Delay(500);
+        }
+        Assert.True(cluster.Overlaps().Count == 0, ClusterHarness.Describe(cluster.Overlaps()));
+    }
+
+    [Fact]
     public async Task ASecondDaemonWithALiveNodesName_TakesNoBots()
     {
         await using var cluster = await ClusterHarness.CreateAsync(4);
@@ -204,8 +248,10 @@ public class ClusterFailoverTests
 
         var twin = await cluster.StartNodeAsync("twin", nodeName: "a");
         await twin.WaitForAsync(713); // another live daemon is node a
-        await Task.Delay(TimeSpan.FromSeconds(2));
+        // Rounds of the twin past the refusal (its view of node a's heartbeat advancing), more than the one a claim waits for.
+        await cluster.WaitForRoundsAsync("twin", "a", 4);
         Assert.DoesNotContain(twin.Entries, e => e.EventId == 701); // it took no lease
+        Assert.Contains(cluster["a"].Entries, e => e.EventId == 701); // (which the real node a logged, for each of its bots)
         Assert.True(cluster.Overlaps().Count == 0, ClusterHarness.Describe(cluster.Overlaps()));
         Assert.Equal(4, (await cluster.HoldersAsync())["a"].Count);
     }

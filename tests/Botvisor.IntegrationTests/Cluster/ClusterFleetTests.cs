@@ -35,9 +35,17 @@ public class ClusterFleetTests
         Assert.Contains("differs", table.Stdout, StringComparison.Ordinal);
         Assert.Contains("generation 1", table.Stdout, StringComparison.Ordinal);
 
-        // A reload on b makes b's file the cluster's: every node runs it, the extra bot runs once.
+        // A plain reload of b (its file unchanged since b read it: to pick up its own settings, say) publishes nothing.
         var reload = await DaemonRunner.RunCliAsync("reload", "--state-dir", cluster["b"].StateDir);
         Assert.True(reload.ExitCode == 0, reload.Stdout + reload.Stderr);
+        Assert.Contains("runs the cluster's fleet", reload.Stdout, StringComparison.Ordinal);
+        await cluster.WaitForRoundsAsync(3);
+        Assert.Equal(1, (await cluster.NodesAsync("a")).GetProperty("fleet").GetProperty("generation").GetInt64());
+
+        // reload --publish on b makes b's file the cluster's: every node runs it, the extra bot runs once.
+        reload = await DaemonRunner.RunCliAsync("reload", "--publish", "--state-dir", cluster["b"].StateDir);
+        Assert.True(reload.ExitCode == 0, reload.Stdout + reload.Stderr);
+        Assert.Contains("generation 2", reload.Stdout, StringComparison.Ordinal);
         await cluster.Sampler.WaitUntilAsync(c => shared.Append("only-b").All(b => c.TryGetValue(b, out var w) && w.Count == 1), "b's fleet running, each bot once");
         await cluster["a"].WaitForAsync(721, e => e.Message.Contains("generation 2", StringComparison.Ordinal)); // a runs the cluster's fleet
         nodes = await cluster.NodesAsync("a");
@@ -48,6 +56,10 @@ public class ClusterFleetTests
         var before = await cluster.LeasesAsync(shared.Append("only-b"));
         await cluster.WaitForRoundsAsync(6);
         Assert.Equal(before, await cluster.LeasesAsync(shared.Append("only-b")));
+
+        // A plain reload of a, whose unchanged file now differs, does not take the fleet back either.
+        reload = await DaemonRunner.RunCliAsync("reload", "--state-dir", cluster["a"].StateDir);
+        Assert.True(reload.ExitCode == 0, reload.Stdout + reload.Stderr);
 
         // a restarted with its unchanged file does not take the fleet back: it runs generation 2.
         await cluster["a"].DisposeAsync(); // a clean stop: its bots are handed over
@@ -100,7 +112,7 @@ public class ClusterFleetTests
     }
 
     [Fact]
-    public async Task AGenerationThatDoesNotApplyOnANode_LeavesItOnItsOwn_TakingNothingNew()
+    public async Task AGenerationThatDoesNotApplyOnANode_LeavesItBehind_ItHandsItsBotsToTheNodesThatRunIt()
     {
         // b's own file has an admin bot; the cluster's next fleet gives a bot the admin bot's token, which b refuses.
         const string admin = "222222:BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB";
@@ -116,14 +128,50 @@ public class ClusterFleetTests
         await cluster["b"].WaitForAsync(722, e => e.Message.Contains("generation 2", StringComparison.Ordinal));
         Assert.DoesNotContain(admin, string.Join("\n", cluster["b"].Entries.Select(e => e.Message)), StringComparison.Ordinal);
 
-        // b stays on generation 1, keeps what it holds, and claims nothing new: the new bot runs once, on a.
+        // b stays on generation 1 and claims nothing: the new bot runs once, on a.
         await cluster.Sampler.WaitUntilAsync(c => c.TryGetValue("clash", out var w) && w.Count == 1, "the new bot running");
         await cluster.WaitForRoundsAsync(4);
         Assert.Equal("a", (await cluster.LeasesAsync(["clash"]))["clash"].Holder);
+        // b, behind, hands what it held to a, which runs the newest generation.
+        await cluster.WaitForHoldersAsync(h => !h.ContainsKey("b"), "b holding nothing");
         var nodes = await cluster.NodesAsync("a");
         Assert.Equal("1", Node(nodes, "b").GetProperty("fleet").GetString());
         Assert.Equal("2", Node(nodes, "a").GetProperty("fleet").GetString());
         await cluster.AllRunningOnceAsync("the first bots still running, each once");
+        Assert.True(cluster.Overlaps().Count == 0, ClusterHarness.Describe(cluster.Overlaps()));
+    }
+
+    [Fact]
+    public async Task ABotStartedByHand_IsStartedWhereItMoves_ARemovedBotForgetsItsStop()
+    {
+        await using var cluster = await ClusterHarness.CreateAsync(2);
+        cluster.AddToSharedFile("manual", "    autostart: false\n");
+        await Task.WhenAll(cluster.StartNodeAsync("a"), cluster.StartNodeAsync("b"));
+        await cluster.AllRunningOnceAsync("the autostarted bots");
+
+        // A bot with autostart: false, started by hand, runs; its node drains: it runs on the other one.
+        await cluster.WaitForHoldersAsync(h => h.Values.Any(b => b.Contains("manual")), "manual placed");
+        var start = await DaemonRunner.RunCliAsync("start", "manual", "--state-dir", cluster["a"].StateDir);
+        Assert.True(start.ExitCode == 0, start.Stdout + start.Stderr);
+        await cluster.Sampler.WaitUntilAsync(c => c.TryGetValue("manual", out var w) && w.Count == 1, "manual running");
+        string from = (await cluster.LeasesAsync(["manual"]))["manual"].Holder!;
+        string to = from == "a" ? "b" : "a";
+        var drain = await DaemonRunner.RunCliAsync("nodes", "drain", from, "--state-dir", cluster["a"].StateDir);
+        Assert.True(drain.ExitCode == 0, drain.Stdout + drain.Stderr);
+        await cluster.WaitForHoldersAsync(h => h.GetValueOrDefault(to)?.Contains("manual") == true, "manual moved");
+        await cluster.Sampler.WaitUntilAsync(c => c.TryGetValue("manual", out var w) && w.Count == 1, "manual running where it moved");
+
+        // A bot added through the API, stopped, removed and added again starts as new.
+        using var http = cluster[to].UnixHttp();
+        string body = $$$"""{"id": "api1", "command": ["sleep", "3600"], "env": {"CLUSTER_RUN": "{{{cluster.RunMark}}}"} }""";
+        (await http.PostAsync("bots", new StringContent(body, System.Text.Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode();
+        await cluster.Sampler.WaitUntilAsync(c => c.TryGetValue("api1", out var w) && w.Count == 1, "api1 running");
+        var stop = await DaemonRunner.RunCliAsync("stop", "api1", "--state-dir", cluster[to].StateDir);
+        Assert.True(stop.ExitCode == 0, stop.Stdout + stop.Stderr);
+        await cluster.Sampler.WaitUntilAsync(c => !c.ContainsKey("api1"), "api1 stopped");
+        (await http.DeleteAsync("bots/api1")).EnsureSuccessStatusCode();
+        (await http.PostAsync("bots", new StringContent(body, System.Text.Encoding.UTF8, "application/json"))).EnsureSuccessStatusCode();
+        await cluster.Sampler.WaitUntilAsync(c => c.TryGetValue("api1", out var w) && w.Count == 1, "api1 running again once re-added");
         Assert.True(cluster.Overlaps().Count == 0, ClusterHarness.Describe(cluster.Overlaps()));
     }
 }

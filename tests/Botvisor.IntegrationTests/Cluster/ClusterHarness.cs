@@ -2,6 +2,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Botvisor.IntegrationTests.Runners;
+using Botvisor.Testing;
 using Npgsql;
 
 namespace Botvisor.IntegrationTests.Cluster;
@@ -145,6 +146,18 @@ public sealed class ClusterHarness : IAsyncDisposable
         }
     }
 
+    /// <summary>Waits until the holders of valid leases (node → bots) satisfy <paramref name="condition"/>.</summary>
+    public async Task WaitForHoldersAsync(Func<Dictionary<string, List<string>>, bool> condition, string what)
+    {
+        var deadline = DateTime.UtcNow + Botvisor.Testing.TestTimeouts.Daemon;
+        Dictionary<string, List<string>> holders;
+        while (!condition(holders = await HoldersAsync()))
+        {
+            if (DateTime.UtcNow > deadline) throw new TimeoutException($"{what}: holders {string.Join("; ", holders.Select(kv => $"{kv.Key}={kv.Value.Count}"))}");
+            await Task.Delay(100);
+        }
+    }
+
     /// <summary>The database's clock now.</summary>
     public async Task<DateTimeOffset> DatabaseNowAsync()
     {
@@ -168,6 +181,41 @@ public sealed class ClusterHarness : IAsyncDisposable
             result[reader.GetString(0)] = (reader.IsDBNull(1) ? null : reader.GetString(1), reader.GetInt64(2), reader.GetFieldValue<DateTimeOffset>(3));
         }
         return result;
+    }
+
+    /// <summary>Each node's last heartbeat (and with it the renewal of its leases), by the database's clock.</summary>
+    public async Task<Dictionary<string, DateTimeOffset>> HeartbeatsAsync()
+    {
+        await using var conn = new NpgsqlConnection(ConnectionString);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand("SELECT name, heartbeat_at FROM nodes", conn);
+        await using var reader = await cmd.ExecuteReaderAsync();
+        var result = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+        while (await reader.ReadAsync()) result[reader.GetString(0)] = reader.GetFieldValue<DateTimeOffset>(1);
+        return result;
+    }
+
+    /// <summary>
+    /// Waits until <paramref name="observer"/> has seen the heartbeat of node <paramref name="observed"/> advance
+    /// <paramref name="rounds"/> times in its own view (<c>GET /nodes</c>): proof that both have run that many rounds since.
+    /// </summary>
+    public async Task WaitForRoundsAsync(string observer, string observed, int rounds)
+    {
+        var sw = System.Diagnostics.Stopwatch.StartNew();
+        string? last = null;
+        int seen = -1; // the first value read is where counting starts
+        while (seen < rounds)
+        {
+            var row = (await NodesAsync(observer)).GetProperty("nodes").EnumerateArray().FirstOrDefault(n => n.GetProperty("name").GetString() == observed);
+            string? heartbeat = row.ValueKind == JsonValueKind.Object ? row.GetProperty("lastHeartbeat").GetString() : null;
+            if (heartbeat is not null && heartbeat != last)
+            {
+                last = heartbeat;
+                seen++;
+            }
+            if (sw.Elapsed > TestTimeouts.Daemon) throw new TimeoutException($"node {observer} saw node {observed}'s heartbeat advance {Math.Max(seen, 0)} times, not {rounds}");
+            await Task.Delay(50);
+        }
     }
 
     /// <summary>The overlaps the sampler saw, outside <paramref name="allowed"/> intervals (a frozen node's freeze).</summary>

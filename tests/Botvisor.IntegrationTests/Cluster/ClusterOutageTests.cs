@@ -84,16 +84,32 @@ public class ClusterOutageTests
         Assert.True(cluster.Overlaps().Count == 0, ClusterHarness.Describe(cluster.Overlaps()));
     }
 
+    /// <summary>Ten rounds of the fence watch (100 ms each).</summary>
+    private static readonly TimeSpan FenceWatchRounds = TimeSpan.FromSeconds(1);
+
     [Fact]
     public async Task PostgresRestartedForThreeSeconds_StopsNothing()
     {
         // The defaults' proportions, shorter: a 3 s outage is well within the renew deadline.
         await using var cluster = await TwoNodesAsync(6, "{ lease: 10s, renew_deadline: 7s, retry: 1s }");
         var pids = cluster.Bots.ToDictionary(b => b, b => cluster.Sampler.Current[b].Single().Pid);
+        var leases = await cluster.LeasesAsync(cluster.Bots);
 
+        var outage = await cluster.DatabaseNowAsync(); // no renewal can start later than this until the server is back
         await TestPostgres.RestartAsync(TimeSpan.FromSeconds(3));
-        await Task.Delay(TimeSpan.FromSeconds(10)); // past the renew deadline counted from the outage's start
 
+        // Past the window: every node has renewed its leases again at a moment (by the database's clock) later than the renew
+        // deadline counted from the outage's start, plus ten rounds of the fence watch; a node that was going to fence itself
+        // over the outage has done so by then.
+        var past = outage + TimeSpan.FromSeconds(7) + FenceWatchRounds;
+        var sw = Stopwatch.StartNew();
+        while (!((await cluster.HeartbeatsAsync()) is var beats && new[] { "a", "b" }.All(n => beats.GetValueOrDefault(n) > past)))
+        {
+            Assert.True(sw.Elapsed < TestTimeouts.Daemon, "the nodes never renewed their leases after the outage");
+            await Task.Delay(100);
+        }
+
+        Assert.Equal(leases, await cluster.LeasesAsync(cluster.Bots)); // the same holders and epochs, never changed
         Assert.All(cluster.Bots, b => Assert.Equal(pids[b], cluster.Sampler.Current[b].Single().Pid));
         Assert.DoesNotContain(cluster["a"].Entries.Concat(cluster["b"].Entries), e => e.EventId is 703 or 704 or 705);
         Assert.True(cluster.Overlaps().Count == 0, ClusterHarness.Describe(cluster.Overlaps()));

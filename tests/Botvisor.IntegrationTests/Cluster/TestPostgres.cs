@@ -58,6 +58,7 @@ public static class TestPostgres
         await PgCtlAsync(bin, "-D", dir + "/data", "-m", "fast", "-w", "stop");
         await Task.Delay(down);
         await PgCtlAsync(bin, "-D", dir + "/data", "-l", dir + "/postgres.log", "-w", "start");
+        NpgsqlConnection.ClearAllPools(); // the tests' own pooled connections died with the server
     }
 
     private static async Task PgCtlAsync(string pgCtl, params string[] args)

@@ -1,4 +1,6 @@
 using System.Net.Http.Json;
+using System.Net.Security;
+using System.Security.Cryptography.X509Certificates;
 using System.Text.Json.Nodes;
 using Botvisor.Testing;
 using Microsoft.AspNetCore.Builder;
@@ -14,11 +16,11 @@ public sealed class EmulatorHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private EmulatorHost(WebApplication app, Uri address)
+    private EmulatorHost(WebApplication app, Uri address, HttpMessageHandler handler)
     {
         _app = app;
         Address = address;
-        Http = new HttpClient { BaseAddress = address, Timeout = TestTimeouts.Event };
+        Http = new HttpClient(handler) { BaseAddress = address, Timeout = TestTimeouts.Event };
     }
 
     public Uri Address { get; }
@@ -28,12 +30,27 @@ public sealed class EmulatorHost : IAsyncDisposable
 
     public HttpClient Http { get; }
 
-    public static async Task<EmulatorHost> StartAsync()
+    public static Task<EmulatorHost> StartAsync() => StartAsync(["--urls", "http://127.0.0.1:0"], new SocketsHttpHandler());
+
+    /// <summary>
+    /// Over TLS, speaking HTTP/2 (by ALPN) as api.telegram.org does, with the self-signed certificate in these PEM
+    /// files (which the control client trusts).
+    /// </summary>
+    public static Task<EmulatorHost> StartHttpsAsync(string certificatePem, string keyPem)
     {
-        var app = EmulatorApp.Create(["--urls", "http://127.0.0.1:0"]);
+        var policy = new X509ChainPolicy { TrustMode = X509ChainTrustMode.CustomRootTrust, RevocationMode = X509RevocationMode.NoCheck };
+        policy.CustomTrustStore.Add(X509Certificate2.CreateFromPem(File.ReadAllText(certificatePem)));
+        return StartAsync(
+            ["--urls", "https://127.0.0.1:0", "--Kestrel:Certificates:Default:Path", certificatePem, "--Kestrel:Certificates:Default:KeyPath", keyPem],
+            new SocketsHttpHandler { SslOptions = new SslClientAuthenticationOptions { CertificateChainPolicy = policy } });
+    }
+
+    private static async Task<EmulatorHost> StartAsync(string[] args, HttpMessageHandler handler)
+    {
+        var app = EmulatorApp.Create(args);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new EmulatorHost(app, new Uri(address));
+        return new EmulatorHost(app, new Uri(address), handler);
     }
 
     public async Task<string> RegisterAsync(string username)

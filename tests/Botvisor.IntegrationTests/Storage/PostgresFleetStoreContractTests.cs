@@ -50,6 +50,26 @@ public sealed class PostgresFleetStoreContractTests : DurableFleetStoreContract
     }
 
     [Fact]
+    public async Task ASchemaTwoDatabase_GetsTheEventsEpoch_AndKeepsItsEvents()
+    {
+        // A database as schema version 2 left it: events without the epoch column (added by version 3).
+        var old = await Store.AppendEventsAsync([Event("before the upgrade", "a")]);
+        await using (var conn = new NpgsqlConnection(For(_schema)))
+        {
+            await conn.OpenAsync();
+            await using var cmd = new NpgsqlCommand("ALTER TABLE events DROP COLUMN epoch; UPDATE botvisor_schema SET version = 2", conn);
+            await cmd.ExecuteNonQueryAsync();
+        }
+
+        await using var upgraded = new PostgresFleetStore(For(_schema), "node-b");
+        await upgraded.InitializeAsync();
+        var added = await upgraded.AppendEventsAsync([Event("after", "a") with { Epoch = 3 }]);
+        var events = await upgraded.ReadEventsAsync(0, 10);
+        Assert.Equal([.. old, .. added], events);
+        Assert.Equal(new long?[] { null, 3 }, events.Select(e => e.Epoch));
+    }
+
+    [Fact]
     public async Task NewerSchema_IsRefused_NamingBothVersions()
     {
         await using (var conn = new NpgsqlConnection(For(_schema)))

@@ -8,10 +8,11 @@ namespace Botvisor.Core.Supervision.Attachments;
 /// that outlives its worker is harmless (the next daemon checks pid and start time before it touches
 /// anything), and a restart should not wait for the disk.
 /// </summary>
-internal sealed class WorkerRecordKeeper(StoreWriter store, Cluster.ILeaseFence? fence = null) : IWorkerAttachment
+internal sealed class WorkerRecordKeeper(StoreWriter store) : IWorkerAttachment
 {
+    /// <summary>The record carries the lease epoch the worker was given (<see cref="Cluster.LeaseEpochAttachment"/>), in a cluster.</summary>
     public async ValueTask SpawnedAsync(AttachedWorker worker) =>
-        await store.SaveWorkerAsync(worker.Process.Record with { Epoch = fence?.HeldEpoch(worker.BotId) }).ConfigureAwait(false);
+        await store.SaveWorkerAsync(worker.Process.Record).ConfigureAwait(false);
 
     public void Ended(AttachedWorker worker) => _ = store.DeleteWorkerAsync(worker.Process.Record);
 }

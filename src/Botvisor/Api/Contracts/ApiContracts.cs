@@ -126,6 +126,9 @@ public sealed record EventInfo
     public string? State { get; init; }
     public required string Message { get; init; }
     public string? Actor { get; init; }
+
+    /// <summary>In a cluster: the lease epoch the event was recorded under (a worker's start, exit, stop; a lease's change); absent otherwise.</summary>
+    public long? Epoch { get; init; }
 }
 
 public sealed record ReloadResponse(int Added, int Changed, int Removed, int Unchanged, string Summary);

@@ -73,5 +73,6 @@ internal static class ApiMapping
         State = e.State,
         Message = e.Message,
         Actor = e.Actor,
+        Epoch = e.Epoch,
     };
 }

@@ -19,7 +19,7 @@ internal static class NodeEndpoints
             .WithSummary("Let a drained node take bots again");
     }
 
-    private static IResult List(IServiceProvider services, FleetReconciler reconciler, FleetController controller, DaemonOptions options)
+    private static async Task<IResult> List(IServiceProvider services, FleetReconciler reconciler, FleetController controller, DaemonOptions options)
     {
         if (services.GetService<ClusterCoordinator>() is not { } coordinator)
         {
@@ -30,11 +30,12 @@ internal static class NodeEndpoints
         }
         var view = coordinator.View;
         var held = (view?.Leases ?? []).Where(l => l.Holder is not null && !l.Expired).GroupBy(l => l.Holder!).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
-        var fleet = controller.ClusterFleet;
+        // The cluster's fleet as the store has it (not as this node runs it: a node may be behind).
+        var fleet = await controller.ReadClusterFleetHeaderAsync() ?? controller.ClusterFleet;
         var nodes = (view?.Nodes ?? []).Select(n => new NodeInfo(n.Name, n.Version, n.Address, n.HeartbeatAt, Math.Round(n.HeartbeatAge.TotalSeconds, 1),
             held.GetValueOrDefault(n.Name), NodeStates.Classify(n, coordinator.Timing).ToName(), n.Fleet,
-            n.File.Length == 0 || fleet is null ? "" : n.File == fleet.Document.Digest ? "same" : "differs")).ToList();
-        var info = fleet is null ? null : new ClusterFleetInfo(fleet.Generation, fleet.Node, fleet.Document.Path, fleet.At, fleet.Document.Digest);
+            n.File.Length == 0 || fleet is null ? "" : n.File == fleet.Digest ? "same" : "differs")).ToList();
+        var info = fleet is null ? null : new ClusterFleetInfo(fleet.Generation, fleet.Node, fleet.Document.Path, fleet.At, fleet.Digest);
         return TypedResults.Ok(new NodesResponse(true, coordinator.Self.Name, nodes, info));
     }
 

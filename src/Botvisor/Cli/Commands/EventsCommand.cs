@@ -39,7 +39,8 @@ internal static class EventsCommand
                     var who = e.Actor is null ? "" : $" [{e.Actor}]";
                     var what = e.Bot is null ? "" : $" {e.Bot}";
                     var state = e.State is null ? "" : $" {e.State}:";
-                    Console.WriteLine($"{e.Time.ToLocalTime():yyyy-MM-dd HH:mm:ss} {e.Kind,-6}{what}{state} {e.Message}{who}");
+                    var epoch = e.Epoch is null || e.Kind == Core.State.BotEventKinds.Node ? "" : $" (epoch {e.Epoch})"; // a node event names its epoch already
+                    Console.WriteLine($"{e.Time.ToLocalTime():yyyy-MM-dd HH:mm:ss} {e.Kind,-6}{what}{state} {e.Message}{epoch}{who}");
                 }
                 Console.Out.Flush();
             }

@@ -153,7 +153,8 @@ internal static class RunCommand
             signals.AttachHost(host.Services.GetRequiredService<IHostApplicationLifetime>());
             await host.StartAsync().ConfigureAwait(false);
             await host.WaitForShutdownAsync().ConfigureAwait(false);
-            return ExitCodes.Ok;
+            // A cluster node that could not keep its worker guardian has fenced itself: a failure, for its service manager to restart it.
+            return host.Services.GetService<WorkerGuardian>() is { GaveUp: true } ? ExitCodes.Failed : ExitCodes.Ok;
         }
         catch (OperationCanceledException) when (signals.ShutdownRequested)
         {

@@ -566,7 +566,9 @@
       h("time", { datetime: e.time, text: fmtTime(e.time) }),
       h("span", { class: "k", text: e.kind }),
       e.bot ? h("a", { href: "#/bots/" + enc(e.bot), text: e.bot }) : h("span", { class: "muted", text: "daemon" }),
-      h("span", {}, e.message, e.actor ? h("span", { class: "muted", text: ` (${e.actor})` }) : ""));
+      h("span", {}, e.message,
+        e.epoch != null && e.kind !== "node" ? h("span", { class: "muted", text: ` (epoch ${e.epoch})` }) : "", // a node event names its epoch already
+        e.actor ? h("span", { class: "muted", text: ` (${e.actor})` }) : ""));
   }
 
   // ---- events page ----
