@@ -89,6 +89,8 @@ public static class LogEventIds
     public const int ClusterFleetAdopted = 721;
     public const int ClusterFleetNotApplied = 722;
     public const int ClusterWishNotForgotten = 723;
+    public const int PeerNotAnswering = 730;
+    public const int PeerAnswering = 731;
 
     // 8xx: the admin bot and alerts
     public const int AdminBotStarted = 800;

@@ -29,6 +29,7 @@ public static class ClusterHosting
             sp.GetRequiredService<FleetReconciler>(), sp.GetRequiredService<StoreWriter>(), sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILogger<ClusterCoordinator>>()));
         services.AddSingleton<ClusterPeers>();
+        services.AddSingleton<PeerBots>();
         services.AddSingleton(sp => new WorkerGuardian(options.WorkerMark, sp.GetRequiredService<Core.Supervision.ChildReaper>(), sp.GetRequiredService<IHostApplicationLifetime>(), sp.GetRequiredService<StoreWriter>(),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<WorkerGuardian>>()));
         services.AddHostedService<ClusterService>();

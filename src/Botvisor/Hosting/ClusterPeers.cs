@@ -6,8 +6,8 @@ using Botvisor.Core.Cluster;
 namespace Botvisor.Hosting;
 
 /// <summary>
-/// How nodes talk to each other: a command for a bot held by another node (start, stop, restart, logs) is
-/// forwarded to that node's API with the cluster's secret (kept in PostgreSQL, compared in constant time) and
+/// How nodes talk to each other: a command for a bot held by another node (start, stop, restart, logs, and a
+/// followed stream of its events) is forwarded to that node's API with the cluster's secret (kept in PostgreSQL, compared in constant time) and
 /// the caller's name for its audit log. A forwarded request is never forwarded again.
 /// </summary>
 public sealed partial class ClusterPeers(ClusterCoordinator coordinator) : IDisposable
@@ -36,12 +36,26 @@ public sealed partial class ClusterPeers(ClusterCoordinator coordinator) : IDisp
     public (string Node, string Address)? Target(HttpRequest request)
     {
         if (_secret is null || request.Headers.ContainsKey(FromHeader)) return null;
-        var match = Forwardable().Match(request.Path.Value ?? "");
-        if (!match.Success) return null;
-        string id = Uri.UnescapeDataString(match.Groups["id"].Value);
+        string id;
+        if (Forwardable().Match(request.Path.Value ?? "") is { Success: true } match) id = Uri.UnescapeDataString(match.Groups["id"].Value);
+        // A bot's events as they happen are its node's (every node's stored events are in the database: the backlog is the same anywhere).
+        else if (request.Path.Equals("/events", StringComparison.Ordinal) && request.Query["bot"].ToString() is { Length: > 0 } bot && request.Query["follow"] != "false") id = bot;
+        else return null;
         if (coordinator.HolderOf(id) is not { } holder || holder == coordinator.Self.Name || coordinator.AddressOf(holder) is not { } address) return null;
         return (holder, address);
     }
+
+    /// <summary>Makes <paramref name="message"/> a request of this node to another, on behalf of <paramref name="actor"/> (never forwarded again).</summary>
+    public void Authorize(HttpRequestMessage message, string actor)
+    {
+        var secret = _secret ?? throw new InvalidOperationException("the cluster's secret is not known yet");
+        message.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Encoding.UTF8.GetString(secret));
+        message.Headers.Add(FromHeader, coordinator.Self.Name);
+        message.Headers.Add(ActorHeader, actor);
+    }
+
+    /// <summary>Whether another node sent this request: it is answered from this node's own view, never passed on.</summary>
+    public static bool FromPeer(HttpRequest request) => request.Headers.ContainsKey(FromHeader);
 
     /// <summary>Sends the request to <paramref name="address"/> and copies the answer back as it comes (a followed log streams).</summary>
     public async Task ForwardAsync(HttpContext context, string node, string address, string actor)
@@ -49,9 +63,7 @@ public sealed partial class ClusterPeers(ClusterCoordinator coordinator) : IDisp
         var request = context.Request;
         var target = new Uri(new Uri(address), request.Path + request.QueryString);
         using var message = new HttpRequestMessage(new HttpMethod(request.Method), target);
-        message.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Encoding.UTF8.GetString(_secret!));
-        message.Headers.Add(FromHeader, coordinator.Self.Name);
-        message.Headers.Add(ActorHeader, actor);
+        Authorize(message, actor);
         if (request.Headers.Accept.Count > 0) message.Headers.TryAddWithoutValidation("Accept", request.Headers.Accept.ToString());
         if (request.ContentLength > 0 || request.Headers.ContainsKey("Transfer-Encoding")) message.Content = new StreamContent(request.Body);
         HttpResponseMessage answer;
@@ -70,6 +82,11 @@ public sealed partial class ClusterPeers(ClusterCoordinator coordinator) : IDisp
             context.Response.StatusCode = (int)answer.StatusCode;
             context.Response.Headers["X-Botvisor-Node"] = node;
             if (answer.Content.Headers.ContentType is { } type) context.Response.ContentType = type.ToString();
+            if (answer.Headers.CacheControl is { } cache) context.Response.Headers.CacheControl = cache.ToString();
+            if (answer.Headers.TryGetValues("X-Accel-Buffering", out var buffering)) context.Response.Headers["X-Accel-Buffering"] = buffering.ToArray();
+            // A stream that is quiet for now (a bot's events, a followed log) is open at once.
+            await context.Response.StartAsync(context.RequestAborted).ConfigureAwait(false);
+            await context.Response.Body.FlushAsync(context.RequestAborted).ConfigureAwait(false);
             await using var body = await answer.Content.ReadAsStreamAsync(context.RequestAborted).ConfigureAwait(false);
             var buffer = new byte[16 * 1024];
             int n;

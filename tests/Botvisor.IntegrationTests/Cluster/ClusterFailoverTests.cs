@@ -62,9 +62,9 @@ public class ClusterFailoverTests
         }
         Assert.True(cluster.Overlaps().Count == 0, ClusterHarness.Describe(cluster.Overlaps()));
 
-        // Any node's status lists every bot; one held elsewhere says where it runs.
+        // Any node's status lists every bot; one held elsewhere shows as it runs there, with its node.
         var takenByC = (await cluster.HoldersAsync())["c"].First();
-        var pattern = new System.Text.RegularExpressions.Regex($@"(?m)^{takenByC}\s+waiting\s.*runs on node c\s*$");
+        var pattern = new System.Text.RegularExpressions.Regex($@"(?m)^{takenByC}\s+running\s+c\s+\S+\s+{cluster.Sampler.Current[takenByC].Single().Pid}\s");
         sw.Restart();
         string shown;
         while (!pattern.IsMatch(shown = (await DaemonRunner.RunCliAsync("status", "--state-dir", cluster["a"].StateDir)).Stdout))

@@ -43,8 +43,14 @@ public sealed record BotStatus
 
     public required string Source { get; init; }
 
-    /// <summary>In a cluster: the node that holds the bot's lease (and runs it); absent on a daemon on its own.</summary>
+    /// <summary>
+    /// In a cluster: the node that holds the bot's lease (and runs it); absent on a daemon on its own. Any node shows a bot
+    /// another node runs as that node does; when that node does not answer, the state is <c>unknown</c> and the reason says so.
+    /// </summary>
     public string? Node { get; init; }
+
+    /// <summary>In a cluster: the epoch of the lease the bot's node holds it with (what its worker gets as BOTVISOR_LEASE_EPOCH).</summary>
+    public long? LeaseEpoch { get; init; }
 
     public IReadOnlyList<string> Command { get; init; } = [];
     public bool Autostart { get; init; }
@@ -98,6 +104,9 @@ public sealed record DaemonStatus
     public required string StateDirectory { get; init; }
     public required int Bots { get; init; }
     public required Dictionary<string, int> States { get; init; }
+
+    /// <summary>In a cluster: this node's name (the bots are the cluster's, each with its node).</summary>
+    public string? Node { get; init; }
 
     /// <summary>Whether bots with memory_max or cpu_max get their own cgroup here, and how each limit is enforced.</summary>
     public CgroupsInfo? Cgroups { get; init; }

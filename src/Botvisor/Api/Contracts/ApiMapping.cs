@@ -19,7 +19,8 @@ internal static class ApiMapping
     /// </remarks>
     public static BotStatus ToStatus(this BotSnapshot s, BotSpec? spec, DateTimeOffset now, Core.Logs.TokenMasker masker, Core.Health.ResourceUsage? usage = null, Core.Gateway.GatewayRegistry? gateway = null, Hosting.BotNodes? nodes = null) => new()
     {
-        Node = nodes?.Of(s.Id),
+        Node = nodes?.EpochOf(s.Id) is null ? nodes?.Of(s.Id) : nodes.Self,
+        LeaseEpoch = nodes?.EpochOf(s.Id),
         BehindGateway = spec?.Gateway ?? false,
         Gateway = gateway?.Bot(s.Id) is { } g ? ToInfo(g) : null,
         Ready = s.Ready,

@@ -16,7 +16,7 @@ internal static class BotEndpoints
     public static void Map(IEndpointRouteBuilder app)
     {
         app.MapGet("/bots", ListBots).WithName(nameof(ListBots)).RequireBotvisorApi("bots")
-            .WithSummary("Every bot with its state")
+            .WithSummary("Every bot with its state; in a cluster every bot of the cluster, as its node shows it (`node=NAME`: only that node's)")
             .AlsoProducesText("JSON by default; with `Accept: text/plain`, the table `botvisor ls` prints (`color=true` colours the state column; `width=N` fits it to N characters).");
         app.MapPost("/bots", AddBot).WithName(nameof(AddBot)).RequireBotvisorApi("bots")
             .Accepts<BotDefinition>(ApiConventions.DefinitionContentType, ApiConventions.DefinitionContentTypes)
@@ -43,18 +43,21 @@ internal static class BotEndpoints
             .ProducesProblem(StatusCodes.Status404NotFound).WithSummary("Restart a bot; answers once the new worker runs");
     }
 
-    private static Results<BufferedJsonResult<List<BotStatus>>, TextResult> ListBots(HttpRequest request, bool? color, int? width, FleetStateService state, FleetReconciler reconciler, ResourceSampler sampler, TimeProvider time, TokenMasker masker, Core.Gateway.GatewayRegistry gateway, Hosting.BotNodes nodes)
+    /// <param name="node">Only the bots this node runs (in a cluster).</param>
+    private static async Task<Results<BufferedJsonResult<List<BotStatus>>, TextResult>> ListBots(HttpRequest request, bool? color, int? width, string? node, FleetStateService state, FleetReconciler reconciler, ResourceSampler sampler, TimeProvider time, TokenMasker masker, Core.Gateway.GatewayRegistry gateway, Hosting.BotNodes nodes)
     {
         var specs = reconciler.CurrentSpecs;
         var now = time.GetUtcNow();
-        var bots = state.Snapshots.Select(s => s.ToStatus(specs.GetValueOrDefault(s.Id), now, masker, sampler.Get(s.Id), gateway, nodes)).ToList();
+        var local = state.Snapshots.Select(s => s.ToStatus(specs.GetValueOrDefault(s.Id), now, masker, sampler.Get(s.Id), gateway, nodes)).ToList();
+        var bots = await nodes.CompleteAsync(local, Hosting.ClusterPeers.FromPeer(request));
+        if (node is not null) bots = bots.Where(b => b.Node == node).ToList();
         return TextResult.JsonOrText(request, bots, ApiJsonContext.Default.ListBotStatus, bots.Count + 1, text => StatusText.Bots(text, bots, color == true, width));
     }
 
-    private static BotStatus GetBot(string id, FleetStateService state, FleetReconciler reconciler, ResourceSampler sampler, TimeProvider time, TokenMasker masker, Core.Gateway.GatewayRegistry gateway, Hosting.BotNodes nodes)
+    private static async Task<BotStatus> GetBot(string id, HttpRequest request, FleetStateService state, FleetReconciler reconciler, ResourceSampler sampler, TimeProvider time, TokenMasker masker, Core.Gateway.GatewayRegistry gateway, Hosting.BotNodes nodes)
     {
-        var snapshot = state.Get(id) ?? throw new BotNotFoundException(id);
-        return snapshot.ToStatus(reconciler.Find(id)?.Spec, time.GetUtcNow(), masker, sampler.Get(id), gateway, nodes);
+        var local = state.Get(id)?.ToStatus(reconciler.Find(id)?.Spec, time.GetUtcNow(), masker, sampler.Get(id), gateway, nodes);
+        return await nodes.CompleteAsync(id, local, Hosting.ClusterPeers.FromPeer(request)) ?? throw new BotNotFoundException(id);
     }
 
     private static async Task<IResult> AddBot(HttpContext context, FleetController controller, FleetStateService state, TimeProvider time, TokenMasker masker)

@@ -19,11 +19,12 @@ internal static class StatusEndpoints
             .AlsoProducesText("JSON by default; with `Accept: text/plain`, the table `botvisor status` prints (`color=true` colours the state column; `width=N` leaves out columns and cuts the reason to fit N characters; `verbose=true` adds how limits are enforced).");
     }
 
-    private static Results<BufferedJsonResult<StatusResponse>, TextResult> GetStatus(HttpRequest request, bool? color, int? width, bool? verbose, FleetStateService state, FleetReconciler reconciler, ResourceSampler sampler, Core.Cgroups.CgroupSupport cgroups, DaemonOptions options, DaemonClock clock, TimeProvider time, TokenMasker masker, Core.Gateway.GatewayRegistry gateway, Hosting.BotNodes nodes)
+    private static async Task<Results<BufferedJsonResult<StatusResponse>, TextResult>> GetStatus(HttpRequest request, bool? color, int? width, bool? verbose, FleetStateService state, FleetReconciler reconciler, ResourceSampler sampler, Core.Cgroups.CgroupSupport cgroups, DaemonOptions options, DaemonClock clock, TimeProvider time, TokenMasker masker, Core.Gateway.GatewayRegistry gateway, Hosting.BotNodes nodes)
     {
         var now = time.GetUtcNow();
         var specs = reconciler.CurrentSpecs;
-        var bots = state.Snapshots.Select(s => s.ToStatus(specs.GetValueOrDefault(s.Id), now, masker, sampler.Get(s.Id), gateway, nodes)).ToList();
+        var local = state.Snapshots.Select(s => s.ToStatus(specs.GetValueOrDefault(s.Id), now, masker, sampler.Get(s.Id), gateway, nodes)).ToList();
+        var bots = await nodes.CompleteAsync(local, ClusterPeers.FromPeer(request));
         var daemon = new DaemonStatus
         {
             Pid = Environment.ProcessId,
@@ -34,6 +35,7 @@ internal static class StatusEndpoints
             StateDirectory = options.StateDirectory,
             Bots = bots.Count,
             States = bots.GroupBy(b => b.State).ToDictionary(g => g.Key, g => g.Count()),
+            Node = nodes.Self,
             Cgroups = Cgroups(cgroups),
         };
         var status = new StatusResponse(daemon, bots);

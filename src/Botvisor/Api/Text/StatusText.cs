@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Botvisor.Api.Contracts;
 using Botvisor.Core.Health;
+using Botvisor.Hosting;
 
 namespace Botvisor.Api.Text;
 
@@ -29,7 +30,7 @@ internal static class StatusText
     public static void Status(StringBuilder sb, StatusResponse status, bool colour, int? width = null, bool verbose = false)
     {
         var d = status.Daemon;
-        sb.Append(CultureInfo.InvariantCulture, $"botvisor {d.Version}, pid {d.Pid}, up {Duration(d.UptimeSeconds)}; {d.Bots} bot(s)");
+        sb.Append(CultureInfo.InvariantCulture, $"botvisor {d.Version}{(d.Node is { } self ? " on node " + self : "")}, pid {d.Pid}, up {Duration(d.UptimeSeconds)}; {d.Bots} bot(s)");
         var separator = ": ";
         foreach (var (state, count) in d.States.OrderBy(kv => kv.Key, StringComparer.Ordinal))
         {
@@ -47,12 +48,12 @@ internal static class StatusText
             var b = status.Bots[i];
             rows[i] =
             [
-                b.Id, b.State, b.State is "stopped" or "pending" or "waiting" ? "-" : b.Health, Pid(b.Pid), Duration(b.UptimeSeconds), b.Restarts.ToString(CultureInfo.InvariantCulture),
+                b.Id, b.State, b.State is "stopped" or "pending" or "waiting" or BotNodes.Unknown ? "-" : b.Health, Pid(b.Pid), Duration(b.UptimeSeconds), b.Restarts.ToString(CultureInfo.InvariantCulture),
                 Memory(b), Cpu(b), b.LastExit?.Description ?? "-", Telegram(b), Source(b.Source),
                 b.StatusText is { Length: > 0 } st ? $"{b.Reason} [{st}]" : b.Reason,
             ];
         }
-        TextTable.Write(sb, StatusColumns, rows, colour ? 1 : -1, width, StatusDropOrder);
+        WriteTable(sb, StatusColumns, rows, status.Bots, colour, width, StatusDropOrder);
     }
 
     public static void Bots(StringBuilder sb, IReadOnlyList<BotStatus> bots, bool colour, int? width = null)
@@ -63,7 +64,20 @@ internal static class StatusText
             var b = bots[i];
             rows[i] = [b.Id, b.State, Pid(b.Pid), Source(b.Source), string.Join(' ', b.Command)];
         }
-        TextTable.Write(sb, ListColumns, rows, colour ? 1 : -1, width, ListDropOrder);
+        WriteTable(sb, ListColumns, rows, bots, colour, width, ListDropOrder);
+    }
+
+    /// <summary>The table; in a cluster with a NODE column after the state (kept at any width: which node runs a bot matters most there).</summary>
+    private static void WriteTable(StringBuilder sb, string[] columns, string[][] rows, IReadOnlyList<BotStatus> bots, bool colour, int? width, int[] dropOrder)
+    {
+        const int NodeColumn = 2;
+        if (bots.Any(b => b.Node is not null))
+        {
+            columns = [.. columns[..NodeColumn], "NODE", .. columns[NodeColumn..]];
+            for (int i = 0; i < rows.Length; i++) rows[i] = [.. rows[i][..NodeColumn], bots[i].Node ?? "-", .. rows[i][NodeColumn..]];
+            dropOrder = dropOrder.Select(c => c >= NodeColumn ? c + 1 : c).ToArray();
+        }
+        TextTable.Write(sb, columns, rows, colour ? 1 : -1, width, dropOrder);
     }
 
     public static string Duration(double? seconds)

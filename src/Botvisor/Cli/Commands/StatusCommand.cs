@@ -92,13 +92,14 @@ internal static class StatusCommand
         var inv = CultureInfo.InvariantCulture;
         Line("bot", b.Id);
         Line("state", b.Reason.Length > 0 ? $"{b.State} ({b.Reason})" : b.State);
+        Line("node", b.Node is { } node && b.LeaseEpoch is { } epoch ? $"{node} (lease epoch {epoch.ToString(inv)})" : b.Node);
         Line("pid", b.Pid?.ToString(inv));
         Line("uptime", b.UptimeSeconds is { } u ? StatusText.Duration(u) : null);
         Line("started", b.StartedAt?.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss", inv));
         Line("next start", b.NextStartAt?.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss", inv));
         Line("restarts", b.Restarts.ToString(inv));
         Line("last exit", b.LastExit?.Description);
-        Line("health", b.State is "stopped" or "pending" or "waiting" ? null : b.Health);
+        Line("health", b.State is "stopped" or "pending" or "waiting" or Hosting.BotNodes.Unknown ? null : b.Health);
         foreach (var (check, result) in b.Checks ?? [])
         {
             Line("  " + check, $"{(result.Healthy ? "ok" : "failing")}: {result.Message} ({result.Time.ToLocalTime().ToString("HH:mm:ss", inv)})");

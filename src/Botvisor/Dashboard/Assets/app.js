@@ -6,10 +6,11 @@
 "use strict";
 (() => {
   const KINDS = ["state", "audit", "health", "daemon", "orphan", "source", "node", "gateway", "alert"];
-  const STATES = ["pending", "waiting", "starting", "running", "stopping", "backoff", "stopped", "failed"];
+  const STATES = ["pending", "waiting", "starting", "running", "stopping", "backoff", "stopped", "failed", "unknown"]; // unknown: its node does not answer
   const ROW = 44;              // px, the fleet table's fixed row height (virtual scrolling)
   const HISTORY = 40;          // resource samples kept per bot (the trend: since the page opened)
   const MAX_EVENTS = 2000;
+  const REMOTE_REFRESH_MS = 5000; // in a cluster: how often the bots other nodes run are read again
   const MAX_LOG = 2000;
   const KEY = "botvisor.session-token";
 
@@ -640,6 +641,11 @@
     renderHeader();
     connectEvents();
     await loadStatus().catch((e) => toast("Cannot read the fleet: " + e.message));
+    // In a cluster, the events of bots other nodes run happen there: their state is read again every few seconds (the daemon asks their nodes).
+    setInterval(() => {
+      const self = app.daemon && app.daemon.node;
+      if (self && [...app.bots.values()].some((b) => nodeOf(b) && nodeOf(b) !== self)) loadStatus().catch(() => {});
+    }, REMOTE_REFRESH_MS);
     window.addEventListener("hashchange", route);
     route();
   }
