@@ -57,6 +57,7 @@ internal sealed partial class FenceWatch : IDisposable
         {
             var standing = _leases.StandingOf(entry);
             if (standing == LeaseStanding.Valid) continue;
+            _leases.EndTenure(bot); // first: the bot's calls in flight through the gateway stop reaching Telegram
             var key = (bot, entry.RenewedAt);
             if (standing == LeaseStanding.Kill && _killed.Add(key))
             {

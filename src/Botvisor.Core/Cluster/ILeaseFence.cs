@@ -10,6 +10,13 @@ public interface ILeaseFence
 {
     /// <summary>The epoch of this node's lease on <paramref name="botId"/> when it may act for the bot now; otherwise null.</summary>
     long? HeldEpoch(string botId);
+
+    /// <summary>
+    /// Cancelled as soon as this node may no longer act for <paramref name="botId"/> under the lease it holds
+    /// now (fenced, handed over, lost); already cancelled when it holds none. The gateway cancels a bot's
+    /// calls in flight (long polls, uploads) with it.
+    /// </summary>
+    CancellationToken Tenure(string botId);
 }
 
 /// <summary>One node on its own store: it always holds every bot (epoch 0).</summary>
@@ -18,4 +25,6 @@ public sealed class SingleNodeFence : ILeaseFence
     public static readonly SingleNodeFence Instance = new();
 
     public long? HeldEpoch(string botId) => 0;
+
+    public CancellationToken Tenure(string botId) => CancellationToken.None;
 }

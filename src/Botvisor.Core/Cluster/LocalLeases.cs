@@ -12,6 +12,8 @@ public sealed class LocalLeases : ILeaseFence
     private readonly Lock _lock = new();
     private readonly Dictionary<string, Entry> _held = new(StringComparer.Ordinal);
     private readonly Dictionary<string, TaskCompletionSource> _waiters = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, CancellationTokenSource> _tenures = new(StringComparer.Ordinal);
+    private static readonly CancellationToken NotHeld = new(canceled: true);
 
     public LocalLeases(TimeProvider time, ClusterTiming timing)
     {
@@ -32,6 +34,40 @@ public sealed class LocalLeases : ILeaseFence
         }
     }
 
+    public CancellationToken Tenure(string botId)
+    {
+        lock (_lock)
+        {
+            if (!IsHeld(botId)) return NotHeld;
+            if (!_tenures.TryGetValue(botId, out var tenure)) _tenures[botId] = tenure = new CancellationTokenSource();
+            return tenure.Token;
+        }
+    }
+
+    /// <summary>The bot's lease is no longer <see cref="LeaseStanding.Valid"/> (the fence watch saw it): what acts under it stops now.</summary>
+    public void EndTenure(string botId)
+    {
+        CancellationTokenSource? tenure;
+        lock (_lock)
+        {
+            if (!_tenures.Remove(botId, out tenure)) return;
+        }
+        End(tenure);
+    }
+
+    private static void End(CancellationTokenSource tenure)
+    {
+        try
+        {
+            tenure.Cancel();
+        }
+        catch (AggregateException)
+        {
+            // A cancelled call's cleanup failed; the tenure is over either way.
+        }
+        tenure.Dispose(); // its tokens still answer (cancelled)
+    }
+
     private bool IsHeld(string botId) => _held.TryGetValue(botId, out var e) && !e.Releasing && !_stopped.Contains(botId) && StandingOf(e) == LeaseStanding.Valid;
 
     private HashSet<string> _stopped = new(StringComparer.Ordinal);
@@ -40,11 +76,14 @@ public sealed class LocalLeases : ILeaseFence
     public void SetStopped(HashSet<string> stopped)
     {
         var wake = new List<TaskCompletionSource>();
+        var ended = new List<CancellationTokenSource>();
         lock (_lock)
         {
             foreach (var bot in _stopped.Where(b => !stopped.Contains(b))) if (_waiters.Remove(bot, out var tcs)) wake.Add(tcs);
+            foreach (var bot in stopped.Where(b => !_stopped.Contains(b))) if (_tenures.Remove(bot, out var tenure)) ended.Add(tenure);
             _stopped = stopped;
         }
+        foreach (var tenure in ended) End(tenure); // what the gateway has in flight for a stopped bot stops too
         foreach (var tcs in wake) tcs.TrySetResult();
     }
 
@@ -72,6 +111,7 @@ public sealed class LocalLeases : ILeaseFence
     {
         var gained = new List<LeaseGrant>();
         var wake = new List<TaskCompletionSource>();
+        var ended = new List<CancellationTokenSource>();
         lock (_lock)
         {
             foreach (var g in grants)
@@ -83,6 +123,8 @@ public sealed class LocalLeases : ILeaseFence
                 }
                 else if (adopt)
                 {
+                    // A new epoch is a new tenure: nothing of the old one goes on under it.
+                    if (_tenures.Remove(g.BotId, out var old)) ended.Add(old);
                     _held[g.BotId] = new Entry(g.Epoch, startedAt, Releasing: false);
                     gained.Add(g);
                 }
@@ -94,6 +136,7 @@ public sealed class LocalLeases : ILeaseFence
                 if (IsHeld(g.BotId) && _waiters.Remove(g.BotId, out var tcs)) wake.Add(tcs);
             }
         }
+        foreach (var old in ended) End(old);
         foreach (var tcs in wake) tcs.TrySetResult();
         return gained;
     }
@@ -105,6 +148,7 @@ public sealed class LocalLeases : ILeaseFence
         {
             if (_held.TryGetValue(botId, out var e)) _held[botId] = e with { Releasing = true };
         }
+        EndTenure(botId);
     }
 
     /// <summary>Forgets leases (released, lost, or fenced); returns those it held.</summary>
@@ -118,6 +162,7 @@ public sealed class LocalLeases : ILeaseFence
                 if (_held.Remove(id, out var e)) gone.Add(new LeaseGrant(id, e.Epoch));
             }
         }
+        foreach (var lease in gone) EndTenure(lease.BotId);
         return gone;
     }
 

@@ -1,24 +1,34 @@
 namespace Botvisor.Core.Gateway;
 
 /// <summary>
-/// What the gateway keeps per bot (per token) across its worker runs: the one poll slot, the
-/// <c>retry_after</c> hold, the counters, and the run whose placeholder is live now.
+/// What the gateway keeps per bot id across its worker runs: the counters, the run whose placeholder is
+/// live now, and the <see cref="GatewayLine"/> of its token (poll slot and <c>retry_after</c> hold, shared
+/// with any other id that has the same token).
 /// </summary>
 public sealed class GatewayBot
 {
     private GatewayRun? _current;
+    private GatewayLine _line;
     private int _webhook;
 
-    internal GatewayBot(string id, TimeProvider time)
+    internal GatewayBot(string id, GatewayLine line, TimeProvider time)
     {
         Id = id;
-        Flood = new FloodHold(time);
+        _line = line;
         Stats = new GatewayStats(time);
     }
 
     public string Id { get; }
-    public PollSlot Poll { get; } = new();
-    public FloodHold Flood { get; }
+
+    /// <summary>The poll slot and hold of the bot's token (as of its latest run).</summary>
+    public GatewayLine Line
+    {
+        get => Volatile.Read(ref _line);
+        internal set => Volatile.Write(ref _line, value);
+    }
+
+    public PollSlot Poll => Line.Poll;
+    public FloodHold Flood => Line.Flood;
     public GatewayStats Stats { get; }
 
     /// <summary>

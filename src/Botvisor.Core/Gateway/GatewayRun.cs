@@ -19,9 +19,13 @@ public sealed class GatewayRun : IDisposable
     private long _lastPoll;
     private int _pollsInFlight;
 
-    internal GatewayRun(GatewayBot bot, string placeholder, BotToken token, string apiBaseUrl, TimeSpan? maxPollGap, TimeProvider time)
+    /// <summary>The epoch of a run spawned while this node did not hold the bot's lease: no lease epoch is ever it.</summary>
+    public const long NoLease = long.MinValue + 1;
+
+    internal GatewayRun(GatewayBot bot, GatewayLine line, string placeholder, BotToken token, string apiBaseUrl, TimeSpan? maxPollGap, TimeProvider time)
     {
         Bot = bot;
+        Line = line;
         Placeholder = placeholder;
         Token = token;
         ApiBaseUrl = apiBaseUrl.TrimEnd('/');
@@ -32,6 +36,9 @@ public sealed class GatewayRun : IDisposable
     }
 
     public GatewayBot Bot { get; }
+
+    /// <summary>The poll slot and hold of the run's token.</summary>
+    public GatewayLine Line { get; }
     public string BotId => Bot.Id;
     public string Placeholder { get; }
     public BotToken Token { get; }
@@ -73,9 +80,10 @@ public sealed class GatewayRun : IDisposable
     public bool OutsidePollerSeen() => Interlocked.Exchange(ref _outsidePollerReported, 1) == 0;
 
     /// <summary>
-    /// Whether the run may act under the lease epoch this node holds now: the first call binds the run to
-    /// it, and a later epoch (the lease was lost and taken again meanwhile) is not the run's: its worker
-    /// belongs to an earlier tenure and is refused until it is replaced.
+    /// Whether the run may act under the lease epoch this node holds now. A run is bound to the epoch its
+    /// worker was spawned under (<see cref="GatewayRegistry.Issue"/>), or else by its first call; a later
+    /// epoch (the lease was lost and taken again meanwhile) is not the run's: its worker belongs to an
+    /// earlier tenure and is refused until it is replaced.
     /// </summary>
     public bool UnderEpoch(long epoch)
     {

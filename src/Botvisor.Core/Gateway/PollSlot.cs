@@ -1,7 +1,8 @@
 namespace Botvisor.Core.Gateway;
 
 /// <summary>
-/// One getUpdates per token in flight, ever. A newer getUpdates of the live run supersedes an older one
+/// One getUpdates per token in flight, ever (the slot is the token's <see cref="GatewayLine"/>'s, whatever bot id
+/// the run is of). A newer getUpdates of the token's live run supersedes an older one
 /// still in flight (its client gave up and asked again): the older one's upstream call is cancelled
 /// before the newer one is sent, and its caller is answered as Telegram would, with 409. Runs that have
 /// ended never get here (their placeholder is refused), and their polls in flight were cancelled when
@@ -20,13 +21,19 @@ public sealed class PollSlot
         }
     }
 
-    /// <summary>Takes the slot for a getUpdates of <paramref name="run"/>; the ticket's token ends with the run or when superseded.</summary>
-    public PollTicket Enter(GatewayRun run)
+    /// <summary>
+    /// Takes the slot for a getUpdates of <paramref name="run"/>; the ticket's token ends with the run or when
+    /// superseded. Null when the run is no longer the token's live one (it was revoked after its placeholder
+    /// was checked): it must not supersede the poll of the run that replaced it.
+    /// </summary>
+    public PollTicket? Enter(GatewayRun run)
     {
-        var ticket = new PollTicket(this, run);
         PollTicket? older;
+        PollTicket ticket;
         lock (_lock)
         {
+            if (!run.IsLive || run.Line.Current != run) return null;
+            ticket = new PollTicket(this, run);
             older = _current;
             _current = ticket;
         }

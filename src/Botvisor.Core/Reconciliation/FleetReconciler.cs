@@ -104,6 +104,7 @@ public sealed class FleetReconciler : IDisposable
         await supervisor.Completion.ConfigureAwait(false);
         lock (_gate) _supervisors.Remove(supervisor.Id);
         _services.State.Remove(supervisor.Id);
+        _services.Gateway?.Forget(supervisor.Id);
     }
 
     /// <summary>Stops every bot at once (each gets its own stop_timeout) and ends the supervisors.</summary>

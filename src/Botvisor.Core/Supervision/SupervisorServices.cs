@@ -90,7 +90,7 @@ public sealed class SupervisorServices
         new Attachments.ReaperSession(Reaper),
         .. Notify is { } notify ? [new Attachments.NotifyRoute(notify)] : Array.Empty<Attachments.IWorkerAttachment>(),
         new Attachments.OutputCapture(Output, Masker, Time, Gateway),
-        .. Gateway is { } gateway ? [new Attachments.GatewayPlaceholder(gateway, Checks)] : Array.Empty<Attachments.IWorkerAttachment>(),
+        .. Gateway is { } gateway ? [new Attachments.GatewayPlaceholder(gateway, Checks, Leases)] : Array.Empty<Attachments.IWorkerAttachment>(),
         new Attachments.WorkerRecordKeeper(Store),
         .. Leases is { } leases ? [new Cluster.LeaseEpochAttachment(leases)] : Array.Empty<Attachments.IWorkerAttachment>(),
     ];

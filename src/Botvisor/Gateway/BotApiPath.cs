@@ -38,6 +38,11 @@ public readonly record struct BotApiPath(bool IsFile, string Placeholder, string
 
     private static bool IsMethod(string s) => s.Length <= MaxMethodLength && s.AsSpan().IndexOfAnyExcept(MethodChars) < 0;
 
+    /// <summary>
+    /// A relative path (<c>documents/file_1.pdf</c>), or the absolute one a local server in <c>--local</c> mode
+    /// gives (<c>/var/lib/telegram-bot-api/&lt;token&gt;/documents/file_1.pdf</c>, which clients append after one
+    /// more slash); never dot segments, other empty segments, encoded dots or slashes, or backslashes.
+    /// </summary>
     private static bool IsSafeFilePath(string s)
     {
         if (s.Contains('\\', StringComparison.Ordinal) || s.Contains("%2e", StringComparison.OrdinalIgnoreCase)
@@ -45,7 +50,8 @@ public readonly record struct BotApiPath(bool IsFile, string Placeholder, string
         {
             return false;
         }
-        foreach (var segment in s.Split('/'))
+        var segments = s.Split('/');
+        foreach (var segment in s.StartsWith('/') ? segments.Skip(1) : segments)
         {
             if (segment is "" or "." or "..") return false;
         }

@@ -1,14 +1,13 @@
 using System.Buffers;
-using System.Text;
 
 namespace Botvisor.Gateway;
 
 /// <summary>
-/// Streams a Bot API answer to the worker, replacing the real token wherever it appears (a local
-/// <c>telegram-bot-api</c> server's file paths contain it) by a string of the same length (the
-/// placeholder, which has the real token's shape), so Content-Length still holds; and counts the
-/// updates a getUpdates answer carries. The last <c>pattern length - 1</c> bytes of each read are
-/// held back, so a token or key split between two reads is still found.
+/// Streams a Bot API answer to the worker, replacing the real token wherever it appears, plain or
+/// percent-encoded (a local <c>telegram-bot-api</c> server's file paths contain it) by a string of the
+/// same length (<see cref="TokenScrub"/>), so Content-Length still holds; and counts the updates a
+/// getUpdates answer carries. The last <c>pattern length - 1</c> bytes of each read are held back, so a
+/// token or key split between two reads is still found.
 /// </summary>
 internal static class ScrubbingCopy
 {
@@ -16,11 +15,9 @@ internal static class ScrubbingCopy
     private const int BufferSize = 16 * 1024;
 
     /// <summary>Copies <paramref name="source"/> to <paramref name="destination"/>; returns the number of updates seen.</summary>
-    public static async Task<int> CopyAsync(Stream source, Stream destination, string secret, string replacement, bool countUpdates, CancellationToken cancellationToken)
+    public static async Task<int> CopyAsync(Stream source, Stream destination, TokenScrub scrub, bool countUpdates, CancellationToken cancellationToken)
     {
-        byte[] find = Encoding.UTF8.GetBytes(secret);
-        byte[] replace = SameLength(replacement, secret);
-        int keep = Math.Max(find.Length, UpdateKey.Length) - 1;
+        int keep = Math.Max(scrub.Longest, UpdateKey.Length) - 1;
         byte[] buffer = ArrayPool<byte>.Shared.Rent(BufferSize + keep);
         int updates = 0;
         try
@@ -31,7 +28,7 @@ internal static class ScrubbingCopy
                 int read = await source.ReadAsync(buffer.AsMemory(held, BufferSize), cancellationToken).ConfigureAwait(false);
                 int total = held + read;
                 bool end = read == 0;
-                Replace(buffer.AsSpan(0, total), find, replace);
+                scrub.Apply(buffer.AsSpan(0, total));
                 int flush = end ? total : Math.Max(0, total - keep);
                 if (countUpdates) updates += Count(buffer.AsSpan(0, total), UpdateKey, flush);
                 if (flush > 0) await destination.WriteAsync(buffer.AsMemory(0, flush), cancellationToken).ConfigureAwait(false);
@@ -43,26 +40,6 @@ internal static class ScrubbingCopy
         finally
         {
             ArrayPool<byte>.Shared.Return(buffer);
-        }
-    }
-
-    /// <summary>The replacement, or (when it is not the secret's length) the secret's bot id and asterisks of its length.</summary>
-    private static byte[] SameLength(string replacement, string secret)
-    {
-        if (replacement.Length == secret.Length) return Encoding.UTF8.GetBytes(replacement);
-        int colon = secret.IndexOf(':', StringComparison.Ordinal);
-        return Encoding.UTF8.GetBytes(string.Concat(secret.AsSpan(0, colon + 1), new string('*', secret.Length - colon - 1)));
-    }
-
-    private static void Replace(Span<byte> data, byte[] find, byte[] replace)
-    {
-        int at = 0;
-        while (true)
-        {
-            int i = data[at..].IndexOf(find);
-            if (i < 0) return;
-            replace.CopyTo(data[(at + i)..]);
-            at += i + find.Length;
         }
     }
 

@@ -115,7 +115,7 @@ public class GatewayDaemonTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
             Assert.Equal("""{"ok":false,"error_code":401,"description":"Unauthorized"}""", await response.Content.ReadAsStringAsync());
         }
-        foreach (var path in new[] { "/", "/status", "/_emulator/bots", $"/bot{second}/getMe/extra", $"/bot{second}/get.Me", $"/file/bot{second}/../../_emulator/bots", $"/file/bot{second}/a/%2e%2e/b", $"/file/bot{second}//x" })
+        foreach (var path in new[] { "/", "/status", "/_emulator/bots", $"/bot{second}/getMe/extra", $"/bot{second}/get.Me", $"/file/bot{second}/../../_emulator/bots", $"/file/bot{second}/a/%2e%2e/b", $"/file/bot{second}/a//x", $"/file/bot{second}//var/../x" })
         {
             var response = await gateway.GetAsync(path);
             Assert.True(response.StatusCode == HttpStatusCode.NotFound, $"{path}: {response.StatusCode}");
@@ -352,6 +352,44 @@ public class GatewayDaemonTests : IAsyncLifetime
         Assert.DoesNotContain(token[(token.IndexOf(':', StringComparison.Ordinal) + 1)..], text, StringComparison.Ordinal);
         Assert.DoesNotContain(placeholder[(placeholder.IndexOf(':', StringComparison.Ordinal) + 1)..], text, StringComparison.Ordinal);
         GatewayAssertions.NoTokenIn(token, fleet.StateDir, daemon);
+    }
+
+    [Fact]
+    public async Task Reload_ThatRenamesABot_EndsTheOldIdsRunAtOnce_SoItsTokenIsNeverPolledTwice_AndNothingOfTheOldIdStays()
+    {
+        // The old id's worker ignores SIGTERM: it lives on (and polls) for its stop_timeout while the new id starts.
+        const string stubborn = "[\"sh\", \"-c\", \"trap '' TERM; exec sleep 1000\"]";
+        await using var run = await StartAsync("renamed_gateway_bot", stubborn, extra: "    stop_timeout: 30s");
+        var (token, fleet, daemon) = (run.Token, run.Fleet, run.Daemon);
+        var (old, gateway) = Worker(run.Pid);
+        using var _ = gateway;
+        Assert.Equal(HttpStatusCode.OK, (await gateway.GetAsync($"/bot{old}/getMe")).StatusCode);
+        var oldPoll = gateway.GetAsync($"/bot{old}/getUpdates?timeout=50");
+        await WaitForPollAsync(token);
+
+        int mark = daemon.Mark;
+        var renamed = Fleet(token, Sleeper).Replace("  echo:", "  renamed:", StringComparison.Ordinal);
+        File.WriteAllText(fleet.ConfigPath, renamed);
+        daemon.Signal("HUP");
+        int pid = await daemon.WaitForRunningAsync("renamed", after: mark);
+        Assert.True(Processes.IsAlive(run.Pid)); // the old id's worker is still stopping
+
+        Assert.Equal(HttpStatusCode.Unauthorized, (await gateway.GetAsync($"/bot{old}/getMe")).StatusCode);
+        await Assert.ThrowsAnyAsync<HttpRequestException>(() => oldPoll); // its poll was ended when the new id's run was issued
+        var (current, _) = Worker(pid);
+        using var poll = await gateway.GetAsync($"/bot{current}/getUpdates?timeout=0");
+        Assert.Equal(HttpStatusCode.OK, poll.StatusCode);
+        Assert.Equal(0, (await _emu.StatsAsync(token))["conflicts"]!.GetValue<int>());
+        Processes.Kill(run.Pid); // rather than wait out its stop_timeout
+
+        // Renamed back: the id comes back with none of its former counters (the gateway forgot it when it left).
+        mark = daemon.Mark;
+        File.WriteAllText(fleet.ConfigPath, Fleet(token, Sleeper));
+        daemon.Signal("HUP");
+        await daemon.WaitForRunningAsync("echo", after: mark);
+        using var api = await daemon.HttpAsync();
+        var methods = JsonDocument.Parse(await api.GetStringAsync("/bots/echo")).RootElement.GetProperty("gateway").GetProperty("methods");
+        Assert.False(methods.TryGetProperty("getMe", out var kept), $"{kept}: {methods}");
     }
 
     private async Task WaitForPollAsync(string token)

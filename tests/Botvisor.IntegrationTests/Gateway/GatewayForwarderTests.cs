@@ -22,6 +22,8 @@ public class GatewayForwarderTests : IAsyncLifetime
         public long Epoch = 7;
 
         public long? HeldEpoch(string botId) => Holds ? Interlocked.Read(ref Epoch) : null;
+
+        public CancellationToken Tenure(string botId) => Holds ? CancellationToken.None : new CancellationToken(true);
     }
 
     private readonly SwitchableFence _fence = new();
@@ -138,6 +140,33 @@ public class GatewayForwarderTests : IAsyncLifetime
         var path = file!["result"]!["file_path"]!.GetValue<string>();
         Assert.Equal(content, await gateway.GetByteArrayAsync($"/file/bot{run.Placeholder}/{path}"));
         Assert.Equal(HttpStatusCode.Unauthorized, (await gateway.GetAsync($"/file/bot{token}/{path}")).StatusCode);
+    }
+
+    [Fact]
+    public async Task Token_TwoBotIdsWithOneToken_NeverPollTogether_TheNewIdsRunEndsTheOldIdsPoll()
+    {
+        _fence.Holds = true;
+        var token = await _emu.RegisterAsync("renamed_bot");
+        BotSpec Spec(string id) => new() { Id = id, Command = ["x"], WorkingDirectory = "/", Token = new BotToken(token), Gateway = true, TelegramApiBaseUrl = _emu.BaseUrl };
+        var old = _registry.Issue(Spec("a"));
+        using var gateway = new HttpClient { BaseAddress = new Uri(_registry.BaseUrl!), Timeout = TestTimeouts.Event };
+        var oldPoll = gateway.GetAsync($"/bot{old.Placeholder}/getUpdates?timeout=50");
+        using (var cts = new CancellationTokenSource(TestTimeouts.Event))
+        {
+            while (!(await _emu.StatsAsync(token))["polling"]!.GetValue<bool>()) await Task.Delay(20, cts.Token);
+        }
+
+        // A reload renamed a to b: b's worker is spawned while a's is still stopping, and polling.
+        var renamed = _registry.Issue(Spec("b"));
+        await Assert.ThrowsAnyAsync<HttpRequestException>(() => oldPoll);
+        using (var cts = new CancellationTokenSource(TestTimeouts.Event))
+        {
+            while ((await _emu.StatsAsync(token))["polling"]!.GetValue<bool>()) await Task.Delay(20, cts.Token);
+        }
+        using var poll = await gateway.GetAsync($"/bot{renamed.Placeholder}/getUpdates?timeout=0");
+        Assert.Equal(HttpStatusCode.OK, poll.StatusCode);
+        Assert.Equal(0, (await _emu.StatsAsync(token))["conflicts"]!.GetValue<int>());
+        Assert.Equal(HttpStatusCode.Unauthorized, (await gateway.GetAsync($"/bot{old.Placeholder}/getMe")).StatusCode);
     }
 
     [Fact]

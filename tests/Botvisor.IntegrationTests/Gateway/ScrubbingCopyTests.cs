@@ -23,17 +23,30 @@ public class ScrubbingCopyTests
     [InlineData(100_000)]
     public async Task Copy_ReplacesTheRealToken_AndCountsUpdates_WhateverTheReadSize(int chunk)
     {
-        var text = $"{{\"ok\":true,\"result\":[{{\"update_id\":1,\"message\":{{\"text\":\"\\\"update_id\\\": no\"}}}},{{\"update_id\":2,\"document\":{{\"file_path\":\"/var/lib/telegram-bot-api/{Real}/documents/file_0.pdf\"}}}}],\"x\":\"{Real}{Real}\"}}";
+        var encoded = Real.Replace(":", "%3A", StringComparison.Ordinal);
+        var text = $"{{\"ok\":true,\"result\":[{{\"update_id\":1,\"message\":{{\"text\":\"\\\"update_id\\\": no\"}}}},{{\"update_id\":2,\"document\":{{\"file_path\":\"/var/lib/telegram-bot-api/{Real}/documents/file_0.pdf\"}}}}],\"x\":\"{Real}{Real}\",\"url\":\"https://proxy/bot{encoded}/x?from={Real.Replace(":", "%3a", StringComparison.Ordinal)}\"}}";
         using var output = new MemoryStream();
-        int updates = await ScrubbingCopy.CopyAsync(new Trickle(Encoding.UTF8.GetBytes(text), chunk), output, Real, Placeholder, countUpdates: true, CancellationToken.None);
-        Assert.Equal(text.Replace(Real, Placeholder, StringComparison.Ordinal), Encoding.UTF8.GetString(output.ToArray()));
+        int updates = await ScrubbingCopy.CopyAsync(new Trickle(Encoding.UTF8.GetBytes(text), chunk), output, new TokenScrub(Real, Placeholder), countUpdates: true, CancellationToken.None);
+        var expected = text.Replace(Real, Placeholder, StringComparison.Ordinal).Replace(encoded, Placeholder.Replace(":", "%3A", StringComparison.Ordinal), StringComparison.Ordinal)
+            .Replace(Real.Replace(":", "%3a", StringComparison.Ordinal), Placeholder.Replace(":", "%3a", StringComparison.Ordinal), StringComparison.Ordinal);
+        Assert.Equal(expected, Encoding.UTF8.GetString(output.ToArray()));
+        Assert.DoesNotContain("AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawq", Encoding.UTF8.GetString(output.ToArray()));
         Assert.Equal(2, updates);
+    }
+
+    [Fact]
+    public void Scrub_ReplacesThePercentEncodedColonForms_InHeaderValuesToo()
+    {
+        var scrub = new TokenScrub(Real, Placeholder);
+        Assert.Equal("<https://x/bot7000000123%3aZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZ/getMe>; rel=next, bot7000000123%3AZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZZ",
+            scrub.Apply("<https://x/bot7000000123%3aAAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawq/getMe>; rel=next, bot7000000123%3AAAHdqTcvCH1vGWJxfSeofSAs0K5PALDsawq"));
     }
 
     [Theory]
     [InlineData("/bot1:A/getMe", false, "1:A", "getMe", "")]
     [InlineData("/bot1%3AA/sendMessage?chat_id=1", false, "1:A", "sendMessage", "?chat_id=1")]
     [InlineData("/file/bot1:A/documents/file_1.pdf", true, "1:A", "documents/file_1.pdf", "")]
+    [InlineData("/file/bot1:A//var/lib/telegram-bot-api/1:A/documents/file_1.pdf", true, "1:A", "/var/lib/telegram-bot-api/1:A/documents/file_1.pdf", "")]
     public void Path_ReadsBotApiTargets(string raw, bool isFile, string placeholder, string rest, string query)
     {
         Assert.True(BotApiPath.TryParse(raw, out var path));
@@ -53,5 +66,8 @@ public class ScrubbingCopyTests
     [InlineData("/file/bot1:A/a%2fb")]
     [InlineData("/file/bot1:A/a\\b")]
     [InlineData("/bot/getMe")]
+    [InlineData("/file/bot1:A//var/../etc/passwd")]
+    [InlineData("/file/bot1:A///x")]
+    [InlineData("/file/bot1:A/a//x")]
     public void Path_RefusesAnythingElse(string raw) => Assert.False(BotApiPath.TryParse(raw, out _));
 }

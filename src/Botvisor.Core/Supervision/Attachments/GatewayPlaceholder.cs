@@ -9,16 +9,22 @@ namespace Botvisor.Core.Supervision.Attachments;
 /// TELEGRAM_API_BASE_URL; the placeholder dies with the worker. With <c>liveness.max_poll_gap</c>, the
 /// run's polling (or its webhook's backlog at Telegram) is watched and a worker that stopped taking its
 /// updates is reported to its supervisor as a fault.
+/// In a cluster the run is bound to the lease epoch its worker is spawned under. A bot spawned without
+/// the gateway (it was switched off) leaves nothing of it behind.
 /// </summary>
-internal sealed class GatewayPlaceholder(GatewayRegistry gateway, CheckScheduler checks) : IWorkerAttachment
+internal sealed class GatewayPlaceholder(GatewayRegistry gateway, CheckScheduler checks, Cluster.ILeaseFence? fence = null) : IWorkerAttachment
 {
     public const string LivenessCheck = "liveness";
 
     public void Spawning(BotSpec spec, IDictionary<string, string> environment)
     {
-        if (!spec.Gateway || spec.Token is not { } token) return;
+        if (!spec.Gateway || spec.Token is not { } token)
+        {
+            gateway.Forget(spec.Id);
+            return;
+        }
         var baseUrl = gateway.BaseUrl ?? throw new SpawnException("the bot runs behind the gateway (gateway: true), but the daemon's gateway is not listening", 0);
-        var run = gateway.Issue(spec);
+        var run = gateway.Issue(spec, fence is null ? null : fence.HeldEpoch(spec.Id) ?? GatewayRun.NoLease);
         // The real token goes nowhere near the worker, not even where the bot's own env: repeats it.
         string real = token.Reveal();
         foreach (var key in environment.Where(e => e.Value.Contains(real, StringComparison.Ordinal)).Select(e => e.Key).ToList())

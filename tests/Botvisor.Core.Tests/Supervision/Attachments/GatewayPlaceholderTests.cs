@@ -42,6 +42,24 @@ public class GatewayPlaceholderTests
     }
 
     [Fact]
+    public void Spawning_InACluster_BindsTheRunToTheLeaseEpochOfTheSpawn_AndABotSwitchedOffLeavesNothing()
+    {
+        var registry = new GatewayRegistry(_time) { BaseUrl = "http://127.0.0.1:40000" };
+        using var checks = new CheckScheduler(_time);
+        var leases = new Botvisor.Core.Cluster.LocalLeases(_time, Botvisor.Core.Cluster.ClusterTiming.Default);
+        leases.Extend([new Botvisor.Core.Cluster.LeaseGrant("echo", 5)], _time.GetTimestamp(), adopt: true);
+        var attachment = new GatewayPlaceholder(registry, checks, leases);
+        attachment.Spawning(Spec(), new Dictionary<string, string>());
+        var run = registry.Bot("echo")!.Current!;
+        Assert.False(run.UnderEpoch(6)); // lost and retaken as 6 before the worker's first call: still not its tenure
+        Assert.True(run.UnderEpoch(5));
+
+        attachment.Spawning(Spec(gateway: false), new Dictionary<string, string>());
+        Assert.Null(registry.Bot("echo"));
+        Assert.False(run.IsLive);
+    }
+
+    [Fact]
     public void SpawnFailed_AfterSpawning_KillsThePlaceholderNoWorkerWillCarry()
     {
         var registry = new GatewayRegistry(_time) { BaseUrl = "http://127.0.0.1:40000" };
