@@ -33,6 +33,7 @@ public sealed partial class ClusterCoordinator : IAsyncDisposable
     private bool _nameTaken;
     private long? _unsettledSince;
     private HashSet<string> _stopped = new(StringComparer.Ordinal);
+    private IReadOnlyDictionary<string, BotWish> _wishes = new Dictionary<string, BotWish>();
 
     /// <summary>
     /// Called when the bots added through the API changed in the store (on any node): the node re-reads them
@@ -247,7 +248,10 @@ public sealed partial class ClusterCoordinator : IAsyncDisposable
                 Forget(supervisor.SendAsync(Supervision.BotCommand.Stop, $"stopped in the cluster by {wishes[bot].Actor}"));
             }
         }
-        foreach (var bot in _stopped.Where(b => !stopped.Contains(b)).Concat(gained.Where(b => wishes.GetValueOrDefault(b)?.Running == true)))
+        // Started: a bot stopped until now, one whose lease this node just gained, and one a person has just started
+        // (the start may have been asked of a node that did not hold it, while this one did).
+        var started = wishes.Where(w => w.Value.Running && _wishes.GetValueOrDefault(w.Key) != w.Value && Leases.HeldEpoch(w.Key) is not null).Select(w => w.Key);
+        foreach (var bot in _stopped.Where(b => !stopped.Contains(b)).Concat(gained.Where(b => wishes.GetValueOrDefault(b)?.Running == true)).Concat(started).Distinct(StringComparer.Ordinal))
         {
             if (FindSupervisor(bot) is { State: State.BotLifecycleState.Stopped } supervisor)
             {
@@ -255,6 +259,7 @@ public sealed partial class ClusterCoordinator : IAsyncDisposable
             }
         }
         _stopped = stopped;
+        _wishes = wishes;
 
         // The effect is reached later (a worker stopping); the loop does not wait for it.
         static void Forget(Task task) => task.ContinueWith(static t => _ = t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);

@@ -64,5 +64,5 @@ public sealed record ClusterView(IReadOnlyList<LeaseGrant> Renewed, IReadOnlyLis
     public bool Accepted { get; init; } = true;
 }
 
-/// <summary>What a person last asked of a bot in a cluster: to run (<see cref="Running"/>) or to stay stopped, and who asked.</summary>
-public sealed record BotWish(bool Running, string Actor);
+/// <summary>What a person last asked of a bot in a cluster: to run (<see cref="Running"/>) or to stay stopped, who asked, and when (by the database's clock).</summary>
+public sealed record BotWish(bool Running, string Actor, DateTimeOffset At = default);

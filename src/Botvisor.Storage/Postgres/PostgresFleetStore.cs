@@ -352,7 +352,7 @@ public sealed partial class PostgresFleetStore : IFleetStore, IClusterStore
             // The bots added through the API, as a version: a change (on any node) is synced by every node.
             batch.BatchCommands.Add(new NpgsqlBatchCommand(
                 "SELECT count(*) || ':' || coalesce(sum(hashtext(id || '/' || updated_ms || '/' || definition)::bigint), 0), (SELECT coalesce(max(generation), 0) FROM cluster_fleet) FROM bots"));
-            batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT bot_id, running, actor FROM bot_wishes"));
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("SELECT bot_id, running, actor, wished_at FROM bot_wishes"));
             var renewed = new List<LeaseGrant>();
             var nodes = new List<NodeRow>();
             var leases = new List<LeaseRow>();
@@ -378,7 +378,7 @@ public sealed partial class PostgresFleetStore : IFleetStore, IClusterStore
             long fleetGeneration = versions ? reader.GetInt64(1) : 0;
             await reader.NextResultAsync(ct).ConfigureAwait(false);
             var wishes = new Dictionary<string, BotWish>(StringComparer.Ordinal);
-            while (await reader.ReadAsync(ct).ConfigureAwait(false)) wishes[reader.GetString(0)] = new BotWish(reader.GetBoolean(1), reader.GetString(2));
+            while (await reader.ReadAsync(ct).ConfigureAwait(false)) wishes[reader.GetString(0)] = new BotWish(reader.GetBoolean(1), reader.GetString(2), reader.GetFieldValue<DateTimeOffset>(3));
             return new ClusterView(renewed, nodes, leases, botsVersion) { Accepted = accepted, FleetGeneration = fleetGeneration, Wishes = wishes };
         }, cancellationToken).ConfigureAwait(false);
     }
