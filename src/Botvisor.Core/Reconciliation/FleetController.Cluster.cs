@@ -17,16 +17,15 @@ public sealed partial class FleetController
 {
     private readonly IClusterFleetStore? _clusterFleet;
     private volatile PublishedFleet? _clusterApplied;
-    private volatile string? _fileDigest;
     private SourceState? _localFile;
-    private FleetDocument? _localDocument;
+    private volatile FleetDocument? _localDocument;
     private long _failedGeneration;
 
     /// <summary>The cluster's fleet this node runs (null before the first apply, and on one node).</summary>
     public PublishedFleet? ClusterFleet => _clusterApplied;
 
     /// <summary>What this node's heartbeat says of its fleet: the generation it runs and its own file's digest.</summary>
-    public FleetMark Mark => new(_clusterApplied?.Generation ?? 0, _fileDigest ?? "");
+    public FleetMark Mark => new(_clusterApplied?.Generation ?? 0, _localDocument?.Digest ?? "");
 
     /// <summary>The cluster's fleet as the store has it now (its header: generation, who, when); null on one node or before any.</summary>
     public Task<PublishedFleet?> ReadClusterFleetHeaderAsync() => _clusterFleet?.ReadFleetHeaderAsync() ?? Task.FromResult<PublishedFleet?>(null);
@@ -103,7 +102,6 @@ public sealed partial class FleetController
             }
         }
         _clusterApplied = applied;
-        _fileDigest = plan.File.Digest;
         _localFile = plan.Local;
         _localDocument = plan.File;
         Interlocked.Exchange(ref _failedGeneration, 0);
@@ -126,24 +124,14 @@ public sealed partial class FleetController
         {
             if (_file is null || _localFile is null || _localDocument is null || cluster.Generation == _clusterApplied?.Generation) return null;
             const string reason = "the cluster's fleet changed";
-            IReadOnlyList<FleetError> errors;
+            // The cluster's fleet is this node's own file again (say after a reload elsewhere went back to it), or another's.
+            var (state, errors) = cluster.Document.Digest == _localDocument.Digest ? (_localFile, []) : ReadClusterFleet(cluster, _localFile);
             FleetApplyResult? result = null;
-            if (cluster.Document.Digest == _localDocument.Digest)
+            if (state is not null)
             {
-                var plan = new ClusterPlan(FleetChoice.Same, _localFile, _localFile, _localDocument, cluster, FromFile: false, NameTaken: false);
-                result = await ApplyFileStateAsync(_file, _localFile, plan, actor, reason, fileWins: true).ConfigureAwait(false);
+                var choice = ReferenceEquals(state, _localFile) ? FleetChoice.Same : FleetChoice.Adopt;
+                result = await ApplyFileStateAsync(_file, state, new ClusterPlan(choice, state, _localFile, _localDocument, cluster, FromFile: false, NameTaken: false), actor, reason, fileWins: true).ConfigureAwait(false);
                 errors = result.Errors;
-            }
-            else
-            {
-                var (state, readErrors) = ReadClusterFleet(cluster, _localFile);
-                errors = readErrors;
-                if (state is not null)
-                {
-                    var plan = new ClusterPlan(FleetChoice.Adopt, state, _localFile, _localDocument, cluster, FromFile: false, NameTaken: false);
-                    result = await ApplyFileStateAsync(_file, state, plan, actor, reason, fileWins: true).ConfigureAwait(false);
-                    errors = result.Errors;
-                }
             }
             if (result is { Succeeded: true }) return result.Diff;
             Interlocked.Exchange(ref _failedGeneration, cluster.Generation);

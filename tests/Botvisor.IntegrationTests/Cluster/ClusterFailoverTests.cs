@@ -20,19 +20,8 @@ public class ClusterFailoverTests
         var cluster = await ClusterHarness.CreateAsync(bots);
         await Task.WhenAll(cluster.StartNodeAsync("a"), cluster.StartNodeAsync("b"), cluster.StartNodeAsync("c"));
         await cluster.AllRunningOnceAsync("every bot running once on three nodes");
-        await WaitForAsync(cluster, h => h.Count == 3 && h.Values.All(b => b.Count == bots / 3), "an even spread");
+        await cluster.WaitForHoldersAsync(h => h.Count == 3 && h.Values.All(b => b.Count == bots / 3), "an even spread");
         return cluster;
-    }
-
-    private static async Task WaitForAsync(ClusterHarness cluster, Func<Dictionary<string, List<string>>, bool> condition, string what)
-    {
-        var sw = Stopwatch.StartNew();
-        Dictionary<string, List<string>> holders;
-        while (!condition(holders = await cluster.HoldersAsync()))
-        {
-            if (sw.Elapsed > TestTimeouts.Daemon) throw new TimeoutException($"{what}: holders {string.Join("; ", holders.Select(kv => $"{kv.Key}={kv.Value.Count}"))}");
-            await Task.Delay(100);
-        }
     }
 
     [Fact]
@@ -92,7 +81,7 @@ public class ClusterFailoverTests
         var before = await cluster.HoldersAsync();
 
         await cluster.StartNodeAsync("d");
-        await WaitForAsync(cluster, h => h.GetValueOrDefault("d")?.Count == 3 && h.Values.All(b => b.Count == 3), "the fourth node's share");
+        await cluster.WaitForHoldersAsync(h => h.GetValueOrDefault("d")?.Count == 3 && h.Values.All(b => b.Count == 3), "the fourth node's share");
         var after = await cluster.HoldersAsync();
         foreach (var node in new[] { "a", "b", "c" }) Assert.Subset(before[node].ToHashSet(), after[node].ToHashSet()); // only its share moved
         await cluster.AllRunningOnceAsync("every bot running after the join");
@@ -100,7 +89,7 @@ public class ClusterFailoverTests
         var drain = await DaemonRunner.RunCliAsync("nodes", "drain", "a", "--state-dir", cluster["b"].StateDir);
         Assert.True(drain.ExitCode == 0, drain.Stderr);
         Assert.Contains("node a is draining", drain.Stdout, StringComparison.Ordinal);
-        await WaitForAsync(cluster, h => !h.ContainsKey("a") && h.Values.Sum(b => b.Count) == 12, "node a drained");
+        await cluster.WaitForHoldersAsync(h => !h.ContainsKey("a") && h.Values.Sum(b => b.Count) == 12, "node a drained");
         await cluster.AllRunningOnceAsync("every bot running after the drain");
 
         var nodes = await DaemonRunner.RunCliAsync("nodes", "--state-dir", cluster["a"].StateDir);
@@ -122,7 +111,7 @@ public class ClusterFailoverTests
         var shutdown = await DaemonRunner.RunCliAsync("shutdown", "--state-dir", cluster["c"].StateDir);
         Assert.True(shutdown.ExitCode == 0, shutdown.Stderr);
         Assert.Equal(0, await cluster["c"].WaitForExitAsync());
-        await WaitForAsync(cluster, h => !h.ContainsKey("c") && h.Values.Sum(b => b.Count) == 12, "node c's bots handed over");
+        await cluster.WaitForHoldersAsync(h => !h.ContainsKey("c") && h.Values.Sum(b => b.Count) == 12, "node c's bots handed over");
         await cluster.AllRunningOnceAsync("every bot running on a and b");
         Assert.True(cluster.Overlaps().Count == 0, ClusterHarness.Describe(cluster.Overlaps()));
         Assert.All(held, b => Assert.Single(cluster.Sampler.Current[b]));
@@ -165,7 +154,7 @@ public class ClusterFailoverTests
         await using var cluster = await ClusterHarness.CreateAsync(4);
         await Task.WhenAll(cluster.StartNodeAsync("a"), cluster.StartNodeAsync("b"));
         await cluster.AllRunningOnceAsync("the bots");
-        await WaitForAsync(cluster, h => h.Count == 2 && h.Values.All(v => v.Count == 2), "two bots each");
+        await cluster.WaitForHoldersAsync(h => h.Count == 2 && h.Values.All(v => v.Count == 2), "two bots each");
         string bot = (await cluster.HoldersAsync())["b"][0];
         // Node a has seen the holders: its status says the bot runs on node b.
         async Task<string?> NodeShownByA()
@@ -204,11 +193,11 @@ public class ClusterFailoverTests
         // Placed and leased without workers (autostart: false): the spread is the point, not a thousand processes.
         await using var cluster = await ClusterHarness.CreateAsync(1000, "{ lease: 6s, renew_deadline: 4s, retry: 1s }", autostart: false);
         await Task.WhenAll(cluster.StartNodeAsync("a"), cluster.StartNodeAsync("b"), cluster.StartNodeAsync("c"));
-        await WaitForAsync(cluster, h => h.Values.Sum(b => b.Count) == 1000 && h.Count == 3 && h.Values.All(b => b.Count is >= 300 and <= 367), "1,000 bots over three nodes");
+        await cluster.WaitForHoldersAsync(h => h.Values.Sum(b => b.Count) == 1000 && h.Count == 3 && h.Values.All(b => b.Count is >= 300 and <= 367), "1,000 bots over three nodes");
         var before = await cluster.HoldersAsync();
 
         await cluster.StartNodeAsync("d");
-        await WaitForAsync(cluster, h => h.Values.Sum(b => b.Count) == 1000 && h.GetValueOrDefault("d")?.Count is >= 225 and <= 275 && h.Values.All(b => b.Count <= 275), "the fourth node's share");
+        await cluster.WaitForHoldersAsync(h => h.Values.Sum(b => b.Count) == 1000 && h.GetValueOrDefault("d")?.Count is >= 225 and <= 275 && h.Values.All(b => b.Count <= 275), "the fourth node's share");
         var after = await cluster.HoldersAsync();
         foreach (var node in new[] { "a", "b", "c" }) Assert.Subset(before[node].ToHashSet(), after[node].ToHashSet());
     }
